@@ -36,5 +36,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV bytes (with a BOM so Excel reads accents and currency symbols)."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """The frame as UTF-8 CSV bytes (with a BOM so Excel reads accents and currency symbols).
+
+    Lines end in CRLF (RFC 4180), which also makes the writer quote any cell holding a CR or LF.
+    """
+    text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")

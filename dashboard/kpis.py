@@ -233,3 +233,43 @@ def add_ratio_columns(
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Spend against the budget a campaign had for the period shown."""
+
+    budget_type: Literal["daily", "lifetime", "none"]
+    period_budget_micro: float | None
+    spend_micro: float
+
+    @property
+    def ratio(self) -> float | None:
+        """Spend / period budget (1.0 is exactly on budget); None without a budget."""
+        if self.period_budget_micro is None:
+            return None
+        return safe_div(self.spend_micro, self.period_budget_micro)
+
+
+def budget_pacing(
+    spend_micro: float,
+    *,
+    daily_cap_micro: float | None,
+    lifetime_cap_micro: float | None,
+    period_days: float,
+    flight_days: float | None = None,
+    flight_days_in_period: float | None = None,
+) -> Pacing:
+    """How a campaign paces in a period of `period_days` (today counts as its elapsed share).
+
+    Daily cap: the budget is cap x days. Lifetime cap: the share of the flight that falls in
+    the period (pro rata), or the whole cap when the flight's length is unknown.
+    """
+    if daily_cap_micro:
+        return Pacing("daily", daily_cap_micro * period_days, spend_micro)
+    if lifetime_cap_micro:
+        if flight_days and flight_days_in_period is not None:
+            share = min(1.0, max(0.0, flight_days_in_period / flight_days))
+            return Pacing("lifetime", lifetime_cap_micro * share, spend_micro)
+        return Pacing("lifetime", lifetime_cap_micro, spend_micro)
+    return Pacing("none", None, spend_micro)

@@ -1,0 +1,387 @@
+"""Plotly figure builders: pure functions from frames to figures (no Streamlit, no I/O).
+
+Money columns arrive in micro units and are drawn in currency units; hover labels use the
+same formatting as the tiles and tables, so a chart never disagrees with a number beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.countries import country_name, iso2_to_iso3
+from dashboard.formatting import MICRO, currency_symbol, format_kpi
+
+# Pinterest red and a quiet neutral palette around it.
+PRIMARY: Final = "#E60023"
+SECONDARY: Final = "#111111"
+MUTED: Final = "#9E9E9E"
+GOOD: Final = "#0A8A4B"
+WARN: Final = "#E6A100"
+PALETTE: Final[tuple[str, ...]] = (
+    PRIMARY,
+    "#111111",
+    "#767676",
+    "#EFA6B0",
+    "#0074E8",
+    "#B8B8B8",
+    "#7A0012",
+    "#00A86B",
+)
+TEMPLATE: Final = "plotly_white"
+
+SPEND_COLUMN: Final = "SPEND_IN_MICRO_DOLLAR"
+CONVERSIONS_COLUMN: Final = "TOTAL_CONVERSIONS"
+
+
+def _base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        template=TEMPLATE,
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        colorway=list(PALETTE),
+        hoverlabel={"bgcolor": "white"},
+    )
+    return fig
+
+
+def plot_values(values: pd.Series, kind: str) -> list[float | None]:
+    """Values as drawn: money in currency units, percentages in percent, others as they are."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if kind == "money":
+        numbers = numbers / MICRO
+    elif kind == "percent":
+        numbers = numbers * 100
+    return [None if pd.isna(v) else float(v) for v in numbers]
+
+
+def _hover_texts(values: pd.Series, kind: str, currency: str) -> list[str]:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return [
+        format_kpi(None if pd.isna(v) else float(v), kind, currency, abbreviate=False)
+        for v in numbers
+    ]
+
+
+def _axis_title(label: str, kind: str, currency: str) -> str:
+    if kind == "money":
+        symbol = currency_symbol(currency).strip() or currency
+        return f"{label} ({symbol})"
+    if kind == "percent":
+        return f"{label} (%)"
+    return label
+
+
+def spend_conversions_over_time(
+    frame: pd.DataFrame,
+    currency: str,
+    *,
+    time_column: str = "time",
+    show_conversions: bool = True,
+    previous: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Spend (bars, left axis) and conversions (line, right axis) over time.
+
+    `previous` (same columns, already shifted onto the current period's time axis) adds the
+    previous period's spend as a dotted line. HOUR data has no conversions at Pinterest; pass
+    show_conversions=False then and the right axis is left out.
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            name="Spend",
+            x=list(frame[time_column]),
+            y=plot_values(frame[SPEND_COLUMN], "money"),
+            marker_color=PRIMARY,
+            customdata=_hover_texts(frame[SPEND_COLUMN], "money", currency),
+            hovertemplate="%{x}<br>Spend %{customdata}<extra></extra>",
+        )
+    )
+    if previous is not None and not previous.empty:
+        fig.add_trace(
+            go.Scatter(
+                name="Spend, previous period",
+                x=list(previous[time_column]),
+                y=plot_values(previous[SPEND_COLUMN], "money"),
+                mode="lines",
+                line={"color": MUTED, "dash": "dot"},
+                customdata=_hover_texts(previous[SPEND_COLUMN], "money", currency),
+                hovertemplate="Previous period<br>Spend %{customdata}<extra></extra>",
+            )
+        )
+    if show_conversions and CONVERSIONS_COLUMN in frame:
+        fig.add_trace(
+            go.Scatter(
+                name="Conversions",
+                x=list(frame[time_column]),
+                y=plot_values(frame[CONVERSIONS_COLUMN], "count"),
+                mode="lines+markers",
+                line={"color": SECONDARY, "width": 2},
+                yaxis="y2",
+                hovertemplate="%{x}<br>Conversions %{y:,.0f}<extra></extra>",
+            )
+        )
+        fig.update_layout(
+            yaxis2={
+                "title": "Conversions",
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+            }
+        )
+    fig.update_layout(
+        yaxis={"title": _axis_title("Spend", "money", currency), "rangemode": "tozero"},
+        bargap=0.25,
+        hovermode="x unified",
+    )
+    return _base_layout(fig)
+
+
+def top_n_bar(
+    frame: pd.DataFrame,
+    *,
+    value_column: str,
+    label_column: str,
+    kind: str,
+    currency: str,
+    n: int = 10,
+    label: str | None = None,
+    ascending: bool = False,
+) -> go.Figure:
+    """The n rows with the highest (or lowest) value, as horizontal bars, best on top."""
+    data = frame[[label_column, value_column]].copy()
+    data[value_column] = pd.to_numeric(data[value_column], errors="coerce")
+    data = data.dropna(subset=[value_column])
+    data = data.sort_values(value_column, ascending=ascending).head(n)
+    # Plotly draws the first category at the bottom; reverse so the top one is on top.
+    data = data.iloc[::-1]
+    name = label or value_column
+    fig = go.Figure(
+        go.Bar(
+            name=name,
+            orientation="h",
+            x=plot_values(data[value_column], kind),
+            y=[str(v) for v in data[label_column]],
+            marker_color=PRIMARY,
+            customdata=_hover_texts(data[value_column], kind, currency),
+            hovertemplate="%{y}<br>" + name + " %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": _axis_title(name, kind, currency)}, yaxis={"automargin": True}
+    )
+    return _base_layout(fig, height=max(260, 32 * len(data) + 80))
+
+
+def category_bar(
+    frame: pd.DataFrame,
+    *,
+    value_column: str,
+    label_column: str,
+    kind: str,
+    currency: str,
+    label: str | None = None,
+    title: str | None = None,
+    horizontal: bool = False,
+    sort: bool = False,
+) -> go.Figure:
+    """One bar per category (targeting values, age buckets, ...); frame order unless sorted."""
+    data = frame[[label_column, value_column]].copy()
+    if sort:
+        data = data.sort_values(value_column, ascending=horizontal)
+    name = label or value_column
+    labels = [str(v) for v in data[label_column]]
+    values = plot_values(data[value_column], kind)
+    bar = go.Bar(
+        name=name,
+        orientation="h" if horizontal else "v",
+        x=values if horizontal else labels,
+        y=labels if horizontal else values,
+        marker_color=PRIMARY,
+        customdata=_hover_texts(data[value_column], kind, currency),
+        hovertemplate=("%{y}" if horizontal else "%{x}")
+        + "<br>"
+        + name
+        + " %{customdata}<extra></extra>",
+    )
+    fig = go.Figure(bar)
+    value_axis = {"title": _axis_title(name, kind, currency)}
+    if horizontal:
+        fig.update_layout(xaxis=value_axis, yaxis={"automargin": True})
+    else:
+        fig.update_layout(yaxis=value_axis, xaxis={"type": "category"})
+    height = max(260, 28 * len(data) + 90) if horizontal else 340
+    return _base_layout(fig, title=title, height=height)
+
+
+def world_choropleth(
+    frame: pd.DataFrame,
+    *,
+    code_column: str,
+    value_column: str,
+    kind: str,
+    currency: str,
+    label: str | None = None,
+) -> go.Figure:
+    """Countries shaded by a value; Pinterest's ISO-2 codes are mapped to plotly's ISO-3.
+
+    Codes without an ISO-3 equivalent are left out of the map (they stay in the table).
+    """
+    codes = [str(c) for c in frame[code_column]]
+    iso3 = [iso2_to_iso3(c) for c in codes]
+    keep = [i for i, code in enumerate(iso3) if code is not None]
+    values = frame[value_column].iloc[keep]
+    name = label or value_column
+    fig = go.Figure(
+        go.Choropleth(
+            locations=[iso3[i] for i in keep],
+            locationmode="ISO-3",
+            z=plot_values(values, kind),
+            text=[country_name(codes[i]) for i in keep],
+            customdata=_hover_texts(values, kind, currency),
+            hovertemplate="%{text}<br>" + name + " %{customdata}<extra></extra>",
+            colorscale=[[0.0, "#FDE8EB"], [1.0, PRIMARY]],
+            marker_line_color="white",
+            colorbar={"title": _axis_title(name, kind, currency)},
+        )
+    )
+    fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth")
+    return _base_layout(fig, height=420)
+
+
+def us_states_choropleth(
+    frame: pd.DataFrame,
+    *,
+    region_column: str,
+    value_column: str,
+    kind: str,
+    currency: str,
+    label: str | None = None,
+) -> go.Figure:
+    """US states shaded by a value, from Pinterest REGION values such as "US-CA".
+
+    Regions of other countries are left out.
+    """
+    regions = [str(r).strip().upper() for r in frame[region_column]]
+    keep = [i for i, r in enumerate(regions) if r.startswith("US-") and len(r) == 5]
+    values = frame[value_column].iloc[keep]
+    name = label or value_column
+    fig = go.Figure(
+        go.Choropleth(
+            locations=[regions[i][3:] for i in keep],
+            locationmode="USA-states",
+            z=plot_values(values, kind),
+            customdata=_hover_texts(values, kind, currency),
+            hovertemplate="%{location}<br>" + name + " %{customdata}<extra></extra>",
+            colorscale=[[0.0, "#FDE8EB"], [1.0, PRIMARY]],
+            marker_line_color="white",
+            colorbar={"title": _axis_title(name, kind, currency)},
+        )
+    )
+    fig.update_geos(scope="usa", showlakes=False)
+    return _base_layout(fig, height=420)
+
+
+def share_bar(
+    frame: pd.DataFrame,
+    *,
+    label_column: str = "name",
+    ratio_column: str = "ratio",
+    title: str | None = None,
+    horizontal: bool = False,
+    top: int | None = None,
+) -> go.Figure:
+    """Audience shares (ratios 0-1) as percentage bars, largest first when `top` is given."""
+    data = frame[[label_column, ratio_column]].copy()
+    if top is not None:
+        data = data.sort_values(ratio_column, ascending=False).head(top)
+        if horizontal:
+            data = data.iloc[::-1]
+    return category_bar(
+        data,
+        value_column=ratio_column,
+        label_column=label_column,
+        kind="percent",
+        currency="",
+        label="Share",
+        title=title,
+        horizontal=horizontal,
+    )
+
+
+def interest_index_bar(
+    frame: pd.DataFrame,
+    *,
+    label_column: str = "name",
+    index_column: str = "index",
+    top: int = 15,
+    title: str | None = None,
+) -> go.Figure:
+    """Interest categories by affinity index against the Pinterest total audience.
+
+    An index above 1 means the audience is more interested than Pinterest users at large;
+    a dotted line marks 1.
+    """
+    data = frame[[label_column, index_column]].copy()
+    data[index_column] = pd.to_numeric(data[index_column], errors="coerce")
+    data = data.dropna().sort_values(index_column, ascending=False).head(top).iloc[::-1]
+    colors = [PRIMARY if v >= 1 else MUTED for v in data[index_column]]
+    fig = go.Figure(
+        go.Bar(
+            name="Index",
+            orientation="h",
+            x=[float(v) for v in data[index_column]],
+            y=[str(v) for v in data[label_column]],
+            marker_color=colors,
+            hovertemplate="%{y}<br>Index %{x:.2f}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1.0, line_dash="dot", line_color=SECONDARY)
+    fig.update_layout(
+        xaxis={"title": "Index vs Pinterest total audience"}, yaxis={"automargin": True}
+    )
+    return _base_layout(fig, title=title, height=max(300, 26 * len(data) + 90))
+
+
+def pacing_bar(
+    frame: pd.DataFrame,
+    *,
+    label_column: str = "name",
+    pacing_column: str = "pacing",
+    top: int = 20,
+) -> go.Figure:
+    """Spend as a share of the period's budget per campaign, with a line at 100 %.
+
+    Under 80 % is amber (under-delivering), 80-110 % green, above 110 % red.
+    """
+    data = frame[[label_column, pacing_column]].copy()
+    data[pacing_column] = pd.to_numeric(data[pacing_column], errors="coerce")
+    data = data.dropna().sort_values(pacing_column, ascending=False).head(top).iloc[::-1]
+    values = [float(v) * 100 for v in data[pacing_column]]
+    colors = [WARN if v < 80 else GOOD if v <= 110 else PRIMARY for v in values]
+    fig = go.Figure(
+        go.Bar(
+            name="Pacing",
+            orientation="h",
+            x=values,
+            y=[str(v) for v in data[label_column]],
+            marker_color=colors,
+            hovertemplate="%{y}<br>%{x:.1f}% of budget<extra></extra>",
+        )
+    )
+    fig.add_vline(x=100, line_dash="dot", line_color=SECONDARY)
+    fig.update_layout(
+        xaxis={"title": "Spend / budget for the period (%)"}, yaxis={"automargin": True}
+    )
+    return _base_layout(fig, height=max(260, 28 * len(data) + 90))
+
+
+def trace_names(fig: go.Figure) -> Sequence[str | None]:
+    """The names of a figure's traces (a small helper for pages and tests)."""
+    return [trace.name for trace in fig.data]
