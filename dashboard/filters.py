@@ -11,7 +11,7 @@ import calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, Literal, get_args
 
 Preset = Literal[
@@ -98,6 +98,11 @@ DEFAULT_CONVERSION_REPORT_TIME: Final[ConversionReportTime] = "TIME_OF_AD_ACTION
 
 _ACCOUNT_ID = re.compile(r"^\d{1,18}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def utc_today() -> date:
+    """Today's date in UTC: Pinterest's analytics dates are UTC dates."""
+    return datetime.now(UTC).date()
 
 
 def preset_range(preset: Preset, today: date) -> tuple[date, date]:

@@ -1,0 +1,946 @@
+"""Page data: everything a page needs, fetched at once, turned into pandas frames.
+
+Each `load_*` function asks the client for all of a page's calls concurrently (a small thread
+pool over the client, which is thread-safe and does its own caching, rate limiting, splitting
+and retries) and returns one frozen dataclass with frames and the data's freshness.
+
+Every analytics rows request of every page goes through `fetch_analytics_rows` (and targeting
+breakdowns through `fetch_targeting_rows`): the one place that decides how a range is fetched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Final, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from dashboard.errors import DataUnavailable, describe_error
+from dashboard.filters import Filters, describe_range, sync_reachable
+from dashboard.kpis import (
+    BASE_COLUMNS,
+    CLICKS,
+    CONVERSION_VALUE,
+    CONVERSIONS,
+    IMPRESSIONS,
+    KPI_SPECS,
+    SPEND,
+    Kpis,
+    budget_pacing,
+    kpis_from_rows,
+)
+from pinterest_client import Attribution, Fetched, PinterestClient, PinterestError
+
+Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
+T = TypeVar("T")
+
+# HOUR rows carry no conversion metrics at Pinterest: ask only for what it serves.
+HOURLY_COLUMNS: Final[tuple[str, ...]] = (SPEND, IMPRESSIONS, CLICKS)
+ALL_STATUSES: Final[tuple[str, ...]] = ("ACTIVE", "PAUSED", "ARCHIVED")
+MAX_PARALLEL_CALLS: Final = 6
+
+# Frame columns computed from each row's own sums (money in micro units).
+KPI_COLUMNS: Final[dict[str, str]] = {
+    "spend": SPEND,
+    "impressions": IMPRESSIONS,
+    "clicks": CLICKS,
+    "ctr": "ctr",
+    "cpc": "cpc_micro",
+    "cpm": "cpm_micro",
+    "conversions": CONVERSIONS,
+    "conversion_value": CONVERSION_VALUE,
+    "roas": "roas",
+    "cpa": "cpa_micro",
+}
+
+
+
+def metric_column_kinds() -> dict[str, str]:
+    """Frame column -> display kind for the ten KPI columns, in tile order."""
+    return {KPI_COLUMNS[spec.name]: spec.kind for spec in KPI_SPECS}
+
+
+def metric_column_labels() -> dict[str, str]:
+    """Frame column -> label ("Spend", "CTR", ...) for the ten KPI columns."""
+    return {KPI_COLUMNS[spec.name]: spec.label for spec in KPI_SPECS}
+
+
+TARGETING_TYPES: Final[tuple[str, ...]] = (
+    "AGE_BUCKET",
+    "GENDER",
+    "APPTYPE",
+    "LOCATION",
+    "COUNTRY",
+    "REGION",
+    "PLACEMENT",
+    "KEYWORD",
+    "TARGETED_INTEREST",
+)
+AUDIENCE_INSIGHT_TYPES: Final[dict[str, str]] = {
+    "YOUR_TOTAL_AUDIENCE": "Your total audience",
+    "YOUR_ENGAGED_AUDIENCE": "Your engaged audience",
+    "PINTEREST_TOTAL_AUDIENCE": "Pinterest total audience",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def field_of(obj: object, name: str, default: Any = None) -> Any:
+    """A field of a client model (dataclass attribute) or of a plain mapping."""
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def attribution_for(filters: Filters) -> Attribution:
+    return Attribution(
+        click_window_days=filters.click_window_days,
+        engagement_window_days=filters.engagement_window_days,
+        view_window_days=filters.view_window_days,
+        conversion_report_time=filters.conversion_report_time,
+    )
+
+
+def gather(tasks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run a page's calls at once; each result is the value or the exception it raised.
+
+    Exceptions are returned, not raised, so a page can show what it has and explain the rest.
+    """
+    if not tasks:
+        return {}
+    results: dict[str, Any] = {}
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, len(tasks))) as pool:
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        for name, future in futures.items():
+            try:
+                results[name] = future.result()
+            except Exception as exc:  # handed to the page, which explains it
+                results[name] = exc
+    return results
+
+
+def unwrap(result: Any) -> Any:
+    """A gathered result, raising the exception it holds."""
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh a page's data is: the oldest fetch, and whether any part is a stale copy."""
+
+    fetched_at: float
+    stale: bool = False
+    reasons: tuple[str, ...] = ()
+
+    def age_s(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.fetched_at)
+
+
+def freshness_of(fetched: Iterable[Fetched[Any]]) -> Freshness:
+    parts = list(fetched)
+    if not parts:
+        return Freshness(fetched_at=time.time())
+    reasons = tuple(
+        dict.fromkeys(describe_error(f.error) for f in parts if f.stale and f.error is not None)
+    )
+    return Freshness(
+        fetched_at=min(f.fetched_at for f in parts),
+        stale=any(f.stale for f in parts),
+        reasons=reasons,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The one way analytics rows are fetched
+# ---------------------------------------------------------------------------------------------
+
+
+def fetch_analytics_rows(
+    client: PinterestClient,
+    account_id: str,
+    level: Level,
+    *,
+    start: date,
+    end: date,
+    columns: Sequence[str],
+    granularity: str,
+    entity_ids: Sequence[str] | None = None,
+    attribution: Attribution | None = None,
+    today: date,
+) -> Fetched[list[dict[str, Any]]]:
+    """Analytics rows for a range at one level: every page's analytics go through here.
+
+    Live (sync) analytics reach 90 days back; older ranges raise DataUnavailable (the place for
+    an async report fallback). HOUR never asks for conversion columns, which Pinterest does not
+    serve hourly.
+    """
+    if not sync_reachable(start, today):
+        raise DataUnavailable(
+            f"{describe_range(start, end)} starts more than 90 days ago, beyond what "
+            "Pinterest's live analytics serve."
+        )
+    if granularity == "HOUR":
+        columns = [c for c in columns if c in HOURLY_COLUMNS]
+    if entity_ids is not None and not entity_ids:
+        return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)
+    return client.analytics(
+        account_id,
+        level,
+        start_date=start,
+        end_date=end,
+        columns=list(columns),
+        granularity=granularity,
+        entity_ids=None if entity_ids is None else list(entity_ids),
+        attribution=attribution,
+    )
+
+
+def fetch_targeting_rows(
+    client: PinterestClient,
+    account_id: str,
+    level: Level,
+    *,
+    targeting_types: Sequence[str],
+    start: date,
+    end: date,
+    columns: Sequence[str],
+    entity_ids: Sequence[str] | None = None,
+    attribution: Attribution | None = None,
+    today: date,
+) -> Fetched[list[Any]]:
+    """Targeting breakdown rows (TOTAL granularity); same range rules as analytics rows."""
+    if not sync_reachable(start, today):
+        raise DataUnavailable(
+            f"{describe_range(start, end)} starts more than 90 days ago, beyond what "
+            "Pinterest's live targeting analytics serve."
+        )
+    if entity_ids is not None and not entity_ids:
+        return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)
+    return client.targeting_analytics(
+        account_id,
+        level,
+        targeting_types=list(targeting_types),
+        start_date=start,
+        end_date=end,
+        columns=list(columns),
+        granularity="TOTAL",
+        entity_ids=None if entity_ids is None else list(entity_ids),
+        attribution=attribution,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Frames
+# ---------------------------------------------------------------------------------------------
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Element-wise numerator / denominator with NaN where the denominator is zero."""
+    return numerator.astype(float).div(denominator.astype(float).where(denominator != 0))
+
+
+def add_kpi_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds the base columns (0 when absent) and the ratio KPI columns, from each row's sums."""
+    out = frame.copy()
+    for column in BASE_COLUMNS:
+        if column not in out:
+            out[column] = 0.0
+        out[column] = pd.to_numeric(out[column], errors="coerce").fillna(0.0).astype(float)
+    out["ctr"] = _ratio(out[CLICKS], out[IMPRESSIONS])
+    out["cpc_micro"] = _ratio(out[SPEND], out[CLICKS])
+    out["cpm_micro"] = _ratio(out[SPEND], out[IMPRESSIONS]) * 1000
+    out["roas"] = _ratio(out[CONVERSION_VALUE], out[SPEND])
+    out["cpa_micro"] = _ratio(out[SPEND], out[CONVERSIONS])
+    return out
+
+
+def rows_to_frame(rows: Sequence[Mapping[str, Any]], id_column: str | None = None) -> pd.DataFrame:
+    """API rows to a frame with numeric base columns (ids kept as strings)."""
+    frame = pd.DataFrame(list(rows))
+    if id_column and id_column in frame:
+        frame[id_column] = frame[id_column].astype(str)
+    return add_kpi_columns(frame)
+
+
+def series_frame(
+    rows: Sequence[Mapping[str, Any]], granularity: str, start: date, end: date
+) -> pd.DataFrame:
+    """Rows with DATE to a time series: one row per period, summed; empty days filled with 0."""
+    frame = pd.DataFrame(list(rows))
+    if frame.empty or "DATE" not in frame:
+        frame = pd.DataFrame({"time": pd.Series([], dtype="datetime64[ns]")})
+    else:
+        frame["time"] = pd.to_datetime(frame["DATE"].astype(str))
+    for column in BASE_COLUMNS:
+        if column not in frame:
+            frame[column] = 0.0
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
+    summed = frame.groupby("time", as_index=False)[list(BASE_COLUMNS)].sum()
+    if granularity == "DAY":
+        days = pd.DataFrame({"time": pd.date_range(start, end, freq="D")})
+        summed = days.merge(summed, on="time", how="left").fillna(0.0)
+    summed = summed.sort_values("time").reset_index(drop=True)
+    return add_kpi_columns(summed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and metric definitions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    id: str
+    name: str
+    currency: str
+    country: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {self.id} · {self.currency}"
+
+
+def account_info(account: object) -> AccountInfo:
+    return AccountInfo(
+        id=str(field_of(account, "id", "")),
+        name=str(field_of(account, "name", "") or "Unnamed account"),
+        currency=str(field_of(account, "currency", "") or "USD"),
+        country=str(field_of(account, "country", "") or ""),
+    )
+
+
+def load_accounts(client: PinterestClient) -> tuple[list[AccountInfo], Freshness]:
+    fetched = client.list_ad_accounts()
+    return [account_info(a) for a in fetched.data], freshness_of([fetched])
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    display_name: str
+    definition: str
+    category: str
+
+
+def metric_definitions(client: PinterestClient) -> dict[str, MetricInfo]:
+    """Pinterest's delivery_metrics by column name (labels and help text for tiles and charts)."""
+    fetched = client.delivery_metrics()
+    out: dict[str, MetricInfo] = {}
+    for item in fetched.data:
+        name = str(field_of(item, "name", ""))
+        if not name:
+            continue
+        out[name] = MetricInfo(
+            name=name,
+            display_name=str(field_of(item, "display_name", None) or name),
+            definition=str(field_of(item, "definition", None) or ""),
+            category=str(field_of(item, "category", None) or ""),
+        )
+    return out
+
+
+def glossary_frame(definitions: Mapping[str, MetricInfo]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            {
+                "Metric": d.display_name,
+                "Column": d.name,
+                "Definition": d.definition,
+                "Category": d.category,
+            }
+            for d in definitions.values()
+        ],
+        columns=["Metric", "Column", "Definition", "Category"],
+    )
+    return frame.sort_values("Metric", key=lambda s: s.str.lower()).reset_index(drop=True)
+
+
+def search_glossary(frame: pd.DataFrame, text: str) -> pd.DataFrame:
+    """Rows whose name, column or definition contain every word of `text` (any case)."""
+    words = [w for w in text.lower().split() if w]
+    if not words:
+        return frame
+    haystack = (frame["Metric"] + " " + frame["Column"] + " " + frame["Definition"]).str.lower()
+    mask = pd.Series(True, index=frame.index)
+    for word in words:
+        mask &= haystack.str.contains(word, regex=False)
+    return frame[mask]
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadyInfo:
+    day: date
+    conversions_final: bool
+    others_final: bool
+
+    @property
+    def final(self) -> bool:
+        return self.conversions_final and self.others_final
+
+
+@dataclass(frozen=True)
+class OverviewData:
+    kpis: Kpis
+    previous_kpis: Kpis | None
+    compare_note: str | None
+    series: pd.DataFrame
+    previous_series: pd.DataFrame | None
+    granularity: str
+    ready: ReadyInfo | None
+    definitions: dict[str, MetricInfo]
+    freshness: Freshness
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def has_conversion_series(self) -> bool:
+        return self.granularity != "HOUR"
+
+
+def load_overview(
+    client: PinterestClient, account_id: str, filters: Filters, today: date
+) -> OverviewData:
+    """Totals (now and before), the time series, ready state and definitions, all at once."""
+    granularity = filters.effective_granularity(today)
+    attribution = attribution_for(filters)
+    prev_start, prev_end = filters.previous_period()
+
+    def rows(start: date, end: date, gran: str) -> Callable[[], Fetched[list[dict[str, Any]]]]:
+        return lambda: fetch_analytics_rows(
+            client,
+            account_id,
+            "AD_ACCOUNT",
+            start=start,
+            end=end,
+            columns=BASE_COLUMNS,
+            granularity=gran,
+            attribution=attribution,
+            today=today,
+        )
+
+    tasks: dict[str, Callable[[], Any]] = {
+        "totals": rows(filters.start, filters.end, "TOTAL"),
+        "series": rows(filters.start, filters.end, granularity),
+        "ready": lambda: client.metrics_ready_state(filters.end),
+        "definitions": lambda: metric_definitions(client),
+    }
+    if filters.compare:
+        tasks["previous_totals"] = rows(prev_start, prev_end, "TOTAL")
+        tasks["previous_series"] = rows(prev_start, prev_end, granularity)
+    results = gather(tasks)
+
+    totals: Fetched[list[dict[str, Any]]] = unwrap(results["totals"])
+    series_fetched: Fetched[list[dict[str, Any]]] = unwrap(results["series"])
+    fetched_parts: list[Fetched[Any]] = [totals, series_fetched]
+    notes: list[str] = []
+
+    previous_kpis: Kpis | None = None
+    previous_series: pd.DataFrame | None = None
+    compare_note: str | None = None
+    if filters.compare:
+        prev_totals = results["previous_totals"]
+        prev_series = results["previous_series"]
+        if isinstance(prev_totals, Exception):
+            compare_note = "No comparison: " + describe_error(prev_totals)
+        else:
+            fetched_parts.append(prev_totals)
+            previous_kpis = kpis_from_rows(prev_totals.data)
+            if not isinstance(prev_series, Exception):
+                fetched_parts.append(prev_series)
+                shifted = series_frame(prev_series.data, granularity, prev_start, prev_end)
+                shifted["time"] = shifted["time"] + pd.Timedelta(
+                    days=(filters.start - prev_start).days
+                )
+                previous_series = shifted
+
+    ready: ReadyInfo | None = None
+    ready_result = results["ready"]
+    if isinstance(ready_result, Exception):
+        notes.append("Could not check whether the numbers are final: "
+                     + describe_error(ready_result))
+    else:
+        fetched_parts.append(ready_result)
+        state = ready_result.data
+        ready = ReadyInfo(
+            day=filters.end,
+            conversions_final=bool(field_of(state, "conversion_metrics_ready", False)),
+            others_final=bool(field_of(state, "non_conversion_metrics_ready", False)),
+        )
+
+    definitions_result = results["definitions"]
+    definitions: dict[str, MetricInfo] = (
+        {} if isinstance(definitions_result, Exception) else definitions_result
+    )
+
+    return OverviewData(
+        kpis=kpis_from_rows(totals.data),
+        previous_kpis=previous_kpis,
+        compare_note=compare_note,
+        series=series_frame(series_fetched.data, granularity, filters.start, filters.end),
+        previous_series=previous_series,
+        granularity=granularity,
+        ready=ready,
+        definitions=definitions,
+        freshness=freshness_of(fetched_parts),
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Campaigns, ad groups, ads
+# ---------------------------------------------------------------------------------------------
+
+EntityLevel = Literal["CAMPAIGN", "AD_GROUP", "AD"]
+ID_COLUMNS: Final[dict[str, str]] = {
+    "CAMPAIGN": "CAMPAIGN_ID",
+    "AD_GROUP": "AD_GROUP_ID",
+    "AD": "AD_ID",
+}
+
+
+@dataclass(frozen=True)
+class EntityTable:
+    """One level of the drill-down: entities with their metrics for the period."""
+
+    level: EntityLevel
+    frame: pd.DataFrame  # id, name, status, ..., base columns, KPI columns
+    freshness: Freshness
+
+    @property
+    def is_empty(self) -> bool:
+        return self.frame.empty
+
+
+def _epoch_to_date(value: object) -> date | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(float(value), tz=UTC).date()
+    return None
+
+
+def _period_days(filters: Filters, today: date, now: datetime | None = None) -> float:
+    """Days in the period, counting today as the share of it that has elapsed (UTC)."""
+    end = min(filters.end, today)
+    if end < filters.start:
+        return 0.0
+    closed = (end - filters.start).days + (0 if end == today else 1)
+    if end == today:
+        moment = now or datetime.now(UTC)
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        closed += min(1.0, max(0.0, (moment - midnight).total_seconds() / 86400))
+    return float(closed)
+
+
+def _overlap_days(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
+    start, end = max(a_start, b_start), min(a_end, b_end)
+    return max(0, (end - start).days + 1)
+
+
+def _entity_records(level: EntityLevel, entities: Sequence[object]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for entity in entities:
+        record: dict[str, Any] = {
+            "id": str(field_of(entity, "id", "")),
+            "name": str(field_of(entity, "name", "") or ""),
+            "status": str(field_of(entity, "status", "") or ""),
+        }
+        if level == "CAMPAIGN":
+            record["objective"] = str(field_of(entity, "objective_type", "") or "")
+            record["daily_cap_micro"] = field_of(entity, "daily_spend_cap")
+            record["lifetime_cap_micro"] = field_of(entity, "lifetime_spend_cap")
+            record["start_time"] = field_of(entity, "start_time")
+            record["end_time"] = field_of(entity, "end_time")
+        elif level == "AD_GROUP":
+            record["campaign_id"] = str(field_of(entity, "campaign_id", "") or "")
+            record["budget_type"] = str(field_of(entity, "budget_type", "") or "")
+            record["budget_micro"] = field_of(entity, "budget_in_micro_currency")
+        else:
+            record["ad_group_id"] = str(field_of(entity, "ad_group_id", "") or "")
+            record["creative_type"] = str(field_of(entity, "creative_type", "") or "")
+        records.append(record)
+    return records
+
+
+def _add_campaign_pacing(
+    frame: pd.DataFrame, filters: Filters, today: date
+) -> pd.DataFrame:
+    period_days = _period_days(filters, today)
+    period_end = min(filters.end, today)
+    budgets: list[float | None] = []
+    types: list[str] = []
+    ratios: list[float | None] = []
+    for row in frame.itertuples(index=False):
+        daily = getattr(row, "daily_cap_micro", None)
+        lifetime = getattr(row, "lifetime_cap_micro", None)
+        start = _epoch_to_date(getattr(row, "start_time", None))
+        end = _epoch_to_date(getattr(row, "end_time", None))
+        flight_days: float | None = None
+        in_period: float | None = None
+        if start and end and end >= start:
+            flight_days = float((end - start).days + 1)
+            in_period = float(_overlap_days(start, end, filters.start, period_end))
+        pacing = budget_pacing(
+            float(getattr(row, SPEND)),
+            daily_cap_micro=float(daily) if _is_number(daily) else None,
+            lifetime_cap_micro=float(lifetime) if _is_number(lifetime) else None,
+            period_days=period_days,
+            flight_days=flight_days,
+            flight_days_in_period=in_period,
+        )
+        budgets.append(pacing.period_budget_micro)
+        types.append(pacing.budget_type)
+        ratios.append(pacing.ratio)
+    out = frame.copy()
+    out["budget_type"] = types
+    out["period_budget_micro"] = pd.to_numeric(pd.Series(budgets, index=out.index, dtype=object))
+    out["pacing"] = pd.to_numeric(pd.Series(ratios, index=out.index, dtype=object))
+    return out
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+        and value > 0
+    )
+
+
+def _entity_table(
+    level: EntityLevel,
+    entities_fetched: Fetched[list[Any]],
+    client: PinterestClient,
+    account_id: str,
+    filters: Filters,
+    today: date,
+) -> EntityTable:
+    records = _entity_records(level, entities_fetched.data)
+    ids = [r["id"] for r in records]
+    metrics = fetch_analytics_rows(
+        client,
+        account_id,
+        level,
+        start=filters.start,
+        end=filters.end,
+        columns=BASE_COLUMNS,
+        granularity="TOTAL",
+        entity_ids=ids,
+        attribution=attribution_for(filters),
+        today=today,
+    )
+    id_column = ID_COLUMNS[level]
+    entity_frame = pd.DataFrame(records) if records else pd.DataFrame({"id": [], "name": []})
+    metric_frame = pd.DataFrame(list(metrics.data))
+    if not metric_frame.empty and id_column in metric_frame:
+        metric_frame[id_column] = metric_frame[id_column].astype(str)
+        present = [c for c in BASE_COLUMNS if c in metric_frame]
+        for column in present:
+            metric_frame[column] = pd.to_numeric(metric_frame[column], errors="coerce")
+        metric_frame = metric_frame.groupby(id_column, as_index=False)[present].sum()
+        merged = entity_frame.merge(
+            metric_frame, left_on="id", right_on=id_column, how="left"
+        ).drop(columns=[id_column])
+    else:
+        merged = entity_frame
+    frame = add_kpi_columns(merged)
+    if level == "CAMPAIGN":
+        frame = _add_campaign_pacing(frame, filters, today)
+    frame = frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
+    freshness = freshness_of([entities_fetched, metrics])
+    return EntityTable(level=level, frame=frame, freshness=freshness)
+
+
+def load_campaigns(
+    client: PinterestClient, account_id: str, filters: Filters, today: date
+) -> EntityTable:
+    """All campaigns (active, paused, archived) with their metrics for the period."""
+    campaigns = client.list_campaigns(account_id, entity_statuses=list(ALL_STATUSES))
+    return _entity_table("CAMPAIGN", campaigns, client, account_id, filters, today)
+
+
+def load_ad_groups(
+    client: PinterestClient, account_id: str, campaign_id: str, filters: Filters, today: date
+) -> EntityTable:
+    ad_groups = client.list_ad_groups(
+        account_id, campaign_ids=[campaign_id], entity_statuses=list(ALL_STATUSES)
+    )
+    return _entity_table("AD_GROUP", ad_groups, client, account_id, filters, today)
+
+
+def load_ads(
+    client: PinterestClient, account_id: str, ad_group_id: str, filters: Filters, today: date
+) -> EntityTable:
+    ads = client.list_ads(
+        account_id, ad_group_ids=[ad_group_id], entity_statuses=list(ALL_STATUSES)
+    )
+    return _entity_table("AD", ads, client, account_id, filters, today)
+
+
+def filter_entities(
+    frame: pd.DataFrame,
+    *,
+    search: str = "",
+    statuses: Sequence[str] = (),
+    sort_by: str | None = None,
+    descending: bool = True,
+) -> pd.DataFrame:
+    """Search by name or id (any case), keep chosen statuses, sort by a column (NaN last)."""
+    out = frame
+    words = search.strip().lower().split()
+    if words:
+        haystack = (out["name"].astype(str) + " " + out["id"].astype(str)).str.lower()
+        mask = pd.Series(True, index=out.index)
+        for word in words:
+            mask &= haystack.str.contains(word, regex=False)
+        out = out[mask]
+    if statuses:
+        out = out[out["status"].isin(list(statuses))]
+    if sort_by and sort_by in out:
+        out = out.sort_values(sort_by, ascending=not descending, na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Targeting
+# ---------------------------------------------------------------------------------------------
+
+APPTYPE_NAMES: Final[dict[str, str]] = {
+    "iphone": "iPhone",
+    "ipad": "iPad",
+    "web": "Web (desktop)",
+    "web_mobile": "Mobile web",
+    "android_mobile": "Android phone",
+    "android_tablet": "Android tablet",
+}
+GENDER_NAMES: Final[dict[str, str]] = {
+    "female": "Female",
+    "male": "Male",
+    "unknown": "Unknown",
+}
+
+
+@dataclass(frozen=True)
+class TargetingData:
+    frame: pd.DataFrame  # targeting_type, value, label, base columns, KPI columns
+    freshness: Freshness
+    notes: tuple[str, ...] = ()
+
+    def of_type(self, targeting_type: str) -> pd.DataFrame:
+        return self.frame[self.frame["targeting_type"] == targeting_type].reset_index(drop=True)
+
+
+def _targeting_label(
+    targeting_type: str, value: str, locations: Mapping[str, str]
+) -> str:
+    if targeting_type == "LOCATION":
+        return locations.get(value, f"DMA {value}")
+    if targeting_type == "APPTYPE":
+        return APPTYPE_NAMES.get(value.lower(), value)
+    if targeting_type == "GENDER":
+        return GENDER_NAMES.get(value.lower(), value.capitalize())
+    if targeting_type == "COUNTRY":
+        from dashboard.countries import country_name
+
+        return country_name(value)
+    if targeting_type == "PLACEMENT":
+        return value.replace("_", " ").capitalize()
+    return value
+
+
+def targeting_frame(
+    rows: Sequence[object], locations: Mapping[str, str]
+) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        ttype = str(field_of(row, "targeting_type", ""))
+        value = str(field_of(row, "targeting_value", ""))
+        metrics = field_of(row, "metrics", {}) or {}
+        record: dict[str, Any] = {
+            "targeting_type": ttype,
+            "value": value,
+            "label": _targeting_label(ttype, value, locations),
+        }
+        for column in BASE_COLUMNS:
+            record[column] = field_of(metrics, column, 0)
+        records.append(record)
+    frame = pd.DataFrame(records, columns=["targeting_type", "value", "label", *BASE_COLUMNS])
+    frame = add_kpi_columns(frame)
+    return frame.sort_values(["targeting_type", SPEND], ascending=[True, False]).reset_index(
+        drop=True
+    )
+
+
+def load_targeting(
+    client: PinterestClient,
+    account_id: str,
+    filters: Filters,
+    today: date,
+    campaign_ids: Sequence[str] | None = None,
+) -> TargetingData:
+    """All targeting breakdowns at account level (or for chosen campaigns), with DMA names."""
+    level: Level = "CAMPAIGN" if campaign_ids else "AD_ACCOUNT"
+    results = gather(
+        {
+            "rows": lambda: fetch_targeting_rows(
+                client,
+                account_id,
+                level,
+                targeting_types=TARGETING_TYPES,
+                start=filters.start,
+                end=filters.end,
+                columns=BASE_COLUMNS,
+                entity_ids=list(campaign_ids) if campaign_ids else None,
+                attribution=attribution_for(filters),
+                today=today,
+            ),
+            "locations": lambda: client.targeting_options("LOCATION"),
+        }
+    )
+    rows: Fetched[list[Any]] = unwrap(results["rows"])
+    notes: list[str] = []
+    locations: Mapping[str, str] = {}
+    parts: list[Fetched[Any]] = [rows]
+    if isinstance(results["locations"], Exception):
+        notes.append("DMA names are unavailable (" + describe_error(results["locations"]) + ")")
+    else:
+        parts.append(results["locations"])
+        locations = {str(k): str(v) for k, v in dict(results["locations"].data).items()}
+    return TargetingData(
+        frame=targeting_frame(rows.data, locations),
+        freshness=freshness_of(parts),
+        notes=tuple(notes),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Audience insights
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    insight_type: str
+    size: int | None
+    size_is_upper_bound: bool
+    date: str | None
+    ages: pd.DataFrame
+    genders: pd.DataFrame
+    devices: pd.DataFrame
+    countries: pd.DataFrame
+    metros: pd.DataFrame
+    interests: pd.DataFrame  # name, index, ratio (top-level categories)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.size and self.ages.empty and self.interests.empty
+
+
+def _shares(values: Iterable[object] | None) -> pd.DataFrame:
+    records = [
+        {
+            "name": str(field_of(v, "name", "") or field_of(v, "key", "")),
+            "key": str(field_of(v, "key", "")),
+            "ratio": float(field_of(v, "ratio", 0) or 0),
+        }
+        for v in (values or [])
+    ]
+    return pd.DataFrame(records, columns=["name", "key", "ratio"])
+
+
+def audience_view(insight_type: str, insights: object) -> AudienceView:
+    demographics = field_of(insights, "demographics", {}) or {}
+    categories = field_of(insights, "categories", []) or []
+    interests = pd.DataFrame(
+        [
+            {
+                "name": str(field_of(c, "name", "")),
+                "index": float(field_of(c, "index", 0) or 0),
+                "ratio": float(field_of(c, "ratio", 0) or 0),
+            }
+            for c in categories
+        ],
+        columns=["name", "index", "ratio"],
+    )
+    size = field_of(insights, "size")
+    return AudienceView(
+        insight_type=insight_type,
+        size=int(size) if isinstance(size, int | float) and not isinstance(size, bool) else None,
+        size_is_upper_bound=bool(field_of(insights, "size_is_upper_bound", False)),
+        date=field_of(insights, "date"),
+        ages=_shares(field_of(demographics, "ages")),
+        genders=_shares(field_of(demographics, "genders")),
+        devices=_shares(field_of(demographics, "devices")),
+        countries=_shares(field_of(demographics, "countries")),
+        metros=_shares(field_of(demographics, "metros")),
+        interests=interests,
+    )
+
+
+@dataclass(frozen=True)
+class AudienceData:
+    views: dict[str, AudienceView]
+    errors: dict[str, str]
+    freshness: Freshness
+
+
+def load_audience(client: PinterestClient, account_id: str) -> AudienceData:
+    """The three audience insight types at once."""
+
+    def fetch(kind: str) -> Callable[[], Any]:
+        return lambda: client.audience_insights(account_id, kind)
+
+    results = gather({kind: fetch(kind) for kind in AUDIENCE_INSIGHT_TYPES})
+    views: dict[str, AudienceView] = {}
+    errors: dict[str, str] = {}
+    parts: list[Fetched[Any]] = []
+    for kind, result in results.items():
+        if isinstance(result, Exception):
+            errors[kind] = describe_error(result)
+            continue
+        parts.append(result)
+        views[kind] = audience_view(kind, result.data)
+    if not views and results:
+        # Nothing at all: let the page show the first error as the page's error.
+        first = next(iter(results.values()))
+        if isinstance(first, PinterestError | DataUnavailable):
+            raise first
+    return AudienceData(views=views, errors=errors, freshness=freshness_of(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# API status
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A stats value as plain data (dataclasses and objects to dicts)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def stats_snapshot(stats: Any) -> dict[str, Any]:
+    """Client (or simulator) stats as a plain dict for the API status page."""
+    plain = _plain(stats)
+    if isinstance(plain, dict):
+        return plain
+    return {name: _plain(getattr(stats, name)) for name in dir(stats) if not name.startswith("_")
+            and not callable(getattr(stats, name))}
+

@@ -1,0 +1,119 @@
+"""Configuration: where the dashboard gets its Pinterest credentials and API address.
+
+Environment variables win; otherwise the `[pinterest]` section of Streamlit's secrets (the page
+passes it in as a plain mapping, so this module stays Streamlit-free). No access token means
+demo mode: the in-process simulator. Secrets never appear in reprs, messages or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+PRODUCTION_BASE_URL: Final = "https://api.pinterest.com/v5"
+SANDBOX_BASE_URL: Final = "https://api-sandbox.pinterest.com/v5"
+DEMO_BASE_URL: Final = "http://pinterest-sim.local/v5"
+DEMO_TOKEN: Final = "demo-token"
+DEFAULT_DEMO_SEED: Final = 7
+
+# environment variable -> key in the [pinterest] secrets section
+ENV_TO_SECRET: Final[dict[str, str]] = {
+    "PINTEREST_ACCESS_TOKEN": "access_token",
+    "PINTEREST_REFRESH_TOKEN": "refresh_token",
+    "PINTEREST_APP_ID": "app_id",
+    "PINTEREST_APP_SECRET": "app_secret",
+    "PINTEREST_API_BASE_URL": "base_url",
+}
+BASE_URL_ALIASES: Final[dict[str, str]] = {
+    "production": PRODUCTION_BASE_URL,
+    "sandbox": SANDBOX_BASE_URL,
+}
+
+
+class SettingsError(ValueError):
+    """A setting is unusable. The message names the setting, never a secret value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    app_id: str | None = None
+    app_secret: str | None = field(default=None, repr=False)
+    base_url: str = PRODUCTION_BASE_URL
+    demo_seed: int = DEFAULT_DEMO_SEED
+    demo_faults: str | None = None  # PINTEREST_SIM_FAULTS, for demos of error handling
+
+    @property
+    def is_demo(self) -> bool:
+        return not self.access_token
+
+    @property
+    def target(self) -> str:
+        """Where the data comes from, for the sidebar ("Demo data", "Pinterest sandbox", ...)."""
+        if self.is_demo:
+            return "Demo data"
+        if self.base_url == PRODUCTION_BASE_URL:
+            return "Pinterest"
+        if self.base_url == SANDBOX_BASE_URL:
+            return "Pinterest sandbox"
+        return f"Pinterest API at {self.base_url}"
+
+    def __repr__(self) -> str:
+        token = "set" if self.access_token else "none"
+        refresh = "set" if self.refresh_token else "none"
+        return (
+            f"Settings(access_token={token}, refresh_token={refresh}, app_id={self.app_id!r}, "
+            f"base_url={self.base_url!r}, demo={self.is_demo})"
+        )
+
+
+def resolve_base_url(value: str | None) -> str:
+    """'production', 'sandbox' or an http(s) URL (trailing slash dropped); empty -> production."""
+    if value is None or not value.strip():
+        return PRODUCTION_BASE_URL
+    text = value.strip()
+    alias = BASE_URL_ALIASES.get(text.lower())
+    if alias:
+        return alias
+    if not text.startswith(("https://", "http://")) or any(c.isspace() for c in text):
+        raise SettingsError(
+            "PINTEREST_API_BASE_URL (secrets: base_url) must be 'production', 'sandbox' or an "
+            "http(s) URL such as https://api.pinterest.com/v5."
+        )
+    return text.rstrip("/")
+
+
+def _value(
+    env: Mapping[str, str], secrets: Mapping[str, object], env_name: str
+) -> str | None:
+    from_env = env.get(env_name)
+    if from_env is not None and from_env.strip():
+        return from_env.strip()
+    from_secrets = secrets.get(ENV_TO_SECRET[env_name])
+    if from_secrets is None:
+        return None
+    text = str(from_secrets).strip()
+    return text or None
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> Settings:
+    """Settings from the environment, then from the `[pinterest]` secrets mapping."""
+    env = os.environ if env is None else env
+    secrets = secrets or {}
+    seed_text = env.get("PINTEREST_SIM_SEED", "").strip()
+    if seed_text and not seed_text.isdigit():
+        raise SettingsError("PINTEREST_SIM_SEED must be a whole number.")
+    return Settings(
+        access_token=_value(env, secrets, "PINTEREST_ACCESS_TOKEN"),
+        refresh_token=_value(env, secrets, "PINTEREST_REFRESH_TOKEN"),
+        app_id=_value(env, secrets, "PINTEREST_APP_ID"),
+        app_secret=_value(env, secrets, "PINTEREST_APP_SECRET"),
+        base_url=resolve_base_url(_value(env, secrets, "PINTEREST_API_BASE_URL")),
+        demo_seed=int(seed_text) if seed_text else DEFAULT_DEMO_SEED,
+        demo_faults=env.get("PINTEREST_SIM_FAULTS") or None,
+    )

@@ -1,0 +1,182 @@
+"""Streamlit helpers shared by the pages: the page context, freshness, errors, tables, CSV.
+
+app.py renders the sidebar once, builds a PageContext and stores it in the session; each page
+reads it with `context()`. Logic lives in `dashboard/`; this module only draws.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.connection import Connection
+from dashboard.csv_export import to_safe_csv
+from dashboard.errors import DataUnavailable, describe_error
+from dashboard.filters import Filters, describe_range
+from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
+from dashboard.loaders import AccountInfo, Freshness
+from pinterest_client import PinterestClient, PinterestError
+
+CONTEXT_KEY: Final = "page_context"
+log = logging.getLogger("dashboard.pages")
+
+# Errors a page explains instead of crashing.
+EXPECTED_ERRORS: Final = (PinterestError, DataUnavailable)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    connection: Connection
+    account: AccountInfo | None
+    filters: Filters
+    today: date
+
+    @property
+    def client(self) -> PinterestClient:
+        return self.connection.client
+
+    @property
+    def currency(self) -> str:
+        return self.account.currency if self.account else "USD"
+
+
+def context() -> PageContext:
+    ctx = st.session_state.get(CONTEXT_KEY)
+    if not isinstance(ctx, PageContext):
+        st.error("The dashboard is still starting; reload the page.")
+        st.stop()
+    return ctx
+
+
+def require_account(ctx: PageContext) -> AccountInfo:
+    if ctx.account is None:
+        st.info("No ad account to show. Connect a Pinterest user that has access to one.")
+        st.stop()
+    return ctx.account
+
+
+def page_header(title: str, ctx: PageContext, *, show_range: bool = True) -> None:
+    st.title(title)
+    parts = []
+    if ctx.account:
+        parts.append(f"**{ctx.account.name}** ({ctx.account.id}, {ctx.account.currency})")
+    if show_range:
+        parts.append(describe_range(ctx.filters.start, ctx.filters.end) + " (UTC)")
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def show_error(exc: BaseException) -> None:
+    """An error as a clear message (and a server-side log line without secrets)."""
+    if not isinstance(exc, EXPECTED_ERRORS):
+        log.exception("unexpected error on a dashboard page")
+    st.error(describe_error(exc), icon=":material/error:")
+
+
+def show_freshness(freshness: Freshness, *, live: bool = False) -> None:
+    """'Updated N s ago', or a warning that the data is a stale copy (with its age and why)."""
+    age = format_age(freshness.age_s())
+    if freshness.stale:
+        why = " ".join(freshness.reasons) or "Pinterest did not answer."
+        st.warning(
+            f"Showing the last good data, from {age} ago (stale). {why}",
+            icon=":material/history:",
+        )
+    else:
+        st.caption(f"Updated {age} ago" + (" · refreshing automatically" if live else ""))
+
+
+def money_format(currency: str) -> str:
+    """A printf format for money columns already converted to currency units."""
+    symbol = currency_symbol(currency).replace("%", "%%")
+    return f"{symbol}%,.{currency_decimals(currency)}f"
+
+
+def column_config_for(
+    kinds: Mapping[str, str], currency: str, labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """st.column_config for display columns by kind: money, count, percent, ratio, text."""
+    labels = labels or {}
+    config: dict[str, Any] = {}
+    for column, kind in kinds.items():
+        label = labels.get(column, column)
+        if kind == "money":
+            config[column] = st.column_config.NumberColumn(label, format=money_format(currency))
+        elif kind == "count":
+            config[column] = st.column_config.NumberColumn(label, format="%,d")
+        elif kind == "percent":
+            config[column] = st.column_config.NumberColumn(label, format="percent")
+        elif kind == "ratio":
+            config[column] = st.column_config.NumberColumn(label, format="%.2fx")
+        elif kind == "datetime":
+            config[column] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif kind == "date":
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif kind == "progress":
+            config[column] = st.column_config.ProgressColumn(
+                label, format="percent", min_value=0.0, max_value=1.5
+            )
+        else:
+            config[column] = st.column_config.TextColumn(label)
+    return config
+
+
+def download_csv(
+    frame: pd.DataFrame, filename: str, *, key: str, label: str = "Download CSV"
+) -> None:
+    st.download_button(
+        label,
+        data=to_safe_csv(frame),
+        file_name=filename,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def display_frame(
+    frame: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The columns to show, money converted from micro units to currency units, renamed."""
+    labels = labels or {}
+    shown = frame[[c for c in kinds if c in frame]].copy()
+    for column, kind in kinds.items():
+        if kind == "money" and column in shown:
+            shown[column] = pd.to_numeric(shown[column], errors="coerce") / MICRO
+    return shown.rename(columns={c: labels.get(c, c) for c in shown.columns})
+
+
+def table(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str],
+    currency: str,
+    *,
+    key: str,
+    filename: str,
+    labels: Mapping[str, str] | None = None,
+    height: int | None = None,
+) -> None:
+    """One st.dataframe (exact values, money in currency units) and its safe CSV download.
+
+    `kinds` maps the frame's columns (in display order) to money (micro units in the frame),
+    count, percent (a fraction), ratio, datetime, date, progress or text.
+    """
+    labels = labels or {}
+    shown = display_frame(frame, kinds, labels)
+    shown_kinds = {labels.get(c, c): k for c, k in kinds.items() if c in frame}
+    st.dataframe(
+        shown,
+        column_config=column_config_for(shown_kinds, currency),
+        hide_index=True,
+        width="stretch",
+        height=height if height is not None else "auto",
+        key=key,
+    )
+    download_csv(shown, filename, key=f"{key}_csv")

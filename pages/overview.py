@@ -1,0 +1,149 @@
+"""Overview: what did we spend, what did it bring, against the previous period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard.figures import spend_conversions_over_time
+from dashboard.filters import describe_range
+from dashboard.formatting import format_delta, format_kpi
+from dashboard.kpis import kpi_deltas
+from dashboard.loaders import OverviewData, load_overview
+from pages.common import (
+    PageContext,
+    context,
+    page_header,
+    require_account,
+    show_error,
+    show_freshness,
+    table,
+)
+
+TILES_PER_ROW = 5
+
+
+def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
+    info = data.definitions.get(column)
+    if info and info.definition:
+        return f"**{info.display_name}** — {info.definition}"
+    return fallback
+
+
+def _tiles(ctx: PageContext, data: OverviewData) -> None:
+    deltas = kpi_deltas(data.kpis, data.previous_kpis if ctx.filters.compare else None)
+    for row_start in range(0, len(deltas), TILES_PER_ROW):
+        columns = st.columns(TILES_PER_ROW)
+        for column, delta in zip(columns, deltas[row_start : row_start + TILES_PER_ROW],
+                                 strict=False):
+            spec = delta.spec
+            with column:
+                st.metric(
+                    spec.label,
+                    format_kpi(delta.current, spec.kind, ctx.currency),
+                    delta=format_delta(delta.change) if ctx.filters.compare else None,
+                    delta_color="normal" if spec.higher_is_better else "inverse",
+                    help=_tile_help(data, spec.metric_column, spec.formula),
+                    border=True,
+                )
+
+
+def _status_line(ctx: PageContext, data: OverviewData) -> None:
+    parts: list[str] = []
+    if ctx.filters.compare:
+        prev_start, prev_end = ctx.filters.previous_period()
+        parts.append(f"Changes against {describe_range(prev_start, prev_end)}")
+    if data.ready is not None:
+        if data.ready.final:
+            parts.append("numbers are final")
+        elif ctx.filters.includes_today(ctx.today):
+            parts.append("today is still running: numbers grow through the day")
+        else:
+            parts.append(
+                f"{data.ready.day.isoformat()} is not final yet at Pinterest: "
+                "conversions may still change"
+            )
+    if parts:
+        text = " · ".join(parts)
+        st.caption(text[:1].upper() + text[1:])
+    if data.compare_note:
+        st.info(data.compare_note, icon=":material/info:")
+    for note in data.notes:
+        st.caption(note)
+
+
+def _chart(ctx: PageContext, data: OverviewData) -> None:
+    st.subheader("Spend and conversions over time")
+    if data.granularity == "HOUR":
+        st.caption("Hourly (UTC). Pinterest reports no conversions by the hour; "
+                   "the conversions tile covers the whole range.")
+    figure = spend_conversions_over_time(
+        data.series,
+        ctx.currency,
+        show_conversions=data.has_conversion_series,
+        previous=data.previous_series if ctx.filters.compare else None,
+    )
+    st.plotly_chart(figure, key="overview_chart")
+    with st.expander("Data table"):
+        table(
+            data.series,
+            {
+                "time": "datetime",
+                "SPEND_IN_MICRO_DOLLAR": "money",
+                "PAID_IMPRESSION": "count",
+                "CLICKTHROUGH_1": "count",
+                "TOTAL_CONVERSIONS": "count",
+                "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR": "money",
+            },
+            ctx.currency,
+            key="overview_table",
+            filename="overview_timeseries.csv",
+            labels={
+                "time": "Time (UTC)",
+                "SPEND_IN_MICRO_DOLLAR": "Spend",
+                "PAID_IMPRESSION": "Impressions",
+                "CLICKTHROUGH_1": "Clicks",
+                "TOTAL_CONVERSIONS": "Conversions",
+                "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR": "Conversion value",
+            },
+        )
+
+
+def _render() -> None:
+    ctx = context()
+    account = require_account(ctx)
+    try:
+        data = load_overview(ctx.client, account.id, ctx.filters, ctx.today)
+    except Exception as exc:
+        show_error(exc)
+        return
+    show_freshness(data.freshness, live=ctx.filters.refresh_seconds is not None)
+    if not data.kpis.has_delivery:
+        if ctx.filters.includes_today(ctx.today) and ctx.filters.days == 1:
+            st.info("No delivery yet today: nothing has been spent so far. "
+                    "Active campaigns start showing numbers as the day goes on.",
+                    icon=":material/hourglass_empty:")
+        else:
+            st.info(
+                "No delivery in this period: this account spent nothing and served no paid "
+                "impressions between these dates. Try a longer range, or check that the "
+                "account has active campaigns.",
+                icon=":material/inbox:",
+            )
+        return
+    _tiles(ctx, data)
+    _status_line(ctx, data)
+    _chart(ctx, data)
+
+
+def main() -> None:
+    ctx = context()
+    page_header("Overview", ctx)
+    seconds = ctx.filters.refresh_seconds
+    run_every = timedelta(seconds=seconds) if seconds else None
+    # With auto-refresh the tiles and chart rerun in place (a fragment), not the whole page.
+    st.fragment(_render, run_every=run_every)()
+
+
+main()

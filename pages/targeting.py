@@ -1,0 +1,123 @@
+"""Targeting: which ages, genders, devices, places, placements, keywords and interests work."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import category_bar, top_n_bar, us_states_choropleth, world_choropleth
+from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
+from dashboard.loaders import (
+    KPI_COLUMNS,
+    TargetingData,
+    load_campaigns,
+    load_targeting,
+    metric_column_kinds,
+    metric_column_labels,
+)
+from pages.common import (
+    PageContext,
+    context,
+    page_header,
+    require_account,
+    show_error,
+    show_freshness,
+    table,
+)
+
+SECTIONS = [
+    ("AGE_BUCKET", "Age"),
+    ("GENDER", "Gender"),
+    ("APPTYPE", "Device"),
+    ("LOCATION", "Metro areas (DMA)"),
+    ("COUNTRY", "Countries"),
+    ("REGION", "US states"),
+    ("PLACEMENT", "Placement"),
+    ("KEYWORD", "Keywords"),
+    ("TARGETED_INTEREST", "Targeted interests"),
+]
+
+
+def _section(ctx: PageContext, data: TargetingData, ttype: str, title: str, metric: str) -> None:
+    spec = KPI_BY_NAME[metric]  # type: ignore[index]
+    column = KPI_COLUMNS[metric]
+    frame = data.of_type(ttype)
+    st.subheader(title)
+    if frame.empty:
+        st.caption("No delivery broken down this way in this period.")
+        return
+    common = {"value_column": column, "kind": spec.kind, "currency": ctx.currency,
+              "label": spec.label}
+    if ttype == "COUNTRY":
+        figure = world_choropleth(frame, code_column="value", **common)
+    elif ttype == "REGION":
+        figure = us_states_choropleth(frame, region_column="value", **common)
+    elif ttype in ("AGE_BUCKET", "GENDER", "APPTYPE", "PLACEMENT"):
+        ordered = frame.sort_values("value") if ttype == "AGE_BUCKET" else frame
+        figure = category_bar(ordered, label_column="label", **common)
+    else:
+        figure = top_n_bar(frame, label_column="label", n=15,
+                           ascending=not spec.higher_is_better, **common)
+    st.plotly_chart(figure, key=f"targeting_{ttype}")
+    kinds = {"label": "text", "value": "text", **metric_column_kinds()}
+    labels = {"label": title, "value": "Pinterest value", **metric_column_labels()}
+    with st.expander(f"{title} table"):
+        table(frame, kinds, ctx.currency, key=f"targeting_{ttype}_table",
+              filename=f"targeting_{ttype.lower()}.csv", labels=labels)
+
+
+def _campaign_choice(ctx: PageContext) -> list[str] | None:
+    scope = st.radio("Scope", ["Whole account", "Chosen campaigns"], horizontal=True,
+                     key="targeting_scope")
+    if scope == "Whole account" or ctx.account is None:
+        return None
+    try:
+        campaigns = load_campaigns(ctx.client, ctx.account.id, ctx.filters, ctx.today).frame
+    except Exception as exc:
+        show_error(exc)
+        return None
+    names = dict(zip(campaigns["id"], campaigns["name"], strict=False))
+    chosen = st.multiselect(
+        "Campaigns", list(names), format_func=lambda i: f"{names[i]} ({i})",
+        key="targeting_campaigns", max_selections=250,
+    )
+    if not chosen:
+        st.info("Choose one or more campaigns.")
+        st.stop()
+    return list(chosen)
+
+
+def main() -> None:
+    ctx = context()
+    page_header("Targeting", ctx)
+    account = require_account(ctx)
+    top = st.columns([1, 2])
+    with top[0]:
+        metric = st.selectbox(
+            "Metric",
+            [spec.name for spec in KPI_SPECS],
+            format_func=lambda n: KPI_BY_NAME[n].label,
+            key="targeting_metric",
+        )
+    with top[1]:
+        campaign_ids = _campaign_choice(ctx)
+    try:
+        data = load_targeting(ctx.client, account.id, ctx.filters, ctx.today, campaign_ids)
+    except Exception as exc:
+        show_error(exc)
+        return
+    show_freshness(data.freshness)
+    for note in data.notes:
+        st.caption(note)
+    totals = data.frame.groupby("targeting_type")["SPEND_IN_MICRO_DOLLAR"].sum()
+    if data.frame.empty or float(pd.to_numeric(totals, errors="coerce").max()) <= 0:
+        st.info("No delivery in this period, so there is nothing to break down. Try a longer "
+                "range.", icon=":material/inbox:")
+        return
+    tabs = st.tabs([title for _, title in SECTIONS])
+    for tab, (ttype, title) in zip(tabs, SECTIONS, strict=True):
+        with tab:
+            _section(ctx, data, ttype, title, metric)
+
+
+main()
