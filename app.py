@@ -214,8 +214,8 @@ def main() -> None:
 
     if connection.is_demo:
         st.sidebar.warning(
-            "**Demo data** — a built-in Pinterest simulator, not your account. Set "
-            "PINTEREST_ACCESS_TOKEN to see real data.",
+            "**Demo data** from a built-in Pinterest simulator. Set PINTEREST_ACCESS_TOKEN "
+            "to see your own account.",
             icon=":material/science:",
         )
     else:

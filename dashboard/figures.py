@@ -133,6 +133,7 @@ def spend_conversions_over_time(
                 "side": "right",
                 "showgrid": False,
                 "rangemode": "tozero",
+                "tickformat": ",.0f",
             }
         )
     fig.update_layout(

@@ -1,0 +1,105 @@
+"""Settings: environment first, then the [pinterest] secrets; demo without a token; no leaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.settings import (
+    PRODUCTION_BASE_URL,
+    SANDBOX_BASE_URL,
+    SettingsError,
+    load_settings,
+    resolve_base_url,
+)
+
+TOKEN = "pina_SECRET_access_123"
+REFRESH = "pinr_SECRET_refresh_456"
+APP_SECRET = "SECRET_app_789"
+
+
+def test_no_token_anywhere_is_demo_mode() -> None:
+    settings = load_settings(env={}, secrets={})
+    assert settings.is_demo
+    assert settings.target == "Demo data"
+    assert settings.demo_seed == 7
+
+
+def test_environment_wins_over_secrets() -> None:
+    settings = load_settings(
+        env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": "sandbox"},
+        secrets={"access_token": "other", "base_url": "production", "app_id": "123"},
+    )
+    assert settings.access_token == TOKEN
+    assert settings.base_url == SANDBOX_BASE_URL
+    assert settings.app_id == "123"  # not in env: taken from secrets
+    assert not settings.is_demo
+    assert settings.target == "Pinterest sandbox"
+
+
+def test_secrets_section_alone() -> None:
+    settings = load_settings(
+        env={},
+        secrets={
+            "access_token": TOKEN,
+            "refresh_token": REFRESH,
+            "app_id": "1234",
+            "app_secret": APP_SECRET,
+        },
+    )
+    assert (settings.access_token, settings.refresh_token) == (TOKEN, REFRESH)
+    assert settings.app_secret == APP_SECRET
+    assert settings.base_url == PRODUCTION_BASE_URL
+    assert settings.target == "Pinterest"
+
+
+def test_blank_values_count_as_absent() -> None:
+    settings = load_settings(env={"PINTEREST_ACCESS_TOKEN": "  "}, secrets={"access_token": ""})
+    assert settings.is_demo
+
+
+def test_repr_and_str_never_show_secrets() -> None:
+    settings = load_settings(
+        env={
+            "PINTEREST_ACCESS_TOKEN": TOKEN,
+            "PINTEREST_REFRESH_TOKEN": REFRESH,
+            "PINTEREST_APP_SECRET": APP_SECRET,
+        }
+    )
+    for text in (repr(settings), str(settings), f"{settings}"):
+        assert "SECRET" not in text
+        assert "access_token=set" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, PRODUCTION_BASE_URL),
+        ("", PRODUCTION_BASE_URL),
+        ("Production", PRODUCTION_BASE_URL),
+        ("sandbox", SANDBOX_BASE_URL),
+        ("http://127.0.0.1:8765/v5/", "http://127.0.0.1:8765/v5"),
+    ],
+)
+def test_base_url_aliases(value: str | None, expected: str) -> None:
+    assert resolve_base_url(value) == expected
+
+
+@pytest.mark.parametrize("value", ["ftp://x", "api.pinterest.com", "https://a b"])
+def test_bad_base_url_is_refused_without_echoing_secrets(value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={"PINTEREST_API_BASE_URL": value, "PINTEREST_ACCESS_TOKEN": TOKEN})
+    assert "SECRET" not in str(info.value)
+
+
+def test_custom_base_url_target_and_seed() -> None:
+    settings = load_settings(
+        env={
+            "PINTEREST_ACCESS_TOKEN": TOKEN,
+            "PINTEREST_API_BASE_URL": "http://127.0.0.1:9/v5",
+            "PINTEREST_SIM_SEED": "11",
+        }
+    )
+    assert settings.target == "Pinterest API at http://127.0.0.1:9/v5"
+    assert settings.demo_seed == 11
+    with pytest.raises(SettingsError):
+        load_settings(env={"PINTEREST_SIM_SEED": "seven"})
