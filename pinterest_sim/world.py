@@ -1,0 +1,535 @@
+"""The simulated world: users, ad accounts, campaigns, ad groups and ads.
+
+Everything is derived from a seed (``random.Random`` seeded from ``(seed, account index)``), so two
+worlds built with the same seed are identical. Account ids are fixed constants (tests and docs name
+them); entity ids, names, statuses and budgets come from the seed.
+
+Times are absolute epoch seconds anchored in 2024-2025 so that the world does not move with the
+clock: every day from mid 2025 on is a normal delivery day for ACTIVE entities.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DEMO_USER_ID = "1069478435"
+DEMO_USERNAME = "evergreen_marketing"
+OTHER_USER_ID = "1069478999"
+OTHER_USERNAME = "agency_partner"
+
+DEMO_ACCOUNT_ID = "549764106778"
+EUR_ACCOUNT_ID = "549764106802"
+GBP_ACCOUNT_ID = "549764106815"
+JPY_ACCOUNT_ID = "549764106833"
+LARGE_ACCOUNT_ID = "549764106851"
+EMPTY_ACCOUNT_ID = "549764106869"
+FORBIDDEN_ACCOUNT_ID = "549764106887"
+
+# Micro units per major currency unit.
+MICRO = 1_000_000
+
+# Rough value of one USD in each currency: budgets and prices scale with it.
+CURRENCY_SCALE: Mapping[str, float] = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 150.0}
+
+_ANCHOR = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp())
+_DAY_S = 86_400
+
+OBJECTIVES = ("AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES", "VIDEO_COMPLETION")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    business_name: str
+
+    def as_api_dict(self) -> dict[str, Any]:
+        """`Account` shape of GET /user_account."""
+        return {
+            "account_type": "BUSINESS",
+            "id": self.id,
+            "username": self.username,
+            "business_name": self.business_name,
+            "profile_image": f"https://i.pinimg.com/280x280_RS/{self.id[-2:]}/{self.id}.jpg",
+            "website_url": f"https://www.{self.username.replace('_', '')}.example",
+            "board_count": 42,
+            "pin_count": 1318,
+            "follower_count": 20_734,
+            "following_count": 211,
+            "monthly_views": 1_482_113,
+        }
+
+
+@dataclass(frozen=True)
+class AdAccountSpec:
+    """Recipe for one account (the world's fixed cast)."""
+
+    id: str
+    name: str
+    currency: str
+    country: str
+    utc_offset_hours: int
+    n_campaigns: int
+    ad_groups_per_campaign: tuple[int, int]
+    ads_per_ad_group: tuple[int, int]
+    owner_id: str
+    budget_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class AdAccount:
+    index: int
+    id: str
+    name: str
+    currency: str
+    country: str
+    utc_offset_hours: int  # the advertiser's local time: shapes the hourly curve
+    owner_id: str
+    owner_username: str
+    created_time: int
+    updated_time: int
+
+    def as_api_dict(self, permissions: tuple[str, ...] = ("OWNER",)) -> dict[str, Any]:
+        """`AdAccount` shape."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "owner": {"id": self.owner_id, "username": self.owner_username},
+            "country": self.country,
+            "currency": self.currency,
+            "permissions": list(permissions),
+            "created_time": self.created_time,
+            "updated_time": self.updated_time,
+        }
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    ad_account_id: str
+    name: str
+    status: str
+    objective_type: str
+    daily_spend_cap: int | None
+    lifetime_spend_cap: int | None
+    start_time: int
+    end_time: int | None
+    created_time: int
+    updated_time: int
+    is_campaign_budget_optimization: bool
+    is_flexible_daily_budgets: bool
+    is_performance_plus: bool
+
+    @property
+    def summary_status(self) -> str:
+        return _summary_status(self.status)
+
+    def as_api_dict(self) -> dict[str, Any]:
+        """`CampaignResponse` shape."""
+        return {
+            "id": self.id,
+            "ad_account_id": self.ad_account_id,
+            "name": self.name,
+            "status": self.status,
+            "lifetime_spend_cap": self.lifetime_spend_cap,
+            "daily_spend_cap": self.daily_spend_cap,
+            "order_line_id": None,
+            "tracking_urls": None,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
+            "is_flexible_daily_budgets": self.is_flexible_daily_budgets,
+            "is_automated_campaign": False,
+            "objective_type": self.objective_type,
+            "created_time": self.created_time,
+            "updated_time": self.updated_time,
+            "type": "campaign",
+            "is_campaign_budget_optimization": self.is_campaign_budget_optimization,
+            "is_performance_plus": self.is_performance_plus,
+            "summary_status": self.summary_status,
+        }
+
+
+@dataclass(frozen=True)
+class AdGroup:
+    id: str
+    ad_account_id: str
+    campaign_id: str
+    name: str
+    status: str
+    budget_in_micro_currency: int | None
+    bid_in_micro_currency: int | None
+    budget_type: str
+    bid_strategy_type: str
+    billable_event: str
+    placement_group: str
+    pacing_delivery_type: str
+    start_time: int
+    end_time: int | None
+    created_time: int
+    updated_time: int
+    targeting_spec: Mapping[str, list[str]] = field(hash=False, compare=False)
+    auto_targeting_enabled: bool = True
+
+    @property
+    def summary_status(self) -> str:
+        return _summary_status(self.status)
+
+    def as_api_dict(self) -> dict[str, Any]:
+        """`AdGroupResponse` shape."""
+        return {
+            "id": self.id,
+            "ad_account_id": self.ad_account_id,
+            "campaign_id": self.campaign_id,
+            "name": self.name,
+            "status": self.status,
+            "budget_in_micro_currency": self.budget_in_micro_currency,
+            "bid_in_micro_currency": self.bid_in_micro_currency,
+            "optimization_goal_metadata": None,
+            "budget_type": self.budget_type,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
+            "targeting_spec": {k: list(v) for k, v in self.targeting_spec.items()},
+            "lifetime_frequency_cap": -1,
+            "tracking_urls": None,
+            "auto_targeting_enabled": self.auto_targeting_enabled,
+            "placement_group": self.placement_group,
+            "pacing_delivery_type": self.pacing_delivery_type,
+            "billable_event": self.billable_event,
+            "bid_strategy_type": self.bid_strategy_type,
+            "targeting_template_ids": None,
+            "created_time": self.created_time,
+            "updated_time": self.updated_time,
+            "type": "adgroup",
+            "summary_status": self.summary_status,
+        }
+
+
+@dataclass(frozen=True)
+class Ad:
+    id: str
+    ad_account_id: str
+    campaign_id: str
+    ad_group_id: str
+    name: str
+    status: str
+    creative_type: str
+    pin_id: str
+    destination_url: str
+    customizable_cta_type: str | None
+    created_time: int
+    updated_time: int
+
+    @property
+    def summary_status(self) -> str:
+        return {"ACTIVE": "APPROVED", "PAUSED": "PAUSED", "ARCHIVED": "ARCHIVED"}[self.status]
+
+    def as_api_dict(self) -> dict[str, Any]:
+        """`AdResponse` shape."""
+        return {
+            "id": self.id,
+            "ad_account_id": self.ad_account_id,
+            "campaign_id": self.campaign_id,
+            "ad_group_id": self.ad_group_id,
+            "pin_id": self.pin_id,
+            "name": self.name,
+            "status": self.status,
+            "creative_type": self.creative_type,
+            "destination_url": self.destination_url,
+            "android_deep_link": None,
+            "ios_deep_link": None,
+            "carousel_android_deep_links": None,
+            "carousel_destination_urls": None,
+            "carousel_ios_deep_links": None,
+            "click_tracking_url": None,
+            "view_tracking_url": None,
+            "tracking_urls": None,
+            "customizable_cta_type": self.customizable_cta_type,
+            "is_pin_deleted": False,
+            "is_removable": False,
+            "lead_form_id": None,
+            "collection_items_destination_url_template": None,
+            "rejected_reasons": [],
+            "rejection_labels": [],
+            "review_status": "APPROVED",
+            "created_time": self.created_time,
+            "updated_time": self.updated_time,
+            "type": "pinpromotion",
+            "summary_status": self.summary_status,
+        }
+
+
+def _summary_status(status: str) -> str:
+    return {"ACTIVE": "RUNNING", "PAUSED": "PAUSED", "ARCHIVED": "ARCHIVED"}[status]
+
+
+ACCOUNT_SPECS: tuple[AdAccountSpec, ...] = (
+    AdAccountSpec(DEMO_ACCOUNT_ID, "Evergreen Home & Garden", "USD", "US", -5, 8, (3, 3), (3, 3),
+                  DEMO_USER_ID),
+    AdAccountSpec(EUR_ACCOUNT_ID, "Nordlicht Mode GmbH", "EUR", "DE", 1, 12, (2, 4), (2, 4),
+                  DEMO_USER_ID),
+    AdAccountSpec(GBP_ACCOUNT_ID, "Thistle & Thyme Kitchen Ltd", "GBP", "GB", 0, 10, (2, 4), (2, 4),
+                  DEMO_USER_ID),
+    AdAccountSpec(JPY_ACCOUNT_ID, "Sakura Living 株式会社", "JPY", "JP", 9, 10, (2, 4), (2, 4),
+                  DEMO_USER_ID),
+    AdAccountSpec(LARGE_ACCOUNT_ID, "Brightline Retail Group", "USD", "US", -5, 620, (5, 5),
+                  (3, 4), DEMO_USER_ID, budget_scale=0.35),
+    AdAccountSpec(EMPTY_ACCOUNT_ID, "New Venture (no campaigns yet)", "USD", "US", -5, 0, (0, 0),
+                  (0, 0), DEMO_USER_ID),
+    AdAccountSpec(FORBIDDEN_ACCOUNT_ID, "Agency Client – Restricted", "USD", "US", -8, 4, (2, 2),
+                  (2, 2), OTHER_USER_ID),
+)
+
+_THEMES = (
+    "Holiday Gift Guide", "Spring Home Decor", "Summer Patio Refresh", "Back to School",
+    "Fall Harvest Tablescapes", "Black Friday Doorbusters", "Cyber Week Deals",
+    "Valentine's Day Gifts",
+    "Mother's Day Brunch", "Wedding Registry", "Small Space Living", "Cozy Winter Bedding",
+    "Kitchen Organization", "Outdoor Lighting", "Sustainable Living", "New Arrivals",
+    "Bathroom Makeover", "Garden Starter Kits", "Kids' Room Ideas", "Halloween Decor",
+    "Easter Entertaining", "Home Office Upgrade", "Dining Room Classics", "Pet-Friendly Home",
+    "Minimalist Wardrobe", "Brand Awareness", "Evergreen Bestsellers", "Clearance Event",
+    "Catalog Always-On", "Video Storytelling",
+)
+_TACTICS = (
+    "Prospecting", "Retargeting", "Catalog Sales", "Awareness", "Consideration", "Conversions",
+    "Video Views", "Lookalike 1%",
+)
+_MARKETS = ("US", "West", "East", "Midwest", "South", "Q1", "Q2", "Q3", "Q4", "2025", "2026")
+_AUDIENCES = (
+    "Women 25-44", "Women 35-54", "Adults 18-34", "Homeowners", "New Movers", "Gift Shoppers",
+    "Site Visitors 30d", "Cart Abandoners 14d", "Customer List Lookalike", "Broad Interests",
+    "Keywords – Decor Ideas", "Keywords – Gift Ideas", "Interest – DIY & Crafts",
+    "Interest – Home Decor", "Interest – Food & Drinks", "Performance+ Broad",
+)
+_PLACEMENTS = ("All Placements", "Browse", "Search")
+_CREATIVES = (
+    "Lifestyle Image", "Product Close-up", "Video 15s", "Video 6s", "Carousel 3 Cards",
+    "Idea Pin Story", "Collections", "Shopping Pin", "Room Scene", "Before & After",
+)
+_CTA = ("SHOP_NOW", "LEARN_MORE", "VISIT_SITE", "BUY_NOW", None)
+_DOMAINS: Mapping[str, str] = {
+    DEMO_ACCOUNT_ID: "evergreenhome.example",
+    EUR_ACCOUNT_ID: "nordlicht-mode.example",
+    GBP_ACCOUNT_ID: "thistleandthyme.example",
+    JPY_ACCOUNT_ID: "sakura-living.example",
+    LARGE_ACCOUNT_ID: "brightline.example",
+    EMPTY_ACCOUNT_ID: "newventure.example",
+    FORBIDDEN_ACCOUNT_ID: "agencyclient.example",
+}
+
+
+@dataclass(frozen=True)
+class AccountEntities:
+    account: AdAccount
+    campaigns: tuple[Campaign, ...]
+    ad_groups: tuple[AdGroup, ...]
+    ads: tuple[Ad, ...]
+
+
+class World:
+    """All entities of the simulator, immutable after construction."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self.seed = seed
+        self.demo_user = User(DEMO_USER_ID, DEMO_USERNAME, "Evergreen Marketing Co.")
+        self.other_user = User(OTHER_USER_ID, OTHER_USERNAME, "Agency Partner LLC")
+        users = {self.demo_user.id: self.demo_user, self.other_user.id: self.other_user}
+        built = [_build_account(seed, i, spec, users) for i, spec in enumerate(ACCOUNT_SPECS)]
+        self._by_account: dict[str, AccountEntities] = {b.account.id: b for b in built}
+        self.accounts: tuple[AdAccount, ...] = tuple(b.account for b in built)
+        self.campaigns_by_id: dict[str, Campaign] = {}
+        self.ad_groups_by_id: dict[str, AdGroup] = {}
+        self.ads_by_id: dict[str, Ad] = {}
+        for b in built:
+            self.campaigns_by_id.update((c.id, c) for c in b.campaigns)
+            self.ad_groups_by_id.update((g.id, g) for g in b.ad_groups)
+            self.ads_by_id.update((a.id, a) for a in b.ads)
+
+    @property
+    def users(self) -> tuple[User, ...]:
+        return (self.demo_user, self.other_user)
+
+    def account(self, account_id: str) -> AdAccount | None:
+        b = self._by_account.get(account_id)
+        return b.account if b else None
+
+    def account_entities(self, account_id: str) -> AccountEntities:
+        return self._by_account[account_id]
+
+    def accounts_for_user(self, user_id: str) -> tuple[AdAccount, ...]:
+        """Accounts the user may read (owned ones; the world has no shared access)."""
+        return tuple(a for a in self.accounts if a.owner_id == user_id)
+
+    def can_access(self, user_id: str, account_id: str) -> bool:
+        acct = self.account(account_id)
+        return acct is not None and acct.owner_id == user_id
+
+    def campaigns(self, account_id: str) -> tuple[Campaign, ...]:
+        return self._by_account[account_id].campaigns
+
+    def ad_groups(self, account_id: str) -> tuple[AdGroup, ...]:
+        return self._by_account[account_id].ad_groups
+
+    def ads(self, account_id: str) -> tuple[Ad, ...]:
+        return self._by_account[account_id].ads
+
+    def __iter__(self) -> Iterator[AdAccount]:
+        return iter(self.accounts)
+
+    def __repr__(self) -> str:
+        return f"World(seed={self.seed}, accounts={len(self.accounts)})"
+
+
+def _pick_status(rng: random.Random, parent: str, active: float, paused: float) -> str:
+    # Children of an archived parent are archived; of a paused parent mostly keep their own status.
+    if parent == "ARCHIVED":
+        return "ARCHIVED"
+    r = rng.random()
+    if r < active:
+        return "ACTIVE"
+    if r < active + paused:
+        return "PAUSED"
+    return "ARCHIVED"
+
+
+def _objective_for(tactic: str, rng: random.Random) -> str:
+    by_tactic = {
+        "Prospecting": ("CONSIDERATION", "WEB_CONVERSION"),
+        "Retargeting": ("WEB_CONVERSION", "CATALOG_SALES"),
+        "Catalog Sales": ("CATALOG_SALES",),
+        "Awareness": ("AWARENESS",),
+        "Consideration": ("CONSIDERATION",),
+        "Conversions": ("WEB_CONVERSION",),
+        "Video Views": ("VIDEO_COMPLETION",),
+        "Lookalike 1%": ("WEB_CONVERSION", "CONSIDERATION"),
+    }
+    return rng.choice(by_tactic[tactic])
+
+
+def _build_account(
+    seed: int, index: int, spec: AdAccountSpec, users: Mapping[str, User]
+) -> AccountEntities:
+    rng = random.Random(f"{seed}:{index}:world")
+    scale = CURRENCY_SCALE[spec.currency] * spec.budget_scale
+    created = _ANCHOR - rng.randrange(30, 400) * _DAY_S
+    account = AdAccount(
+        index=index, id=spec.id, name=spec.name, currency=spec.currency, country=spec.country,
+        utc_offset_hours=spec.utc_offset_hours, owner_id=spec.owner_id,
+        owner_username=users[spec.owner_id].username, created_time=created,
+        updated_time=created + rng.randrange(10, 200) * _DAY_S,
+    )
+    domain = _DOMAINS[spec.id]
+    # Id blocks per account keep ids unique across accounts and readable as Pinterest-like digits.
+    next_campaign = 626_735_000_000 + index * 1_000_000 + rng.randrange(1000, 9000)
+    next_group = 2_680_067_000_000 + index * 10_000_000 + rng.randrange(1000, 9000)
+    next_ad = 687_206_000_000 + index * 10_000_000 + rng.randrange(1000, 9000)
+    next_pin = 1_055_092_418_000_000_000 + index * 100_000_000 + rng.randrange(1000, 9000)
+
+    campaigns: list[Campaign] = []
+    groups: list[AdGroup] = []
+    ads: list[Ad] = []
+    used_names: set[str] = set()
+    for ci in range(spec.n_campaigns):
+        next_campaign += rng.randrange(3, 40)
+        theme = _THEMES[(ci + rng.randrange(len(_THEMES))) % len(_THEMES)] if ci else _THEMES[0]
+        tactic = _TACTICS[ci % len(_TACTICS)] if ci < len(_TACTICS) else rng.choice(_TACTICS)
+        name = f"{theme} – {tactic}"
+        if name in used_names:
+            name = f"{name} – {rng.choice(_MARKETS)}"
+        while name in used_names:
+            name = f"{theme} – {tactic} #{ci + 1}"
+        used_names.add(name)
+        # The demo account keeps its first campaigns active so a first look shows delivery.
+        status = "ACTIVE" if ci < 3 else _pick_status(rng, "ACTIVE", 0.74, 0.16)
+        c_created = created + rng.randrange(0, 300) * _DAY_S + rng.randrange(_DAY_S)
+        start = c_created + rng.randrange(0, 3) * _DAY_S
+        daily_cap = int(rng.choice((150, 250, 500, 1000)) * scale * 4) * MICRO \
+            if rng.random() < 0.3 else None
+        lifetime_cap = int(rng.choice((5_000, 10_000, 25_000)) * scale * 4) * MICRO \
+            if rng.random() < 0.15 else None
+        objective = _objective_for(tactic, rng)
+        campaign = Campaign(
+            id=str(next_campaign), ad_account_id=spec.id, name=name, status=status,
+            objective_type=objective, daily_spend_cap=daily_cap, lifetime_spend_cap=lifetime_cap,
+            start_time=start, end_time=None, created_time=c_created,
+            updated_time=c_created + rng.randrange(1, 120) * _DAY_S,
+            is_campaign_budget_optimization=rng.random() < 0.2,
+            is_flexible_daily_budgets=rng.random() < 0.1,
+            is_performance_plus=rng.random() < 0.15,
+        )
+        campaigns.append(campaign)
+        n_groups = rng.randint(*spec.ad_groups_per_campaign)
+        for gi in range(n_groups):
+            next_group += rng.randrange(3, 40)
+            g_status = "ACTIVE" if ci < 3 and gi == 0 else _pick_status(rng, status, 0.85, 0.1)
+            budget_usd = min(1500.0, max(10.0, rng.lognormvariate(4.3, 0.7)))
+            bid_strategy = rng.choice(("AUTOMATIC_BID", "AUTOMATIC_BID", "MAX_BID", "TARGET_AVG"))
+            bid = None if bid_strategy == "AUTOMATIC_BID" else \
+                int(rng.uniform(0.6, 3.5) * CURRENCY_SCALE[spec.currency] * MICRO)
+            g_created = c_created + rng.randrange(0, 5) * _DAY_S
+            audience = rng.choice(_AUDIENCES)
+            placement = rng.choice(_PLACEMENTS)
+            targeting: dict[str, list[str]] = {
+                "GEO": [spec.country],
+                "LOCALE": [{"US": "en-US", "GB": "en-GB", "DE": "de", "JP": "ja"}.get(
+                    spec.country, "en-US")],
+                "APPTYPE": ["iphone", "ipad", "android_mobile", "android_tablet", "web",
+                            "web_mobile"],
+                "GENDER": ["female", "male", "unknown"] if "Women" not in audience else ["female"],
+                "AGE_BUCKET": ["25-34", "35-44", "45-49", "50-54"] if "25" in audience or "35" in
+                audience else ["18-24", "25-34", "35-44", "45-49", "50-54", "55-64", "65+"],
+                "TARGETING_STRATEGY": ["RECONNECT_WITH_USERS" if "Visitors" in audience or "Cart"
+                                       in audience else "FIND_NEW_CUSTOMERS"],
+            }
+            groups.append(AdGroup(
+                id=str(next_group), ad_account_id=spec.id, campaign_id=campaign.id,
+                name=f"{audience} – {placement}", status=g_status,
+                budget_in_micro_currency=int(budget_usd * scale) * MICRO,
+                bid_in_micro_currency=bid,
+                budget_type="DAILY" if rng.random() < 0.85 else "LIFETIME",
+                bid_strategy_type=bid_strategy,
+                billable_event="IMPRESSION" if objective in ("AWARENESS", "VIDEO_COMPLETION")
+                else "CLICKTHROUGH",
+                placement_group={"All Placements": "ALL", "Browse": "BROWSE", "Search": "SEARCH"}[
+                    placement],
+                pacing_delivery_type="STANDARD",
+                start_time=max(start, g_created), end_time=None, created_time=g_created,
+                updated_time=g_created + rng.randrange(1, 90) * _DAY_S,
+                targeting_spec=targeting,
+            ))
+            group = groups[-1]
+            n_ads = rng.randint(*spec.ads_per_ad_group)
+            for ai in range(n_ads):
+                next_ad += rng.randrange(3, 40)
+                next_pin += rng.randrange(1000, 90000)
+                creative = rng.choice(_CREATIVES)
+                if objective == "VIDEO_COMPLETION":
+                    creative = rng.choice(("Video 15s", "Video 6s"))
+                creative_type = _creative_type(creative)
+                a_status = "ACTIVE" if ci < 3 and gi == 0 and ai == 0 else \
+                    _pick_status(rng, g_status, 0.85, 0.1)
+                a_created = g_created + rng.randrange(0, 3) * _DAY_S
+                slug = theme.lower().replace("'", "").replace(" ", "-")
+                ads.append(Ad(
+                    id=str(next_ad), ad_account_id=spec.id, campaign_id=campaign.id,
+                    ad_group_id=group.id, name=f"{creative} – v{ai + 1}", status=a_status,
+                    creative_type=creative_type, pin_id=str(next_pin),
+                    destination_url=f"https://www.{domain}/{slug}?utm_source=pinterest"
+                                    f"&utm_medium=paid&utm_campaign={campaign.id}",
+                    customizable_cta_type=rng.choice(_CTA), created_time=a_created,
+                    updated_time=a_created + rng.randrange(1, 60) * _DAY_S,
+                ))
+    return AccountEntities(account, tuple(campaigns), tuple(groups), tuple(ads))
+
+
+def _creative_type(creative: str) -> str:
+    if creative.startswith("Video"):
+        return "VIDEO"
+    return {
+        "Carousel 3 Cards": "CAROUSEL", "Idea Pin Story": "IDEA", "Collections": "COLLECTION",
+        "Shopping Pin": "SHOPPING",
+    }.get(creative, "REGULAR")
