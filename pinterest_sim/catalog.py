@@ -1,0 +1,177 @@
+"""What Pinterest publishes, embedded: column enums, served columns, metric definitions.
+
+The spec enums live in the generated ``catalog_spec`` module (``python tools/gen_catalog.py``);
+this module adds what the simulator decides on top of them: which columns it actually computes,
+how each one is defined, and (in ``targeting_catalog``) the targeting dictionaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pinterest_sim.catalog_spec import (
+    ACCOUNT_TARGETING_TYPES,
+    AD_GROUP_TARGETING_TYPES,
+    AD_TARGETING_TYPES,
+    ASYNC_COLUMNS,
+    ATTRIBUTION_WINDOW_DAYS,
+    AUDIENCE_INSIGHT_TYPES,
+    CAMPAIGN_TARGETING_TYPES,
+    CONVERSION_REPORT_TIMES,
+    GRANULARITIES,
+    SYNC_COLUMNS,
+    TARGETING_OPTION_TYPES,
+)
+from pinterest_sim.targeting_catalog import (
+    AGE_BUCKETS,
+    APPTYPES,
+    COUNTRY_NAMES,
+    DMA_NAMES,
+    GENDERS,
+    GEO_NAMES,
+    INTEREST_NAMES,
+    KEYWORDS,
+    LOCALES,
+    REGION_NAMES,
+    targeting_options,
+)
+
+__all__ = [
+    "ACCOUNT_TARGETING_TYPES",
+    "AD_GROUP_TARGETING_TYPES",
+    "AD_TARGETING_TYPES",
+    "AGE_BUCKETS",
+    "APPTYPES",
+    "ASYNC_COLUMNS",
+    "ATTRIBUTION_WINDOW_DAYS",
+    "AUDIENCE_INSIGHT_TYPES",
+    "CAMPAIGN_TARGETING_TYPES",
+    "CONVERSION_REPORT_TIMES",
+    "COUNTRY_NAMES",
+    "DMA_NAMES",
+    "GENDERS",
+    "GEO_NAMES",
+    "GRANULARITIES",
+    "INTEREST_NAMES",
+    "KEYWORDS",
+    "LOCALES",
+    "REGION_NAMES",
+    "SYNC_COLUMNS",
+    "TARGETING_OPTION_TYPES",
+    "TARGETING_TYPES_BY_LEVEL",
+    "targeting_options",
+]
+
+# Columns stored per ad and day (integers). Order matters: a column's parent comes before it.
+# The parent is what the column "rides on" when a day is split into hours, into the elapsed part
+# of today or into targeting values: a child's share follows its parent's share, which keeps
+# clicks <= impressions and CPM steady in every slice.
+BASE_PARENTS: Mapping[str, str | None] = {
+    "IMPRESSION_1": None,
+    "IMPRESSION_2": "IMPRESSION_1",
+    "CLICKTHROUGH_1": "IMPRESSION_1",
+    "CLICKTHROUGH_2": "IMPRESSION_2",
+    "OUTBOUND_CLICK_1": "CLICKTHROUGH_1",
+    "OUTBOUND_CLICK_2": "CLICKTHROUGH_2",
+    "REPIN_1": "IMPRESSION_1",
+    "REPIN_2": "IMPRESSION_2",
+    "ENGAGEMENT_1": "IMPRESSION_1",
+    "ENGAGEMENT_2": "IMPRESSION_2",
+    "SPEND_IN_MICRO_DOLLAR": "IMPRESSION_1",
+    "TOTAL_CLICK_CHECKOUT": "CLICKTHROUGH_1",
+    "TOTAL_VIEW_CHECKOUT": "CLICKTHROUGH_1",
+    "TOTAL_ENGAGEMENT_CHECKOUT": "CLICKTHROUGH_1",
+    "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR": "CLICKTHROUGH_1",
+    "TOTAL_SIGNUP": "CLICKTHROUGH_1",
+    "TOTAL_LEAD": "CLICKTHROUGH_1",
+    "TOTAL_CLICK_ADD_TO_CART": "CLICKTHROUGH_1",
+    "TOTAL_PAGE_VISIT": "OUTBOUND_CLICK_1",
+    "PAGE_VISIT_VALUE_IN_MICRO_DOLLAR": "OUTBOUND_CLICK_1",  # internal: feeds PAGE_VISIT_ROAS
+    "TOTAL_WEB_SESSIONS": "OUTBOUND_CLICK_1",
+    "TOTAL_VIDEO_3SEC_VIEWS": "IMPRESSION_1",
+    "TOTAL_VIDEO_P100_COMPLETE": "TOTAL_VIDEO_3SEC_VIEWS",
+}
+BASE_COLUMNS: tuple[str, ...] = tuple(BASE_PARENTS)
+BASE_INDEX: Mapping[str, int] = {c: i for i, c in enumerate(BASE_COLUMNS)}
+INTERNAL_COLUMNS: frozenset[str] = frozenset({"PAGE_VISIT_VALUE_IN_MICRO_DOLLAR"})
+
+# Conversion columns: scaled by the attribution windows, shifted by TIME_OF_CONVERSION, absent
+# from HOUR rows.
+CONVERSION_BASE_COLUMNS: tuple[str, ...] = (
+    "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
+    "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_SIGNUP", "TOTAL_LEAD",
+    "TOTAL_CLICK_ADD_TO_CART", "TOTAL_PAGE_VISIT", "PAGE_VISIT_VALUE_IN_MICRO_DOLLAR",
+)
+
+# Additive columns that are sums of base columns.
+SUM_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "PAID_IMPRESSION": ("IMPRESSION_1",),
+    "TOTAL_IMPRESSION": ("IMPRESSION_1", "IMPRESSION_2"),
+    "TOTAL_CLICKTHROUGH": ("CLICKTHROUGH_1", "CLICKTHROUGH_2"),
+    "TOTAL_ENGAGEMENT": ("ENGAGEMENT_1", "ENGAGEMENT_2"),
+    "TOTAL_CHECKOUT": ("TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT"),
+    "TOTAL_CONVERSIONS": (
+        "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
+        "TOTAL_SIGNUP", "TOTAL_LEAD", "TOTAL_CLICK_ADD_TO_CART",
+    ),
+}
+
+ADDITIVE_COLUMNS: frozenset[str] = frozenset(
+    (set(BASE_COLUMNS) - INTERNAL_COLUMNS) | set(SUM_COLUMNS)
+)
+CONVERSION_COLUMNS: frozenset[str] = frozenset(
+    {c for c in CONVERSION_BASE_COLUMNS if c not in INTERNAL_COLUMNS}
+    | {"TOTAL_CHECKOUT", "TOTAL_CONVERSIONS", "CHECKOUT_ROAS", "PAGE_VISIT_ROAS",
+       "PAGE_VISIT_COST_PER_ACTION"}
+)
+
+# Derived columns: (numerator, denominator, factor). Computed from the sums at the level asked;
+# omitted when the denominator is zero.
+RATIO_COLUMNS: Mapping[str, tuple[str, str, float]] = {
+    "CTR": ("CLICKTHROUGH_1", "IMPRESSION_1", 1.0),
+    "CTR_2": ("CLICKTHROUGH_2", "IMPRESSION_2", 1.0),
+    "ECTR": ("TOTAL_CLICKTHROUGH", "TOTAL_IMPRESSION", 1.0),
+    "OUTBOUND_CTR_1": ("OUTBOUND_CLICK_1", "IMPRESSION_1", 1.0),
+    "CPC_IN_MICRO_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "CLICKTHROUGH_1", 1.0),
+    "ECPC_IN_MICRO_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "TOTAL_CLICKTHROUGH", 1.0),
+    "ECPC_IN_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "TOTAL_CLICKTHROUGH", 1e-6),
+    "CPM_IN_MICRO_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "IMPRESSION_1", 1000.0),
+    "ECPM_IN_MICRO_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "TOTAL_IMPRESSION", 1000.0),
+    "CPM_IN_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "IMPRESSION_1", 1e-3),
+    "ENGAGEMENT_RATE": ("ENGAGEMENT_1", "IMPRESSION_1", 1.0),
+    "EENGAGEMENT_RATE": ("TOTAL_ENGAGEMENT", "TOTAL_IMPRESSION", 1.0),
+    "REPIN_RATE": ("REPIN_1", "IMPRESSION_1", 1.0),
+    "ECPE_IN_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "TOTAL_ENGAGEMENT", 1e-6),
+    "COST_PER_OUTBOUND_CLICK_IN_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", "OUTBOUND_CLICK_1", 1e-6),
+    "CHECKOUT_ROAS": ("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "SPEND_IN_MICRO_DOLLAR", 1.0),
+    "PAGE_VISIT_ROAS": ("PAGE_VISIT_VALUE_IN_MICRO_DOLLAR", "SPEND_IN_MICRO_DOLLAR", 1.0),
+    "PAGE_VISIT_COST_PER_ACTION": ("SPEND_IN_MICRO_DOLLAR", "TOTAL_PAGE_VISIT", 1e-6),
+}
+# An additive column divided by a constant (micro units to currency units).
+SCALED_COLUMNS: Mapping[str, tuple[str, float]] = {
+    "SPEND_IN_DOLLAR": ("SPEND_IN_MICRO_DOLLAR", 1e6),
+}
+DERIVED_COLUMNS: frozenset[str] = frozenset(set(RATIO_COLUMNS) | set(SCALED_COLUMNS))
+
+# Entity attribute columns (strings / numbers describing the entity of the row).
+ATTRIBUTE_COLUMNS: frozenset[str] = frozenset({
+    "AD_ACCOUNT_ID", "ADVERTISER_ID", "CAMPAIGN_ID", "CAMPAIGN_NAME", "CAMPAIGN_ENTITY_STATUS",
+    "CAMPAIGN_OBJECTIVE_TYPE", "CAMPAIGN_DAILY_SPEND_CAP", "CAMPAIGN_LIFETIME_SPEND_CAP",
+    "AD_GROUP_ID", "AD_GROUP_NAME", "AD_GROUP_ENTITY_STATUS", "AD_GROUP_BUDGET_TYPE",
+    "AD_ID", "PIN_PROMOTION_ID", "AD_NAME", "PIN_ID",
+})
+
+SERVED_METRIC_COLUMNS: frozenset[str] = frozenset(ADDITIVE_COLUMNS | DERIVED_COLUMNS)
+SERVED_SYNC_COLUMNS: frozenset[str] = frozenset(
+    (SERVED_METRIC_COLUMNS | ATTRIBUTE_COLUMNS) & set(SYNC_COLUMNS)
+)
+SERVED_ASYNC_COLUMNS: frozenset[str] = frozenset(
+    (SERVED_METRIC_COLUMNS | ATTRIBUTE_COLUMNS) & set(ASYNC_COLUMNS)
+)
+
+TARGETING_TYPES_BY_LEVEL: Mapping[str, tuple[str, ...]] = {
+    "AD_ACCOUNT": ACCOUNT_TARGETING_TYPES,
+    "CAMPAIGN": CAMPAIGN_TARGETING_TYPES,
+    "AD_GROUP": AD_GROUP_TARGETING_TYPES,
+    "AD": AD_TARGETING_TYPES,
+}
