@@ -1,0 +1,97 @@
+"""Credentials: access token, refresh token, app id/secret; refresh once on 401.
+
+The secrets live only in private attributes; `repr` masks them and `identity` (a sha256 of the
+first access/refresh token) is what rate-limit registries and cache keys use, so two clients of
+the same user share quota and cache without any secret leaving this object.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+
+TokensCallback = Callable[[str, str | None], None]
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+class Credentials:
+    """Thread-safe holder of the tokens; `refresh` swaps them in place."""
+
+    def __init__(
+        self,
+        access_token: str | None = None,
+        *,
+        refresh_token: str | None = None,
+        app_id: str | None = None,
+        app_secret: str | None = None,
+        on_tokens_refreshed: TokensCallback | None = None,
+    ) -> None:
+        self._access = access_token or _env("PINTEREST_ACCESS_TOKEN")
+        self._refresh = refresh_token or _env("PINTEREST_REFRESH_TOKEN")
+        self._app_id = app_id or _env("PINTEREST_APP_ID")
+        self._app_secret = app_secret or _env("PINTEREST_APP_SECRET")
+        self._on_tokens_refreshed = on_tokens_refreshed
+        self._lock = threading.Lock()
+        self._generation = 0  # bumped on every refresh; lets a 401 know if someone refreshed
+        seed = self._access or self._refresh or ""
+        self.identity = hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(access_token={'***' if self._access else None}, "
+            f"refresh_token={'***' if self._refresh else None}, "
+            f"app_id={'***' if self._app_id else None}, "
+            f"app_secret={'***' if self._app_secret else None})"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def has_access_token(self) -> bool:
+        return self._access is not None
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self._refresh and self._app_id and self._app_secret)
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def auth_header(self) -> dict[str, str]:
+        with self._lock:
+            token = self._access
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def basic_header(self) -> dict[str, str]:
+        raw = f"{self._app_id}:{self._app_secret}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+
+    def refresh_form(self) -> dict[str, str]:
+        return {"grant_type": "refresh_token", "refresh_token": self._refresh or ""}
+
+    def install(self, access_token: str, refresh_token: str | None) -> None:
+        """Keep the new tokens (and a new refresh token, when one came back)."""
+        with self._lock:
+            self._access = access_token
+            if refresh_token:
+                self._refresh = refresh_token
+            self._generation += 1
+            current_refresh = self._refresh
+        if self._on_tokens_refreshed is not None:
+            self._on_tokens_refreshed(access_token, current_refresh)
+
+    def scrub(self, text: str) -> str:
+        """`text` with any of the secrets replaced by ***, for messages built from answers."""
+        with self._lock:
+            secrets = [s for s in (self._access, self._refresh, self._app_secret) if s]
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text

@@ -1,0 +1,379 @@
+"""Send one request: rate-limit slot, auth header, refresh once on 401, retries, error mapping.
+
+Retries: 429 (waiting for `Retry-After` / `X-RateLimit-Reset` seconds when given, else
+exponential backoff with jitter), 5xx, timeouts, dropped connections and unreadable bodies, at
+most `ClientConfig.max_retries` extra attempts. Other 4xx are never retried. A rate-limit wait
+longer than `max_wait_s` fails at once with `RateLimitedError(reset_at=...)` and blocks the
+category locally until the reset, so later calls fail fast instead of hammering Pinterest.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from pinterest_client._auth import Credentials
+from pinterest_client._config import ClientConfig, normalise_base_url
+from pinterest_client._errors import (
+    APIError,
+    APITimeoutError,
+    AuthError,
+    BadRequestError,
+    ForbiddenError,
+    InvalidResponseError,
+    NotFoundError,
+    PinterestError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from pinterest_client._ratelimit import RateLimiter
+from pinterest_client._stats import HttpStats
+
+log = logging.getLogger("pinterest_client")
+
+OAUTH_CATEGORY = "oauth"
+DOWNLOAD_CATEGORY = "download"
+
+
+def parse_reset_seconds(headers: httpx.Headers, now: float) -> float | None:
+    """Seconds to wait from `Retry-After` or `X-RateLimit-Reset`, when present and readable.
+
+    Header names are not documented by Pinterest; both are read as seconds (an epoch value or an
+    HTTP date is converted), and anything unreadable is ignored.
+    """
+    for name in ("Retry-After", "X-RateLimit-Reset"):
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            try:
+                parsed = email.utils.parsedate_to_datetime(raw)
+            except (TypeError, ValueError):
+                continue
+            return max(0.0, parsed.timestamp() - now)
+        if value != value or value < 0:  # NaN or negative
+            continue
+        if value > 1_000_000_000:  # an epoch timestamp, not a duration
+            return max(0.0, value - now)
+        return value
+    return None
+
+
+def _error_fields(body: bytes) -> tuple[int | None, str]:
+    """Pinterest's `{"code": int, "message": str}`, tolerating anything else."""
+    try:
+        data = jsonlib.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None, ""
+    if not isinstance(data, dict):
+        return None, ""
+    code = data.get("code")
+    message = data.get("message")
+    return (
+        code if isinstance(code, int) and not isinstance(code, bool) else None,
+        message if isinstance(message, str) else "",
+    )
+
+
+def _api_error(status: int, code: int | None, message: str) -> APIError:
+    text = message or f"Pinterest answered HTTP {status}."
+    if status == 400:
+        return BadRequestError(status, code, text)
+    if status == 401:
+        return AuthError(status, code, text)
+    if status == 403:
+        return ForbiddenError(status, code, text)
+    if status == 404:
+        return NotFoundError(status, code, text)
+    if status >= 500:
+        return ServerError(status, code, text)
+    return BadRequestError(status, code, text)
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed transiently; `error` is raised if no attempt is left."""
+
+    def __init__(self, error: PinterestError, delay: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.delay = delay
+
+
+class HttpSession:
+    """One httpx.Client plus everything that makes a single call safe. Thread-safe."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        limiter: RateLimiter,
+        *,
+        base_url: str,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        max_wait_s: float = 30.0,
+        config: ClientConfig | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.credentials = credentials
+        self.limiter = limiter
+        self.base_url = normalise_base_url(base_url)
+        self.config = config or ClientConfig()
+        self.max_wait_s = max_wait_s
+        self.stats = HttpStats()
+        self._sleep = sleep
+        self._rng = rng
+        self._refresh_lock = threading.Lock()
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": self.config.user_agent, "Accept": "application/json"},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpSession(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- public -------------------------------------------------------------------------------
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        category: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        """Send `method path` (relative to base_url) and return the decoded JSON body."""
+        url = self.base_url + (path if path.startswith("/") else "/" + path)
+        body = self._send(method, url, category=category, params=params, json=json, data=data,
+                          auth=auth)
+        if not body.strip():
+            return None
+        try:
+            return jsonlib.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:  # pragma: no cover - checked in _send
+            raise InvalidResponseError(f"{method} {path}: the answer is not JSON.") from exc
+
+    def download(self, url: str) -> bytes:
+        """GET an absolute (pre-signed) URL with no auth header; retries transient failures."""
+        return self._send("GET", url, category=DOWNLOAD_CATEGORY, params=None, json=None,
+                          data=None, auth=False, expect_json=False, rate_limited=False)
+
+    def refresh_access_token(self, seen_generation: int | None = None) -> None:
+        """POST /oauth/token (grant_type=refresh_token) and keep the new tokens.
+
+        With `seen_generation`, skip when another thread refreshed since that token was used.
+        """
+        if not self.credentials.can_refresh:
+            raise AuthError(401, None, "The access token was refused and no refresh token with "
+                            "app id and secret is configured.")
+        with self._refresh_lock:
+            if seen_generation is not None and self.credentials.generation != seen_generation:
+                return
+            try:
+                answer = self._send(
+                    "POST", self.base_url + "/oauth/token", category=OAUTH_CATEGORY,
+                    params=None, json=None, data=self.credentials.refresh_form(), auth=False,
+                    basic_auth=True, allow_refresh=False,
+                )
+            except APIError as exc:
+                raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
+                                + exc.message) from None
+            try:
+                decoded = jsonlib.loads(answer)
+            except (ValueError, UnicodeDecodeError):
+                decoded = None
+            if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
+                raise InvalidResponseError("The token refresh answer has no access_token.")
+            new_refresh = decoded.get("refresh_token")
+            self.credentials.install(
+                decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None
+            )
+            self.stats.record_refresh()
+            log.info("pinterest_client: access token refreshed")
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        category: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, str] | None,
+        auth: bool,
+        expect_json: bool = True,
+        rate_limited: bool = True,
+        basic_auth: bool = False,
+        allow_refresh: bool = True,
+    ) -> bytes:
+        attempt = 0
+        refreshed = False
+        rate_wait_budget = self.max_wait_s
+        label = f"{method} {_path_of(url, self.base_url)}"
+        while True:
+            if rate_limited:
+                started = time.monotonic()
+                try:
+                    self.limiter.acquire(category, max(0.0, rate_wait_budget))
+                except RateLimitedError as exc:
+                    self.stats.record_error(f"{label}: {exc.message}")
+                    raise
+                rate_wait_budget -= time.monotonic() - started
+            headers: dict[str, str] = {}
+            generation = self.credentials.generation
+            if basic_auth:
+                headers.update(self.credentials.basic_header())
+            elif auth:
+                headers.update(self.credentials.auth_header())
+            try:
+                return self._attempt(method, url, label, category, params, json, data, headers,
+                                     expect_json)
+            except _Retry as retry:
+                error = retry.error
+                if (
+                    isinstance(error, AuthError)
+                    and auth
+                    and allow_refresh
+                    and not refreshed
+                    and self.credentials.can_refresh
+                ):
+                    refreshed = True
+                    self.refresh_access_token(seen_generation=generation)
+                    continue
+                if isinstance(error, AuthError):
+                    self.stats.record_error(f"{label}: {error}")
+                    raise error from None
+                if isinstance(error, RateLimitedError):
+                    delay = retry.delay
+                    if delay is not None and delay > max(0.0, rate_wait_budget):
+                        # Longer than we may wait: remember it and fail fast.
+                        self.limiter.block(category, delay)
+                        error.retry_after = delay
+                        error.reset_at = time.time() + delay
+                        self.stats.record_error(f"{label}: {error}")
+                        raise error from None
+                    if delay is not None:
+                        self.limiter.block(category, delay)
+                if attempt >= self.config.max_retries:
+                    self.stats.record_error(f"{label}: {error}")
+                    raise error from None
+                wait = retry.delay if retry.delay is not None else self._backoff(attempt)
+                if isinstance(error, RateLimitedError):
+                    rate_wait_budget -= wait
+                    if rate_wait_budget < 0:
+                        self.stats.record_error(f"{label}: {error}")
+                        raise error from None
+                attempt += 1
+                self.stats.record_retry()
+                log.debug("pinterest_client: %s failed (%s); retry %d in %.2f s", label,
+                          type(error).__name__, attempt, wait)
+                if not (isinstance(error, RateLimitedError) and retry.delay is not None):
+                    self._sleep(wait)  # a known reset is waited for by the limiter instead
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.config.backoff_cap_s, self.config.backoff_base_s * (2.0**attempt))
+        return ceiling / 2 + self._rng() * ceiling / 2
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        label: str,
+        category: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, str] | None,
+        headers: dict[str, str],
+        expect_json: bool,
+    ) -> bytes:
+        started = time.monotonic()
+        try:
+            response = self._client.request(
+                method, url, params=_encode_params(params), json=json, data=data,
+                headers=headers,
+            )
+            body = response.content
+        except httpx.TimeoutException:
+            self.stats.record_call(category, time.monotonic() - started)
+            raise _Retry(APITimeoutError(f"{label}: no answer within the timeout.")) from None
+        except httpx.RemoteProtocolError:
+            self.stats.record_call(category, time.monotonic() - started)
+            raise _Retry(InvalidResponseError(
+                f"{label}: the connection closed before the whole answer arrived.")) from None
+        except httpx.TransportError as exc:
+            self.stats.record_call(category, time.monotonic() - started)
+            raise _Retry(TransportError(
+                f"{label}: could not reach the server ({type(exc).__name__}).")) from None
+        latency = time.monotonic() - started
+        self.stats.record_call(category, latency)
+        status = response.status_code
+        log.debug("pinterest_client: %s -> %d in %.0f ms", label, status, latency * 1000)
+        if 200 <= status < 300:
+            if expect_json and body.strip():
+                try:
+                    jsonlib.loads(body)
+                except (ValueError, UnicodeDecodeError):
+                    raise _Retry(InvalidResponseError(
+                        f"{label}: the answer is not valid JSON (malformed or truncated).",
+                        status=status)) from None
+            return body
+        code, message = _error_fields(body)
+        message = self.credentials.scrub(message)[:300]
+        if status == 429:
+            self.stats.record_429()
+            delay = parse_reset_seconds(response.headers, time.time())
+            error: APIError = RateLimitedError(
+                status, code, message or "Rate limit exceeded.",
+                reset_at=None if delay is None else time.time() + delay, retry_after=delay,
+            )
+            raise _Retry(error, delay)
+        error = _api_error(status, code, message)
+        if status >= 500 or status == 401:
+            raise _Retry(error)
+        self.stats.record_error(f"{label}: {error}")
+        raise error
+
+
+def _path_of(url: str, base_url: str) -> str:
+    # Log/label the path only: a pre-signed download URL carries a signature in its query.
+    path = url[len(base_url):] if url.startswith(base_url) else httpx.URL(url).path
+    return path.split("?", 1)[0]
+
+
+def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Lists as comma-separated values (Pinterest's array query style), bools lowercase."""
+    if params is None:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            out[key] = ",".join(str(v) for v in value)
+        else:
+            out[key] = str(value)
+    return out
