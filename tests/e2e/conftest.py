@@ -1,447 +1,39 @@
-"""Fixtures for the real-browser tests: a loopback simulator, `streamlit run` processes and
-headless Debian Chromium driven by Playwright.
+"""Fixtures for the real-browser tests: the loopback simulator, `streamlit run` processes and
+headless Debian Chromium driven by Playwright (the machinery is in e2e_harness.py).
 
-Every process a fixture starts is stopped in its teardown (the whole process group), ports come
-from the OS, and each test's screenshots land in `artifacts/e2e/<test>/` (git-ignored) so a person
-can look at what the user saw. When a test fails, the tails of the Streamlit logs are attached to
-its report.
+Every process a fixture starts is stopped in its teardown, ports come from the OS, and when a
+test fails its report gets a screenshot of the page and the tails of the Streamlit logs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import parse_qs, urlparse
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS_DIR = REPO_ROOT / "artifacts" / "e2e"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SIM_TOKEN = "demo-token"  # the simulator's default token (SimConfig.token)
-APP_START_TIMEOUT_S = 90.0
-SIM_START_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 10.0
-SETTLE_TIMEOUT_MS = 60_000
-QUIET_MS = 600  # the app must stay idle this long to count as settled
-MAX_SHOT_HEIGHT = 12_000  # px; long tables beyond this are cut
-
-# Apps currently running, so a failing test's report can show their logs.
-_RUNNING_APPS: list[RunningApp] = []
-
-# Settled: a script run has finished, the websocket is connected, nothing is stale, no
-# skeleton placeholder or running-man is on screen, and it has stayed so for QUIET_MS.
-_SETTLED_JS = """
-(quietMs) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const busy = !app
-    || app.getAttribute('data-test-script-state') !== 'notRunning'
-    || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
-    || document.querySelector('[data-testid="stAppSkeleton"], [data-testid="stSkeleton"]')
-    || document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-    || document.querySelector('[data-testid="stStatusWidgetRunningManIcon"]')
-    || document.querySelector('[data-stale="true"]');
-  const now = performance.now();
-  if (busy) { window.__e2eQuietSince = null; return false; }
-  if (window.__e2eQuietSince == null) { window.__e2eQuietSince = now; }
-  return now - window.__e2eQuietSince >= quietMs;
-}
-"""
-
-# The sidebar link with this visible label is the current page.
-_NAV_CURRENT_JS = """
-(label) => Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a')).some(
-  (a) => a.innerText.trim() === label && a.getAttribute('aria-current') === 'page')
-"""
-
-# How tall the app's content is (its main area scrolls, the document does not).
-_CONTENT_HEIGHT_JS = """
-() => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
-  '[data-testid="stAppViewContainer"]', '[data-testid="stSidebarContent"]']
-  .map((s) => document.querySelector(s)).filter((e) => e)
-  .map((e) => e.scrollHeight), document.body.scrollHeight)
-"""
-
-# Every plotly chart on the page has drawn its SVG.
-_CHARTS_DRAWN_JS = """
-(minimum) => {
-  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
-  if (charts.length < minimum) { return false; }
-  return charts.every((c) => c.querySelector('.js-plotly-plot .main-svg') !== null);
-}
-"""
-
-
-def free_port() -> int:
-    """A loopback TCP port that is free right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop_process_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group, wait, then SIGKILL what is left."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=STOP_TIMEOUT_S)
-
-
-def _tail(path: Path, lines: int = 120) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _clean_env(overrides: Mapping[str, str | None]) -> dict[str, str]:
-    """This process's environment without any Pinterest setting, then the overrides
-    (None removes a variable). Without overrides the app runs on demo data."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PINTEREST_")}
-    env["PYTHONUNBUFFERED"] = "1"
-    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    for key, value in overrides.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-# --------------------------------------------------------------------------- simulator
-
-
-@dataclass
-class SimServerProcess:
-    """`python -m pinterest_sim` on a free loopback port, plus its test-control routes."""
-
-    base_url: str  # ".../v5", what the app is pointed at
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    @property
-    def root_url(self) -> str:
-        return self.base_url.rsplit("/v5", 1)[0]
-
-    def _call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.root_url + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"} if data is not None else {},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
-
-    def set_faults(self, **faults: Any) -> Any:
-        """POST /_sim/faults, e.g. set_faults(error_rate=1.0) or set_faults(storm_429=True)."""
-        return self._call("POST", "/_sim/faults", faults)
-
-    def stats(self) -> Any:
-        return self._call("GET", "/_sim/stats")
-
-    def stop(self) -> None:
-        _stop_process_group(self.process)
-
-
-def start_sim_server(
-    log_dir: Path, env: Mapping[str, str | None] | None = None
-) -> SimServerProcess:
-    log_path = Path(tempfile.mkstemp(prefix="sim-", suffix=".log", dir=log_dir)[1])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pinterest_sim", "--host", "127.0.0.1", "--port", "0"],
-        cwd=REPO_ROOT,
-        env=_clean_env(env or {}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + SIM_START_TIMEOUT_S
-    seen: list[str] = []
-    url: str | None = None
-    while time.monotonic() < deadline:
-        raw = process.stdout.readline()
-        if not raw:
-            break  # the process ended before printing its address
-        line = raw.decode(errors="replace").rstrip()
-        seen.append(line)
-        match = re.search(r"listening on (http://\S+/v5)", line)
-        if match:
-            url = match.group(1)
-            break
-    if url is None:
-        _stop_process_group(process)
-        raise RuntimeError("pinterest_sim did not report its address:\n" + "\n".join(seen))
-    log_path.write_text("\n".join(seen) + "\n")
-    _drain_to_file(process.stdout, log_path)
-    return SimServerProcess(base_url=url, process=process, log_path=log_path)
-
-
-def _drain_to_file(stream: IO[bytes], path: Path) -> None:
-    """Keep reading a child's stdout into its log so the pipe never fills up and blocks it."""
-
-    def pump() -> None:
-        with path.open("ab") as sink:
-            for chunk in iter(stream.readline, b""):
-                sink.write(chunk)
-                sink.flush()
-
-    threading.Thread(target=pump, daemon=True, name=f"drain-{path.name}").start()
-
-
-# --------------------------------------------------------------------------- streamlit
-
-
-@dataclass
-class RunningApp:
-    """One `streamlit run` process."""
-
-    url: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    label: str
-    _log_file: IO[bytes] | None = field(default=None, repr=False)
-
-    def log_tail(self, lines: int = 120) -> str:
-        return _tail(self.log_path, lines)
-
-    def stop(self) -> None:
-        try:
-            _stop_process_group(self.process)
-        finally:
-            if self._log_file is not None:
-                self._log_file.close()
-            if self in _RUNNING_APPS:
-                _RUNNING_APPS.remove(self)
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-            return bool(response.status == 200 and response.read().strip() == b"ok")
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def start_streamlit(
-    log_dir: Path,
-    env: Mapping[str, str | None] | None = None,
-    *,
-    script: Path | None = None,
-    label: str = "app",
-) -> RunningApp:
-    """Start `streamlit run` headless on a free loopback port and wait for its health check."""
-    script = script or REPO_ROOT / "app.py"
-    port = free_port()
-    log_path = Path(tempfile.mkstemp(prefix=f"streamlit-{label}-", suffix=".log", dir=log_dir)[1])
-    log_file = log_path.open("wb")
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-        "--server.runOnSave", "false",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command,
-        cwd=script.parent,
-        env=_clean_env(env or {}),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    app = RunningApp(
-        url=f"http://127.0.0.1:{port}/",
-        port=port,
-        process=process,
-        log_path=log_path,
-        label=label,
-        _log_file=log_file,
-    )
-    _RUNNING_APPS.append(app)
-    deadline = time.monotonic() + APP_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        if _health_ok(app.url):
-            return app
-        time.sleep(0.25)
-    app.stop()
-    raise RuntimeError(
-        f"streamlit ({label}) did not become healthy (exit code {process.poll()}):\n"
-        + app.log_tail()
-    )
-
-
-class AppLauncher:
-    """Starts Streamlit apps on demand and stops every one of them in `close()`."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self._log_dir = log_dir
-        self._apps: list[RunningApp] = []
-
-    def __call__(
-        self,
-        env: Mapping[str, str | None] | None = None,
-        *,
-        script: Path | None = None,
-        label: str = "app",
-    ) -> RunningApp:
-        app = start_streamlit(self._log_dir, env, script=script, label=label)
-        self._apps.append(app)
-        return app
-
-    def close(self) -> None:
-        for app in reversed(self._apps):
-            app.stop()
-        self._apps.clear()
-
-
-def server_mode_env(sim: SimServerProcess) -> dict[str, str | None]:
-    """The app pointed at the loopback simulator, as a deployment points at Pinterest."""
-    return {"PINTEREST_ACCESS_TOKEN": SIM_TOKEN, "PINTEREST_API_BASE_URL": sim.base_url}
-
-
-# --------------------------------------------------------------------------- browser pages
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-").lower() or "page"
-
-
-class AppPage:
-    """A Playwright page plus the waits and checks every Streamlit e2e test needs."""
-
-    def __init__(self, raw: Page, shots_dir: Path) -> None:
-        self.raw = raw
-        self.shots_dir = shots_dir
-        self._shots = 0
-
-    # navigation -----------------------------------------------------------------------
-    def goto(self, url: str) -> None:
-        self.raw.goto(url, wait_until="domcontentloaded")
-        self.wait_settled()
-
-    def nav_links(self) -> list[str]:
-        """Visible labels of the page links in the sidebar navigation."""
-        links = self.raw.locator('[data-testid="stSidebarNav"] a')
-        return [t.strip() for t in links.all_inner_texts() if t.strip()]
-
-    def open_page(self, label: str) -> None:
-        """Click a sidebar navigation link by its visible label and wait for the page."""
-        link = (
-            self.raw.locator('[data-testid="stSidebarNav"] a')
-            .filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-            .first
-        )
-        link.click()
-        # Streamlit marks the current page's link with aria-current="page".
-        self.raw.wait_for_function(
-            _NAV_CURRENT_JS, arg=label, timeout=SETTLE_TIMEOUT_MS, polling=100
-        )
-        self.wait_settled()
-
-    # waits ------------------------------------------------------------------------------
-    def wait_settled(self, timeout_ms: int = SETTLE_TIMEOUT_MS) -> None:
-        """Until the script run has finished and the page has stayed idle for a moment."""
-        self.raw.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=timeout_ms, polling=100)
-
-    def wait_charts(self, minimum: int = 1, timeout_ms: int = SETTLE_TIMEOUT_MS) -> int:
-        """Until at least `minimum` plotly charts exist and every one has drawn its SVG."""
-        self.raw.wait_for_function(_CHARTS_DRAWN_JS, arg=minimum, timeout=timeout_ms, polling=100)
-        return self.raw.locator('[data-testid="stPlotlyChart"]').count()
-
-    # checks -----------------------------------------------------------------------------
-    def exception_texts(self) -> list[str]:
-        return self.raw.locator('[data-testid="stException"]').all_inner_texts()
-
-    def assert_no_exception(self) -> None:
-        texts = self.exception_texts()
-        assert not texts, "the app shows an exception:\n" + "\n---\n".join(texts)
-
-    def metric_value(self, label: str | re.Pattern[str]) -> str:
-        """The displayed value of the st.metric whose label matches."""
-        pattern = label if isinstance(label, re.Pattern) else re.compile(re.escape(label))
-        metric = self.raw.locator('[data-testid="stMetric"]').filter(
-            has=self.raw.locator('[data-testid="stMetricLabel"]', has_text=pattern)
-        )
-        return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-    def query(self) -> dict[str, list[str]]:
-        return parse_qs(urlparse(self.raw.url).query)
-
-    # evidence ---------------------------------------------------------------------------
-    def snap(self, name: str) -> Path:
-        """A full-page screenshot, numbered in the order taken."""
-        self._shots += 1
-        self.shots_dir.mkdir(parents=True, exist_ok=True)
-        path = self.shots_dir / f"{self._shots:02d}-{_slug(name)}.png"
-        # Streamlit scrolls inside its main container, not the document, so a "full page"
-        # screenshot needs a viewport as tall as that content; restored afterwards.
-        viewport = self.raw.viewport_size or {"width": 1440, "height": 1000}
-        height = int(self.raw.evaluate(_CONTENT_HEIGHT_JS))
-        tall = min(max(height, viewport["height"]), MAX_SHOT_HEIGHT)
-        if tall > viewport["height"]:
-            self.raw.set_viewport_size({"width": viewport["width"], "height": tall})
-            self.raw.wait_for_timeout(300)  # let the layout follow the new size
-        try:
-            self.raw.screenshot(path=str(path), full_page=True)
-        finally:
-            if tall > viewport["height"]:
-                self.raw.set_viewport_size(viewport)
-        return path
-
-    def check_page(self, name: str, *, charts: int = 0) -> Path:
-        """Settled, no exception element, `charts` or more plotly charts drawn; screenshot."""
-        self.wait_settled()
-        if charts:
-            self.wait_charts(charts)
-        shot = self.snap(name)
-        self.assert_no_exception()
-        return shot
-
-
-# --------------------------------------------------------------------------- fixtures
+from e2e_harness import (
+    ARTIFACTS_DIR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RUNNING_APPS,
+    AppLauncher,
+    AppPage,
+    SimServerProcess,
+    slug,
+    start_sim_server,
+)
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is an e2e test, marked or not."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -503,7 +95,7 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[AppPage]:
     """A fresh browser context and page; screenshots go to artifacts/e2e/<module>__<test>/."""
     module = Path(str(request.node.path)).stem
-    shots_dir = ARTIFACTS_DIR / _slug(f"{module}__{request.node.name}")
+    shots_dir = ARTIFACTS_DIR / slug(f"{module}__{request.node.name}")
     for old in shots_dir.glob("*.png"):
         old.unlink()
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -534,17 +126,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.sections.append(("e2e failure screenshot", str(shot)))
         except Exception as exc:  # a screenshot must never hide the real failure
             report.sections.append(("e2e failure screenshot", f"not taken: {exc!r}"))
-    for app in list(_RUNNING_APPS):
+    for app in list(RUNNING_APPS):
         report.sections.append((f"streamlit log ({app.label}, {app.url})", app.log_tail()))
-
-
-def wait_until(
-    predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.25, what: str = ""
-) -> None:
-    """Poll `predicate` until it holds (used for server-side conditions, not for timing)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval_s)
-    raise AssertionError(f"timed out waiting for {what or predicate!r}")
