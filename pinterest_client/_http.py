@@ -362,18 +362,20 @@ def _path_of(url: str, base_url: str) -> str:
     return path.split("?", 1)[0]
 
 
-def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """Lists as comma-separated values (Pinterest's array query style), bools lowercase."""
+def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str | list[str]] | None:
+    """Lists as repeated keys (the OpenAPI default, explode=true, used for id lists and
+    statuses); parameters Pinterest wants comma-separated (columns, targeting_types) are joined
+    by the caller. Bools lowercase, None dropped."""
     if params is None:
         return None
-    out: dict[str, str] = {}
+    out: dict[str, str | list[str]] = {}
     for key, value in params.items():
         if value is None:
             continue
         if isinstance(value, bool):
             out[key] = "true" if value else "false"
         elif isinstance(value, list | tuple):
-            out[key] = ",".join(str(v) for v in value)
+            out[key] = [str(v) for v in value]
         else:
             out[key] = str(value)
     return out
