@@ -21,6 +21,7 @@ from e2e_harness import (
     RUNNING_APPS,
     AppLauncher,
     AppPage,
+    RunningApp,
     SimServerProcess,
     slug,
     start_sim_server,
@@ -68,6 +69,16 @@ def module_streamlit_app(e2e_log_dir: Path) -> Iterator[AppLauncher]:
     launcher = AppLauncher(e2e_log_dir)
     try:
         yield launcher
+    finally:
+        launcher.close()
+
+
+@pytest.fixture(scope="session")
+def demo_app(e2e_log_dir: Path) -> Iterator[RunningApp]:
+    """`streamlit run app.py` on demo data (no token), shared by every test that only reads."""
+    launcher = AppLauncher(e2e_log_dir)
+    try:
+        yield launcher(label="demo")
     finally:
         launcher.close()
 

@@ -11,6 +11,7 @@ ad-level rows, independently of the dashboard.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -25,13 +26,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlparse
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "artifacts" / "e2e"
@@ -410,6 +411,30 @@ class AppPage:
         )
         return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
+    def selectbox(self, label: str) -> Locator:
+        """The sidebar selectbox whose visible label is `label`."""
+        return self.raw.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+            has=self.raw.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+        )
+
+    def selected(self, label: str) -> str:
+        """The option a sidebar selectbox shows as chosen."""
+        box = self.selectbox(label)
+        box.wait_for(state="visible")
+        text = box.inner_text().strip()
+        return text.split("\n")[-1].strip() if "\n" in text else text
+
+    def choose(self, label: str, option: str | re.Pattern[str]) -> None:
+        """Pick `option` in the sidebar selectbox `label`, then wait for the rerun."""
+        box = self.selectbox(label)
+        box.locator('[data-baseweb="select"]').first.click()
+        self.raw.get_by_role("option", name=option).first.click()
+        self.wait_settled()
+
+    def tile(self, label: str) -> str:
+        """The text of the KPI tile (st.metric) labelled exactly `label`."""
+        return self.metric_value(re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
     def query(self) -> dict[str, list[str]]:
         return parse_qs(urlparse(self.raw.url).query)
 
@@ -487,11 +512,17 @@ def parse_shown_amount(text: str) -> ShownAmount:
     return ShownAmount(-number if match["sign"] else number, half_step)
 
 
-def sim_spend_micro(account_id: str, start: date, end: date, *, seed: int = DEMO_SEED) -> int:
-    """The simulator's own spend for closed days: the sum over its ad-level rows."""
+@functools.cache
+def ground_truth_simulator(seed: int = DEMO_SEED) -> Any:
+    """A simulator of our own with the app's seed: the numbers the app must show."""
     from pinterest_sim import SimConfig, Simulator
 
-    sim = Simulator(SimConfig(seed=seed))
+    return Simulator(SimConfig(seed=seed))
+
+
+def sim_spend_micro(account_id: str, start: date, end: date, *, seed: int = DEMO_SEED) -> int:
+    """The simulator's own spend for these days: the sum over its ad-level rows."""
+    sim = ground_truth_simulator(seed)
     rows = sim.engine.rows(account_id, "AD", None, start, end, "DAY", ["SPEND_IN_MICRO_DOLLAR"])
     return sum(int(row.get("SPEND_IN_MICRO_DOLLAR", 0)) for row in rows)
 
@@ -512,3 +543,35 @@ def trace_values(page: Page, name: str) -> list[list[float]]:
     """The y values of each drawn plotly trace called `name` (e.g. the 'Spend' bars)."""
     values: list[list[float]] = page.evaluate(_TRACE_VALUES_JS, name)
     return values
+
+
+# --------------------------------------------------------------------------- expectations
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def last_n_days(n: int) -> tuple[date, date]:
+    """The n closed days ending yesterday (UTC), computed here, not by the dashboard."""
+    yesterday = utc_today() - timedelta(days=1)
+    return yesterday - timedelta(days=n - 1), yesterday
+
+
+def range_caption(start: date, end: date) -> re.Pattern[str]:
+    """The page header's range, e.g. '22 Nov – 28 Nov 2026' (day and month of both ends)."""
+    return re.compile(rf"{start.day} {start:%b}\b.*{end.day} {end:%b} {end.year}", re.DOTALL)
+
+
+def assert_spend_matches_simulator(page: AppPage, account_id: str, start: date, end: date) -> None:
+    """The Spend tile (within its rounding) and the Spend bars (to the cent) against the
+    simulator's own ad-level rows for the same closed days."""
+    exact = micro_to_units(sim_spend_micro(account_id, start, end))
+    shown_text = page.tile("Spend")
+    shown = parse_shown_amount(shown_text)
+    assert shown.matches(exact), f"Spend tile {shown_text!r}, simulator total {exact}"
+    bars = trace_values(page.raw, "Spend")
+    assert len(bars) == 1, f"expected one Spend trace, found {len(bars)}"
+    assert abs(sum(bars[0]) - float(exact)) < 0.01 * max(1, len(bars[0])), (
+        f"Spend bars sum to {sum(bars[0])}, simulator total {exact}"
+    )
