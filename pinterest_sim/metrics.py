@@ -48,6 +48,7 @@ from pinterest_sim.delivery import (
     slices_from_cumulative,
     split_cumulative,
 )
+from pinterest_sim.targeting import EMPTY_TYPES, account_weights, day_cum_shares
 from pinterest_sim.world import World
 
 Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
@@ -254,24 +255,15 @@ class MetricsEngine:
         if granularity == "HOUR":
             yield from self._hour_buckets(m, start, last, attribution)
             return
-        label_of: Callable[[date], str | None] = {
-            "TOTAL": lambda d: None,
-            "DAY": lambda d: d.isoformat(),
-            "WEEK": lambda d: (d - timedelta(days=d.weekday())).isoformat(),
-            "MONTH": lambda d: d.replace(day=1).isoformat(),
-        }[granularity]
         current: str | None = None
         acc: IntArray | None = None
-        day = start
-        while day <= last:
-            label = label_of(day)
+        for label, day in _day_labels(start, last, granularity):
             vals = self.day_values(m.account.id, day, attribution)
             if acc is not None and label != current:
                 yield current, acc
                 acc = None
             acc = vals if acc is None else acc + vals  # never mutated in place
             current = label
-            day += timedelta(days=1)
         if acc is not None:
             yield current, acc
 
@@ -291,6 +283,91 @@ class MetricsEngine:
                     yield f"{day.isoformat()} {h:02d}:00:00", per_hour[:, :, h]
             day += timedelta(days=1)
 
+    # ----- targeting analytics ---------------------------------------------------------------
+
+    def targeting_rows(self, account_id: str, level: Level, entity_ids: Sequence[str] | None,
+                       targeting_types: Sequence[str], start: date, end: date, granularity: str,
+                       columns: Sequence[str], attribution: Attribution = Attribution()
+                       ) -> list[dict[str, Any]]:
+        """``[{"targeting_type", "targeting_value", "metrics": {...}}]``; per type and entity
+        the values sum exactly to the entity's total (see targeting.py)."""
+        m = self.model(account_id)
+        split_level = "CAMPAIGN" if level == "AD_ACCOUNT" else level
+        split_idx = self._level_index(m, split_level)
+        split_entities = self._entities(m, split_level)
+        keep = _selected_runs(split_idx, split_entities, split_level,
+                              None if level == "AD_ACCOUNT" else entity_ids)
+        hourly = granularity == "HOUR"
+        cols = _output_columns(columns, hourly)
+        needed = _base_needed(cols)
+        id_col = ID_COLUMN[level]
+        out: list[dict[str, Any]] = []
+        if not len(keep) or not needed:
+            return out
+        if level == "AD_ACCOUNT":
+            out_entities: list[Any] = [m.account]
+        else:
+            out_entities = [split_entities[split_idx.entity_pos[k]] for k in keep]
+        attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id, self.world)
+        n_runs = len(split_idx.entity_pos)
+        for ttype in dict.fromkeys(targeting_types):
+            if ttype in EMPTY_TYPES:
+                continue
+            values, weights = account_weights(self.world.seed, m.account, ttype)
+            if not values:
+                continue
+            shares_of_day: dict[int, FloatArray] = {}
+            for label, buckets in self._targeting_buckets(m, start, end, granularity,
+                                                         attribution):
+                acc: IntArray | None = None
+                for ordinal, ad_values in buckets:
+                    if ordinal not in shares_of_day:
+                        shares_of_day[ordinal] = day_cum_shares(
+                            self.world.seed, m.account, ttype, split_level, ordinal, weights,
+                            n_runs)
+                    runs = np.add.reduceat(ad_values, split_idx.starts, axis=1)[:, keep]
+                    cum = split_cumulative(runs, shares_of_day[ordinal][keep], needed,
+                                           salt=(ordinal % 1000) * 0.381966)
+                    part = slices_from_cumulative(cum)  # (N_BASE, runs, values)
+                    if level == "AD_ACCOUNT":
+                        part = part.sum(axis=1, keepdims=True)
+                    acc = part if acc is None else acc + part
+                if acc is None:
+                    continue
+                n_ent, k = acc.shape[1], acc.shape[2]
+                flat = acc.reshape(N_BASE, n_ent * k)
+                present = _has_delivery(flat, hourly)
+                if not present.any():
+                    continue
+                flat_attrs = [attrs[j] for j in range(n_ent) for _ in range(k)]
+                rows = _format_rows(flat, present, flat_attrs, label, cols)
+                flat_values = [v for _ in range(n_ent) for v in values]
+                for j, row in zip(np.flatnonzero(present).tolist(), rows, strict=True):
+                    out.append({"targeting_type": ttype, "targeting_value": flat_values[j],
+                                "metrics": row})
+        return out
+
+    def _targeting_buckets(self, m: DeliveryModel, start: date, end: date, granularity: str,
+                           attribution: Attribution
+                           ) -> Iterator[tuple[str | None, list[tuple[int, IntArray]]]]:
+        """(label, [(day ordinal, ad-level values of that day or hour)]) per time bucket."""
+        if granularity == "HOUR":
+            today = self.clock.now().date()
+            for label, values in self._hour_buckets(m, start, min(end, today), attribution):
+                ordinal = date.fromisoformat(str(label)[:10]).toordinal()
+                yield label, [(ordinal, values)]
+            return
+        current: str | None = None
+        parts: list[tuple[int, IntArray]] = []
+        for label, day in _day_labels(start, min(end, self.clock.now().date()), granularity):
+            if parts and label != current:
+                yield current, parts
+                parts = []
+            parts.append((day.toordinal(), self.day_values(m.account.id, day, attribution)))
+            current = label
+        if parts:
+            yield current, parts
+
     # ----- resources -------------------------------------------------------------------------
 
     def metrics_ready_state(self, day: date) -> dict[str, bool]:
@@ -300,6 +377,41 @@ class MetricsEngine:
             "conversion_metrics_ready": day <= today - timedelta(days=2),
             "non_conversion_metrics_ready": day < today,
         }
+
+
+def _day_labels(start: date, last: date, granularity: str) -> Iterator[tuple[str | None, date]]:
+    """Each day from start to last with the DATE label of its bucket."""
+    label_of: Callable[[date], str | None] = {
+        "TOTAL": lambda d: None,
+        "DAY": lambda d: d.isoformat(),
+        "WEEK": lambda d: (d - timedelta(days=d.weekday())).isoformat(),
+        "MONTH": lambda d: d.replace(day=1).isoformat(),
+    }[granularity]
+    day = start
+    while day <= last:
+        yield label_of(day), day
+        day += timedelta(days=1)
+
+
+def _base_needed(cols: Sequence[str]) -> list[int]:
+    """Base column indices that the requested metric columns are computed from."""
+    needed: set[int] = set()
+
+    def add(col: str) -> None:
+        if col in BASE_INDEX:
+            needed.add(BASE_INDEX[col])
+        elif col in SUM_COLUMNS:
+            for p in SUM_COLUMNS[col]:
+                add(p)
+        elif col in SCALED_COLUMNS:
+            add(SCALED_COLUMNS[col][0])
+        elif col in RATIO_COLUMNS:
+            add(RATIO_COLUMNS[col][0])
+            add(RATIO_COLUMNS[col][1])
+
+    for c in cols:
+        add(c)
+    return sorted(needed)
 
 
 def hour_shares(cdf: FloatArray, day: date, now: Any) -> FloatArray | None:

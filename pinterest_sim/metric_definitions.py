@@ -1,0 +1,147 @@
+"""What GET /resources/delivery_metrics says about each column the simulator serves.
+
+Pinterest publishes these only through the live API, so the wording here is the simulator's own,
+written for marketers: what is counted, and how a rate is computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pinterest_sim.catalog import SERVED_SYNC_COLUMNS
+
+_MONEY = "in micro units of the ad account's currency (1,000,000 = one unit)"
+
+# name -> (display name as in Ads Manager, definition)
+DEFINITIONS: Mapping[str, tuple[str, str]] = {
+    "AD_ACCOUNT_ID": ("Ad account ID", "Unique ID of the ad account."),
+    "ADVERTISER_ID": ("Advertiser ID", "Unique ID of the advertiser (the ad account)."),
+    "CAMPAIGN_ID": ("Campaign ID", "Unique ID of the campaign."),
+    "CAMPAIGN_NAME": ("Campaign name", "Name of the campaign."),
+    "CAMPAIGN_ENTITY_STATUS": (
+        "Campaign status", "Status of the campaign: active, paused or archived."),
+    "CAMPAIGN_OBJECTIVE_TYPE": (
+        "Campaign objective",
+        "The business goal the campaign is optimised for, such as awareness, consideration or "
+        "conversions."),
+    "CAMPAIGN_DAILY_SPEND_CAP": (
+        "Campaign daily spend cap",
+        f"The most the campaign may spend in one day, {_MONEY}. Empty when there is no cap."),
+    "CAMPAIGN_LIFETIME_SPEND_CAP": (
+        "Campaign lifetime spend cap",
+        f"The most the campaign may spend over its life, {_MONEY}. Empty when there is no cap."),
+    "AD_GROUP_ID": ("Ad group ID", "Unique ID for your ad group."),
+    "AD_GROUP_NAME": ("Ad group name", "Name of the ad group."),
+    "AD_GROUP_ENTITY_STATUS": (
+        "Ad group status", "Status of the ad group: active, paused or archived."),
+    "AD_GROUP_BUDGET_TYPE": (
+        "Ad group budget type", "Whether the ad group's budget is daily or for its lifetime."),
+    "AD_ID": ("Ad ID", "Unique ID of the ad."),
+    "PIN_PROMOTION_ID": (
+        "Pin promotion ID", "Unique ID of the ad (its older name: Pin promotion)."),
+    "AD_NAME": ("Ad name", "Name of the ad."),
+    "PIN_ID": ("Pin ID", "Unique ID of the Pin the ad promotes."),
+    "SPEND_IN_MICRO_DOLLAR": (
+        "Spend", f"Total amount spent on ads during the period, {_MONEY}."),
+    "SPEND_IN_DOLLAR": (
+        "Spend", "Total amount spent on ads during the period, in the ad account's currency."),
+    "PAID_IMPRESSION": (
+        "Paid impressions", "Number of times your ads were shown on screen and paid for."),
+    "IMPRESSION_1": (
+        "Paid impressions", "Number of times your promoted Pins were shown on screen (paid)."),
+    "IMPRESSION_2": (
+        "Earned impressions",
+        "Number of times your Pins were shown after people saved your ad and others saw it "
+        "(free, earned media)."),
+    "TOTAL_IMPRESSION": ("Total impressions", "Paid plus earned impressions."),
+    "CLICKTHROUGH_1": (
+        "Paid Pin clicks",
+        "Clicks on your promoted Pins that lead to a close-up or your website (paid)."),
+    "CLICKTHROUGH_2": ("Earned Pin clicks", "Pin clicks that came from earned impressions."),
+    "TOTAL_CLICKTHROUGH": ("Pin clicks", "Paid plus earned Pin clicks."),
+    "OUTBOUND_CLICK_1": (
+        "Paid outbound clicks",
+        "Clicks from your paid ads that took people to a destination off Pinterest."),
+    "OUTBOUND_CLICK_2": (
+        "Earned outbound clicks", "Outbound clicks that came from earned impressions."),
+    "REPIN_1": ("Paid saves", "Number of times people saved your promoted Pin to a board."),
+    "REPIN_2": ("Earned saves", "Saves of your Pin that came from earned impressions."),
+    "ENGAGEMENT_1": (
+        "Paid engagements",
+        "Pin clicks, saves, close-ups and carousel swipes on your paid ads."),
+    "ENGAGEMENT_2": ("Earned engagements", "Engagements that came from earned impressions."),
+    "TOTAL_ENGAGEMENT": ("Engagements", "Paid plus earned engagements."),
+    "CTR": ("CTR", "Paid Pin clicks divided by paid impressions (a share, 0.01 = 1%)."),
+    "CTR_2": ("Earned CTR", "Earned Pin clicks divided by earned impressions."),
+    "ECTR": ("Effective CTR", "All Pin clicks divided by all impressions, paid and earned."),
+    "OUTBOUND_CTR_1": (
+        "Outbound CTR", "Paid outbound clicks divided by paid impressions."),
+    "CPC_IN_MICRO_DOLLAR": (
+        "Cost per Pin click", f"Spend divided by paid Pin clicks, {_MONEY}."),
+    "ECPC_IN_MICRO_DOLLAR": (
+        "Effective cost per Pin click",
+        f"Spend divided by all Pin clicks, paid and earned, {_MONEY}."),
+    "ECPC_IN_DOLLAR": (
+        "Effective cost per Pin click",
+        "Spend divided by all Pin clicks, paid and earned, in the account's currency."),
+    "CPM_IN_MICRO_DOLLAR": (
+        "CPM", f"Cost per thousand paid impressions: spend / paid impressions x 1,000, {_MONEY}."),
+    "CPM_IN_DOLLAR": (
+        "CPM", "Cost per thousand paid impressions, in the ad account's currency."),
+    "ECPM_IN_MICRO_DOLLAR": (
+        "Effective CPM", f"Spend per thousand impressions, paid and earned, {_MONEY}."),
+    "ENGAGEMENT_RATE": ("Engagement rate", "Paid engagements divided by paid impressions."),
+    "EENGAGEMENT_RATE": (
+        "Effective engagement rate", "All engagements divided by all impressions."),
+    "REPIN_RATE": ("Save rate", "Paid saves divided by paid impressions."),
+    "ECPE_IN_DOLLAR": (
+        "Cost per engagement",
+        "Spend divided by all engagements, in the ad account's currency."),
+    "COST_PER_OUTBOUND_CLICK_IN_DOLLAR": (
+        "Cost per outbound click",
+        "Spend divided by paid outbound clicks, in the ad account's currency."),
+    "TOTAL_CONVERSIONS": (
+        "Conversions",
+        "Checkouts, sign-ups, leads and add-to-carts attributed to your ads within the "
+        "attribution windows of the report."),
+    "TOTAL_CHECKOUT": (
+        "Checkouts", "Checkout events attributed to your ads after a click, view or engagement."),
+    "TOTAL_CLICK_CHECKOUT": (
+        "Checkouts (click)", "Checkouts by people who clicked your ad within the click window."),
+    "TOTAL_VIEW_CHECKOUT": (
+        "Checkouts (view)",
+        "Checkouts by people who saw but did not click your ad, within the view window."),
+    "TOTAL_ENGAGEMENT_CHECKOUT": (
+        "Checkouts (engagement)",
+        "Checkouts by people who engaged with your ad (saved, closed up) within the "
+        "engagement window."),
+    "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Checkout value", f"Order value of the attributed checkouts, {_MONEY}."),
+    "CHECKOUT_ROAS": (
+        "Checkout ROAS", "Return on ad spend: checkout value divided by spend."),
+    "TOTAL_SIGNUP": ("Sign-ups", "Sign-up events attributed to your ads."),
+    "TOTAL_LEAD": ("Leads", "Lead events attributed to your ads."),
+    "TOTAL_CLICK_ADD_TO_CART": (
+        "Add to cart (click)", "Add-to-cart events by people who clicked your ad."),
+    "TOTAL_PAGE_VISIT": ("Page visits", "Page visit events attributed to your ads."),
+    "PAGE_VISIT_ROAS": (
+        "Page visit ROAS", "Value sent with page visit events divided by spend."),
+    "PAGE_VISIT_COST_PER_ACTION": (
+        "Cost per page visit", "Spend divided by page visits, in the ad account's currency."),
+    "TOTAL_WEB_SESSIONS": (
+        "Web sessions", "Visits to your website that started from your Pins."),
+    "TOTAL_VIDEO_3SEC_VIEWS": (
+        "3-second video views", "Times your video ads were watched for at least 3 seconds."),
+    "TOTAL_VIDEO_P100_COMPLETE": (
+        "Video completions", "Times your video ads were watched to the end."),
+}
+
+
+def delivery_metrics() -> list[dict[str, Any]]:
+    """Items of GET /resources/delivery_metrics, one per served sync column, sorted by name."""
+    return [
+        {"name": name, "display_name": DEFINITIONS[name][0],
+         "definition": DEFINITIONS[name][1], "category": "ADS"}
+        for name in sorted(SERVED_SYNC_COLUMNS)
+    ]
