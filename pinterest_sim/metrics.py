@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from pinterest_sim.audience import audience_insights, audience_scopes
 from pinterest_sim.catalog import (
     ATTRIBUTE_COLUMNS,
     BASE_INDEX,
@@ -369,6 +370,19 @@ class MetricsEngine:
             yield current, parts
 
     # ----- resources -------------------------------------------------------------------------
+
+    def audience_insights(self, account_id: str, insight_type: str) -> dict[str, Any]:
+        """``AudienceInsightsResponse`` for YOUR_TOTAL_AUDIENCE, YOUR_ENGAGED_AUDIENCE or
+        PINTEREST_TOTAL_AUDIENCE."""
+        m = self.model(account_id)
+        monthly = float(m.expected_impressions.sum()) * 30.0 * 1.15  # paid + earned
+        return audience_insights(self.world.seed, m.account, insight_type, monthly,
+                                 self.clock.now().date())
+
+    def audience_scopes(self, account_id: str) -> dict[str, Any]:
+        """``AudienceDefinitionResponse`` (the same audiences for every account)."""
+        self.model(account_id)  # unknown accounts raise KeyError like elsewhere
+        return audience_scopes(self.clock.now().date())
 
     def metrics_ready_state(self, day: date) -> dict[str, bool]:
         """Conversions settle two days after the day; other metrics once the day has closed."""

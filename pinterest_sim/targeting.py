@@ -41,7 +41,7 @@ def audience_ids(account: AdAccount) -> list[str]:
     return [str(base + 1733 * (i + 1)) for i in range(4)]
 
 
-def _stable(text: str) -> int:
+def stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
@@ -92,7 +92,7 @@ def account_weights(seed: int, account: AdAccount, targeting_type: str
     values = list(base)
     if not values:
         return values, np.zeros(0)
-    rng = np.random.default_rng([seed, account.index, _stable(targeting_type)])
+    rng = np.random.default_rng([seed, account.index, stable_hash(targeting_type)])
     # Geography follows population closely; tastes (keywords, interests) vary more.
     spread = 0.1 if targeting_type in ("LOCATION", "REGION", "GEO", "COUNTRY") else 0.25
     w = np.array([base[v] for v in values]) * rng.lognormal(0.0, spread, len(values))
@@ -105,7 +105,7 @@ def day_cum_shares(seed: int, account: AdAccount, targeting_type: str, level: st
                    ordinal: int, weights: FloatArray, n_entities: int) -> FloatArray:
     """Cumulative shares per entity for one day: the account's shares with +-10% noise."""
     rng = np.random.default_rng(
-        [seed, account.index, _stable(targeting_type), _stable(level), ordinal])
+        [seed, account.index, stable_hash(targeting_type), stable_hash(level), ordinal])
     noisy = weights[None, :] * rng.lognormal(0.0, 0.1, (n_entities, len(weights)))
     cum = np.cumsum(noisy / noisy.sum(axis=1, keepdims=True), axis=1)
     cum[:, -1] = 1.0
