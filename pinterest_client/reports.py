@@ -486,11 +486,15 @@ def _parse_json(text: str, request: ReportRequest) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for key, value in data.items():
         items = _dict_items(value if isinstance(value, list) else [value])
-        key_column = "DATE" if _DATE_KEY.match(str(key)) else request.id_column
+        key_column: str | None = request.id_column
+        if _DATE_KEY.match(str(key)):
+            # TOTAL rows sorted BY_DATE sit under the start date, which is no row date.
+            key_column = "DATE" if request.granularity != "TOTAL" else None
         for item in items:
             row = dict(item)
             # The top-level key is the entity id (BY_ID) or the date (BY_DATE).
-            row.setdefault(key_column, str(key))
+            if key_column is not None:
+                row.setdefault(key_column, str(key))
             rows.append(row)
     return rows
 
