@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.settings import DEMO_BASE_URL, DEMO_TOKEN, Settings
+from dashboard.settings import Settings
 from pinterest_client import PinterestClient
 
 
@@ -25,31 +25,32 @@ class Connection:
     simulator: Any = field(default=None, repr=False)
 
 
-def build_demo_simulator(settings: Settings) -> Any:
-    """The in-process simulator with a wall clock, so today's numbers move."""
-    from pinterest_sim import Faults, SimConfig, Simulator, SystemClock
+def build_demo_simulator() -> Any:
+    """The in-process simulator with a wall clock, so today's numbers move.
 
-    config = SimConfig(seed=settings.demo_seed, token=DEMO_TOKEN)
-    simulator = Simulator(config, clock=SystemClock())
-    if settings.demo_faults:
-        simulator.faults.update(Faults.parse(settings.demo_faults).as_dict())
-    return simulator
+    Seed, token, faults and rate limits come from PINTEREST_SIM_* (SimConfig.from_env).
+    """
+    from pinterest_sim import SimConfig, Simulator, SystemClock
+
+    return Simulator(SimConfig.from_env(), clock=SystemClock())
 
 
 def build_connection(settings: Settings) -> Connection:
     """The client for these settings (call once per process; the app caches the result)."""
     if settings.is_demo:
-        simulator = build_demo_simulator(settings)
+        from pinterest_sim import SIM_BASE_URL
+
+        simulator = build_demo_simulator()
         client = PinterestClient(
-            DEMO_TOKEN,
-            base_url=DEMO_BASE_URL,
+            simulator.config.token,
+            base_url=SIM_BASE_URL,
             transport=simulator.transport(),
         )
         return Connection(
             client=client,
             is_demo=True,
             target=settings.target,
-            base_url=DEMO_BASE_URL,
+            base_url=SIM_BASE_URL,
             simulator=simulator,
         )
     client = PinterestClient(

@@ -2,7 +2,9 @@
 
 Environment variables win; otherwise the `[pinterest]` section of Streamlit's secrets (the page
 passes it in as a plain mapping, so this module stays Streamlit-free). No access token means
-demo mode: the in-process simulator. Secrets never appear in reprs, messages or logs.
+demo mode: the in-process simulator, configured by its own PINTEREST_SIM_* variables
+(seed, faults, rate limits; see pinterest_sim.SimConfig.from_env). Secrets never appear in
+reprs, messages or logs.
 """
 
 from __future__ import annotations
@@ -12,11 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-PRODUCTION_BASE_URL: Final = "https://api.pinterest.com/v5"
-SANDBOX_BASE_URL: Final = "https://api-sandbox.pinterest.com/v5"
-DEMO_BASE_URL: Final = "http://pinterest-sim.local/v5"
-DEMO_TOKEN: Final = "demo-token"
-DEFAULT_DEMO_SEED: Final = 7
+from pinterest_client import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 
 # environment variable -> key in the [pinterest] secrets section
 ENV_TO_SECRET: Final[dict[str, str]] = {
@@ -43,8 +41,6 @@ class Settings:
     app_id: str | None = None
     app_secret: str | None = field(default=None, repr=False)
     base_url: str = PRODUCTION_BASE_URL
-    demo_seed: int = DEFAULT_DEMO_SEED
-    demo_faults: str | None = None  # PINTEREST_SIM_FAULTS, for demos of error handling
 
     @property
     def is_demo(self) -> bool:
@@ -105,15 +101,10 @@ def load_settings(
     """Settings from the environment, then from the `[pinterest]` secrets mapping."""
     env = os.environ if env is None else env
     secrets = secrets or {}
-    seed_text = env.get("PINTEREST_SIM_SEED", "").strip()
-    if seed_text and not seed_text.isdigit():
-        raise SettingsError("PINTEREST_SIM_SEED must be a whole number.")
     return Settings(
         access_token=_value(env, secrets, "PINTEREST_ACCESS_TOKEN"),
         refresh_token=_value(env, secrets, "PINTEREST_REFRESH_TOKEN"),
         app_id=_value(env, secrets, "PINTEREST_APP_ID"),
         app_secret=_value(env, secrets, "PINTEREST_APP_SECRET"),
         base_url=resolve_base_url(_value(env, secrets, "PINTEREST_API_BASE_URL")),
-        demo_seed=int(seed_text) if seed_text else DEFAULT_DEMO_SEED,
-        demo_faults=env.get("PINTEREST_SIM_FAULTS") or None,
     )

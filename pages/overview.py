@@ -31,6 +31,25 @@ def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
     return fallback
 
 
+# Additive tiles get a sparkline of the period (ratios of tiny periods are too noisy).
+SPARKLINE_COLUMNS = {
+    "spend": "SPEND_IN_MICRO_DOLLAR",
+    "impressions": "PAID_IMPRESSION",
+    "clicks": "CLICKTHROUGH_1",
+    "conversions": "TOTAL_CONVERSIONS",
+    "conversion_value": "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
+}
+
+
+def _sparkline(data: OverviewData, name: str) -> list[float] | None:
+    column = SPARKLINE_COLUMNS.get(name)
+    if column is None or len(data.series) < 2:
+        return None
+    if data.granularity == "HOUR" and name in ("conversions", "conversion_value"):
+        return None
+    return [float(v) for v in data.series[column].fillna(0.0)]
+
+
 def _tiles(ctx: PageContext, data: OverviewData) -> None:
     deltas = kpi_deltas(data.kpis, data.previous_kpis if ctx.filters.compare else None)
     for row_start in range(0, len(deltas), TILES_PER_ROW):
@@ -46,6 +65,8 @@ def _tiles(ctx: PageContext, data: OverviewData) -> None:
                     delta_color="normal" if spec.higher_is_better else "inverse",
                     help=_tile_help(data, spec.metric_column, spec.formula),
                     border=True,
+                    chart_data=_sparkline(data, spec.name),
+                    chart_type="area",
                 )
 
 
@@ -54,6 +75,8 @@ def _status_line(ctx: PageContext, data: OverviewData) -> None:
     if ctx.filters.compare:
         prev_start, prev_end = ctx.filters.previous_period()
         parts.append(f"Changes against {describe_range(prev_start, prev_end)}")
+        if ctx.filters.includes_today(ctx.today):
+            parts.append("today so far is compared with whole days")
     if data.ready is not None:
         if data.ready.final:
             parts.append("numbers are final")

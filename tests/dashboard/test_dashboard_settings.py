@@ -21,7 +21,6 @@ def test_no_token_anywhere_is_demo_mode() -> None:
     settings = load_settings(env={}, secrets={})
     assert settings.is_demo
     assert settings.target == "Demo data"
-    assert settings.demo_seed == 7
 
 
 def test_environment_wins_over_secrets() -> None:
@@ -91,15 +90,8 @@ def test_bad_base_url_is_refused_without_echoing_secrets(value: str) -> None:
     assert "SECRET" not in str(info.value)
 
 
-def test_custom_base_url_target_and_seed() -> None:
+def test_custom_base_url_target() -> None:
     settings = load_settings(
-        env={
-            "PINTEREST_ACCESS_TOKEN": TOKEN,
-            "PINTEREST_API_BASE_URL": "http://127.0.0.1:9/v5",
-            "PINTEREST_SIM_SEED": "11",
-        }
+        env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": "http://127.0.0.1:9/v5"}
     )
     assert settings.target == "Pinterest API at http://127.0.0.1:9/v5"
-    assert settings.demo_seed == 11
-    with pytest.raises(SettingsError):
-        load_settings(env={"PINTEREST_SIM_SEED": "seven"})
