@@ -33,6 +33,7 @@ from pinterest_sim.exceptions import (
     not_found,
 )
 from pinterest_sim.faults import Faults
+from pinterest_sim.metric_definitions import delivery_metrics
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
 from pinterest_sim.ratelimit import RateLimitConfig, RateLimiter
 from pinterest_sim.reports import ReportRequest, ReportStore
@@ -481,7 +482,7 @@ class SimulatorBackend:
             return self.engine.audience_scopes(account_id)
 
     def delivery_metrics(self, report_type: str | None) -> dict[str, Any]:
-        definitions: Sequence[dict[str, Any]] = getattr(catalog, "DELIVERY_METRICS", ())
+        definitions = delivery_metrics()
         served = catalog.SERVED_ASYNC_COLUMNS if report_type == "ASYNC" else \
             catalog.SERVED_SYNC_COLUMNS
         items = [dict(d) for d in definitions if d.get("name") in served]

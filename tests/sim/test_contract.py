@@ -1,0 +1,248 @@
+"""Every endpoint, over the real loopback server: success and error answers validate against the
+schemas of the official OpenAPI description (spec/openapi.json) with jsonschema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID, SimServer, Simulator
+from pinterest_sim.urls import V5_ROUTES
+from tests.conftest import AUTH, FROZEN_NOW
+
+Validate = Callable[[str, str, int, Any], None]
+TODAY = FROZEN_NOW.date()
+A = "/ad_accounts/{ad_account_id}"
+UNKNOWN_ACCOUNT_ID = "999999999999"
+
+
+@pytest.fixture
+def client(sim_server: SimServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sim_server.base_url, headers=AUTH, timeout=10) as c:
+        yield c
+
+
+def _window(days: int = 7) -> dict[str, str]:
+    return {"start_date": (TODAY - timedelta(days=days)).isoformat(),
+            "end_date": TODAY.isoformat()}
+
+
+def _ids(sim: Simulator) -> dict[str, str]:
+    campaign = next(c for c in sim.world.campaigns(DEMO_ACCOUNT_ID) if c.status == "ACTIVE")
+    group = next(g for g in sim.world.ad_groups(DEMO_ACCOUNT_ID) if g.campaign_id == campaign.id)
+    ad = next(a for a in sim.world.ads(DEMO_ACCOUNT_ID) if a.ad_group_id == group.id)
+    return {"campaign": campaign.id, "ad_group": group.id, "ad": ad.id, "pin": ad.pin_id}
+
+
+def _check(client: httpx.Client, validate: Validate, method: str, template: str,
+           status: int, path: str | None = None, **kwargs: Any) -> Any:
+    path = path or template.replace("{ad_account_id}", DEMO_ACCOUNT_ID)
+    response = client.request(method, path, **kwargs)
+    assert response.status_code == status, (path, response.text)
+    body = response.json()
+    validate(method, template, status, body)
+    if status >= 400:
+        assert set(body) == {"code", "message"}
+        assert isinstance(body["code"], int) and body["message"]
+    return body
+
+
+def test_route_table_matches_the_spec(openapi_spec: dict[str, Any]) -> None:
+    for route in V5_ROUTES:
+        operation = openapi_spec["paths"][route.template][route.method.lower()]
+        assert operation["x-ratelimit-category"] == route.category, route.template
+
+
+def test_accounts_and_lists(client: httpx.Client, sim: Simulator, validate: Validate) -> None:
+    page = _check(client, validate, "GET", "/ad_accounts", 200, params={"page_size": 2})
+    assert len(page["items"]) == 2 and page["bookmark"]
+    _check(client, validate, "GET", A, 200)
+    ids = _ids(sim)
+    for kind, extra in (("campaigns", {"campaign_ids": ids["campaign"]}),
+                        ("ad_groups", {"campaign_ids": ids["campaign"]}),
+                        ("ads", {"ad_group_ids": ids["ad_group"]})):
+        listed = _check(client, validate, "GET", f"{A}/{kind}", 200, params=extra)
+        assert listed["items"], kind
+
+
+def test_sync_analytics_all_levels(client: httpx.Client, sim: Simulator,
+                                   validate: Validate) -> None:
+    ids = _ids(sim)
+    common = {**_window(), "columns": "SPEND_IN_DOLLAR,TOTAL_CLICKTHROUGH,CTR",
+              "granularity": "DAY"}
+    cases = [("analytics", {}), ("campaigns/analytics", {"campaign_ids": ids["campaign"]}),
+             ("ad_groups/analytics", {"ad_group_ids": ids["ad_group"]}),
+             ("ads/analytics", {"ad_ids": ids["ad"]})]
+    for suffix, extra in cases:
+        rows = _check(client, validate, "GET", f"{A}/{suffix}", 200, params={**common, **extra})
+        assert isinstance(rows, list) and rows, suffix
+        assert all("DATE" in r for r in rows)
+
+
+def test_targeting_analytics_all_levels(client: httpx.Client, sim: Simulator,
+                                        validate: Validate) -> None:
+    ids = _ids(sim)
+    common = {**_window(), "columns": "SPEND_IN_DOLLAR,TOTAL_IMPRESSION", "granularity": "TOTAL",
+              "targeting_types": "AGE_BUCKET,GENDER"}
+    cases = [("targeting_analytics", {}),
+             ("campaigns/targeting_analytics", {"campaign_ids": ids["campaign"]}),
+             ("ad_groups/targeting_analytics", {"ad_group_ids": ids["ad_group"]}),
+             ("ads/targeting_analytics", {"ad_ids": ids["ad"]})]
+    for suffix, extra in cases:
+        body = _check(client, validate, "GET", f"{A}/{suffix}", 200, params={**common, **extra})
+        assert {item["targeting_type"] for item in body["data"]} == {"AGE_BUCKET", "GENDER"}
+
+
+def test_audience_and_resources(client: httpx.Client, validate: Validate) -> None:
+    for kind in ("YOUR_TOTAL_AUDIENCE", "YOUR_ENGAGED_AUDIENCE", "PINTEREST_TOTAL_AUDIENCE"):
+        body = _check(client, validate, "GET", f"{A}/audience_insights", 200,
+                      params={"audience_insight_type": kind})
+        assert body["type"] == kind
+    _check(client, validate, "GET", f"{A}/insights/audiences", 200)
+    metrics = _check(client, validate, "GET", "/resources/delivery_metrics", 200)
+    assert {"SPEND_IN_MICRO_DOLLAR", "CTR"} <= {m["name"] for m in metrics["items"]}
+    _check(client, validate, "GET", "/resources/metrics_ready_state", 200,
+           params={"date": (TODAY - timedelta(days=3)).isoformat()})
+    for kind in ("APPTYPE", "GENDER", "LOCALE", "AGE_BUCKET", "LOCATION", "GEO", "INTEREST",
+                 "KEYWORD", "AUDIENCE_INCLUDE", "AUDIENCE_EXCLUDE"):
+        _check(client, validate, "GET", "/resources/targeting/{targeting_type}", 200,
+               path=f"/resources/targeting/{kind}")
+    user = _check(client, validate, "GET", "/user_account", 200)
+    assert user["id"] == sim_user_id(client)
+
+
+def sim_user_id(client: httpx.Client) -> str:
+    owner: str = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}").json()["owner"]["id"]
+    return owner
+
+
+def test_reports_bulk_oauth(client: httpx.Client, sim: Simulator, validate: Validate,
+                            openapi_spec: dict[str, Any]) -> None:
+    body = {**_window(30), "granularity": "DAY", "level": "CAMPAIGN",
+            "columns": ["CAMPAIGN_ID", "SPEND_IN_DOLLAR"]}
+    created = _check(client, validate, "POST", f"{A}/reports", 200, json=body)
+    polled = _check(client, validate, "GET", f"{A}/reports", 200,
+                    params={"token": created["token"]})
+    assert polled["report_status"] == "IN_PROGRESS"
+    sim.clock.advance(sim.config.report_delay_s)  # type: ignore[attr-defined]
+    finished = _check(client, validate, "GET", f"{A}/reports", 200,
+                      params={"token": created["token"]})
+    assert finished["report_status"] == "FINISHED" and finished["size"] > 0
+    missing = _check(client, validate, "GET", f"{A}/reports", 200, params={"token": "nope"})
+    assert missing["report_status"] == "DOES_NOT_EXIST"
+
+    bulk = _check(client, validate, "POST", f"{A}/bulk/download", 200,
+                  json={"entity_types": ["CAMPAIGN"]})
+    _check(client, validate, "GET", f"{A}/bulk/{{bulk_request_id}}", 200,
+           path=f"/ad_accounts/{DEMO_ACCOUNT_ID}/bulk/{bulk['request_id']}")
+
+    token = client.post("/oauth/token", auth=("sim-app", "sim-secret"),
+                        data={"grant_type": "refresh_token", "refresh_token": sim.refresh_token},
+                        headers={"Authorization": ""})
+    assert token.status_code == 200, token.text
+    validate("POST", "/oauth/token", 200, token.json())
+    refresh_schema = {"components": openapi_spec["components"],
+                      "$ref": "#/components/schemas/OauthAccessTokenResponseRefresh"}
+    jsonschema.Draft202012Validator(refresh_schema).validate(token.json())
+
+
+def test_error_answers_validate(client: httpx.Client, sim: Simulator,
+                                validate: Validate) -> None:
+    analytics = {**_window(), "columns": "SPEND_IN_DOLLAR", "granularity": "DAY"}
+    # 400 on every endpoint family (a bad parameter each).
+    bad: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", "/ad_accounts", {"params": {"page_size": 0}}),
+        ("GET", f"{A}/campaigns", {"params": {"entity_statuses": "RUNNING"}}),
+        ("GET", f"{A}/ad_groups", {"params": {"page_size": 251}}),
+        ("GET", f"{A}/ads", {"params": {"ad_ids": "12a"}}),
+        ("GET", f"{A}/analytics", {"params": {**analytics, "granularity": "YEAR"}}),
+        ("GET", f"{A}/campaigns/analytics", {"params": analytics}),
+        ("GET", f"{A}/ad_groups/analytics", {"params": analytics}),
+        ("GET", f"{A}/ads/analytics", {"params": analytics}),
+        ("GET", f"{A}/targeting_analytics", {"params": analytics}),
+        ("GET", f"{A}/campaigns/targeting_analytics", {"params": analytics}),
+        ("GET", f"{A}/ad_groups/targeting_analytics", {"params": analytics}),
+        ("GET", f"{A}/ads/targeting_analytics", {"params": analytics}),
+        ("GET", f"{A}/audience_insights", {"params": {"audience_insight_type": "ALL"}}),
+        ("GET", "/resources/delivery_metrics", {"params": {"report_type": "BOTH"}}),
+        ("GET", "/resources/metrics_ready_state", {"params": {"date": "20-11-2026"}}),
+        ("POST", f"{A}/reports", {"json": {"level": "CAMPAIGN"}}),
+        ("GET", f"{A}/reports", {}),
+        ("POST", f"{A}/bulk/download", {"json": {"output_format": "XML"}}),
+    ]
+    for method, template, kwargs in bad:
+        body = _check(client, validate, method, template, 400, **kwargs)
+        assert "'" in body["message"], body  # names the parameter or field
+    _check(client, validate, "GET", "/resources/targeting/{targeting_type}", 400,
+           path="/resources/targeting/SHOE_SIZE")
+    # 401, 403, 404 on account endpoints; 401 on a resource.
+    _check(client, validate, "GET", A, 401, headers={"Authorization": "Bearer wrong"})
+    _check(client, validate, "GET", "/resources/delivery_metrics", 401,
+           headers={"Authorization": ""})
+    _check(client, validate, "GET", A, 403, path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}")
+    _check(client, validate, "GET", f"{A}/analytics", 403,
+           path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}/analytics", params=analytics)
+    _check(client, validate, "GET", A, 404, path=f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}")
+    _check(client, validate, "GET", f"{A}/campaigns", 404,
+           path=f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}/campaigns")
+    _check(client, validate, "GET", "/user_account", 403,
+           params={"ad_account_id": FORBIDDEN_ACCOUNT_ID})
+    # OAuth with wrong app credentials.
+    bad_app = client.post("/oauth/token", auth=("sim-app", "wrong"),
+                          data={"grant_type": "refresh_token", "refresh_token": "x"})
+    assert bad_app.status_code == 401
+    validate("POST", "/oauth/token", 401, bad_app.json())
+    # 429 (rate limit) and 5xx (fault) on an analytics endpoint.
+    sim.faults.storm_429 = True
+    storm = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/analytics", params=analytics)
+    assert storm.status_code == 429 and storm.json()["code"] == 8
+    assert int(storm.headers["X-RateLimit-Reset"]) >= 1
+    validate("GET", f"{A}/analytics", 429, storm.json())
+    sim.faults.storm_429 = False
+    sim.faults.error_rate = 1.0
+    for status in (503, 500):
+        sim.faults.error_status = status
+        failed = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/campaigns")
+        assert failed.status_code == status
+        validate("GET", f"{A}/campaigns", status, failed.json())
+    sim.faults.error_rate = 0.0
+
+
+def test_unknown_paths_and_methods(client: httpx.Client, openapi_spec: dict[str, Any]) -> None:
+    error_schema = {"components": openapi_spec["components"],
+                    "$ref": "#/components/schemas/Error"}
+    missing = client.get("/ad_accounts/1/not_a_thing")
+    assert missing.status_code == 404
+    jsonschema.Draft202012Validator(error_schema).validate(missing.json())
+    wrong = client.delete(f"/ad_accounts/{DEMO_ACCOUNT_ID}/analytics")
+    assert wrong.status_code == 405 and wrong.json() == {"code": 5, "message": "Method not allowed"}
+    jsonschema.Draft202012Validator(error_schema).validate(wrong.json())
+
+
+@pytest.fixture
+def validate(validate_response: Validate) -> Validate:
+    return validate_response
+
+
+def test_report_file_is_served_without_auth(sim_server: SimServer, sim: Simulator) -> None:
+    with httpx.Client(base_url=sim_server.base_url, headers=AUTH) as c:
+        created = c.post(f"/ad_accounts/{DEMO_ACCOUNT_ID}/reports",
+                         json={**_window(10), "granularity": "TOTAL", "level": "ADVERTISER",
+                               "columns": ["SPEND_IN_MICRO_DOLLAR"]}).json()
+        sim.clock.advance(sim.config.report_delay_s)  # type: ignore[attr-defined]
+        url = c.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/reports",
+                    params={"token": created["token"]}).json()["url"]
+    assert url.startswith(f"http://127.0.0.1:{sim_server.port}/_sim/files/")
+    downloaded = httpx.get(url)  # no Authorization header at all
+    assert downloaded.status_code == 200
+    data = json.loads(downloaded.content)
+    assert list(data) == [DEMO_ACCOUNT_ID]
+    expected = sim.engine.rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, TODAY - timedelta(days=10),
+                               TODAY, "TOTAL", ["SPEND_IN_MICRO_DOLLAR"])
+    assert data[DEMO_ACCOUNT_ID] == expected
