@@ -163,13 +163,28 @@ class HttpSession:
         auth: bool = True,
     ) -> Any:
         """Send `method path` (relative to base_url) and return the decoded JSON body."""
+        return self.request_json_sized(method, path, category=category, params=params,
+                                       json=json, data=data, auth=auth)[0]
+
+    def request_json_sized(
+        self,
+        method: str,
+        path: str,
+        *,
+        category: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        auth: bool = True,
+    ) -> tuple[Any, int]:
+        """Like `request_json`, plus the body's length in bytes (the cache's size estimate)."""
         url = self.base_url + (path if path.startswith("/") else "/" + path)
         body = self._send(method, url, category=category, params=params, json=json, data=data,
                           auth=auth)
         if not body.strip():
-            return None
+            return None, 0
         try:
-            return jsonlib.loads(body)
+            return jsonlib.loads(body), len(body)
         except (ValueError, UnicodeDecodeError) as exc:  # pragma: no cover - checked in _send
             raise InvalidResponseError(f"{method} {path}: the answer is not JSON.") from exc
 

@@ -1,24 +1,120 @@
-"""`PinterestClient`: the one public face of the package."""
+"""`PinterestClient`: the one public face of the package.
+
+Every read goes: validate locally -> split into allowed calls -> per call: cache (single
+flight, stale copy on transient errors) -> rate-limit slot -> HTTP with retries -> merge.
+Parts of one call run concurrently in a small bounded thread pool (`max_workers`).
+"""
 
 from __future__ import annotations
 
+import functools
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from pinterest_client import _validation as check
+from pinterest_client import columns as catalogue
 from pinterest_client._auth import Credentials, TokensCallback
-from pinterest_client._config import PRODUCTION_BASE_URL, ClientConfig
+from pinterest_client._cache import CacheStats, ResponseCache, default_cache, normalise_params
+from pinterest_client._config import (
+    HOUR_MAX_RANGE_DAYS,
+    PRODUCTION_BASE_URL,
+    SYNC_MAX_RANGE_DAYS,
+    ClientConfig,
+)
+from pinterest_client._errors import InvalidResponseError, ValidationError
 from pinterest_client._http import HttpSession
 from pinterest_client._ratelimit import RateLimits, shared_limiter
+from pinterest_client._split import (
+    ID_COLUMNS,
+    MERGING_GRANULARITIES,
+    batches,
+    columns_for_merge,
+    date_windows,
+    merge_metric_dicts,
+    merge_rows,
+    sort_by_date,
+    strip_columns,
+)
+from pinterest_client._stats import LatencyStats
+from pinterest_client.models import (
+    Ad,
+    AdAccount,
+    AdGroup,
+    Attribution,
+    AudienceInsights,
+    AudienceScope,
+    Campaign,
+    Fetched,
+    Level,
+    MetricDefinition,
+    MetricsReadyState,
+    TargetingRow,
+    UserAccount,
+)
 
 if TYPE_CHECKING:
     from pinterest_client.bulk import BulkAPI
     from pinterest_client.reports import ReportsAPI
 
+T = TypeVar("T")
+U = TypeVar("U")
+
+ADS_ANALYTICS = "ads_analytics"
+ADS_READ = "ads_read"
+ORG_READ = "org_read"
+# Statuses that can have delivery: what "all entities of a level" means for analytics.
+DELIVERING_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED")
+
+_ANALYTICS_PATHS = {
+    "AD_ACCOUNT": "/ad_accounts/{a}/analytics",
+    "CAMPAIGN": "/ad_accounts/{a}/campaigns/analytics",
+    "AD_GROUP": "/ad_accounts/{a}/ad_groups/analytics",
+    "AD": "/ad_accounts/{a}/ads/analytics",
+}
+_TARGETING_PATHS = {
+    "AD_ACCOUNT": "/ad_accounts/{a}/targeting_analytics",
+    "CAMPAIGN": "/ad_accounts/{a}/campaigns/targeting_analytics",
+    "AD_GROUP": "/ad_accounts/{a}/ad_groups/targeting_analytics",
+    "AD": "/ad_accounts/{a}/ads/targeting_analytics",
+}
+_ID_PARAMS = {"CAMPAIGN": "campaign_ids", "AD_GROUP": "ad_group_ids", "AD": "ad_ids"}
+
+
+@dataclass(frozen=True)
+class ClientStats:
+    """What the API status page shows."""
+
+    calls_by_category: dict[str, int]
+    total_calls: int
+    tokens_left: dict[str, int]
+    rate_limited_429s: int
+    retries: int
+    token_refreshes: int
+    limiter_waits: int
+    latency: LatencyStats
+    recent_errors: list[str]
+    cache: CacheStats
+
+
+def _combine(parts: Sequence[Fetched[Any]], data: T) -> Fetched[T]:
+    """One Fetched from several: stale if any part is, as old as the oldest part."""
+    stale = [p for p in parts if p.stale]
+    return Fetched(
+        data=data,
+        stale=bool(stale),
+        fetched_at=min((p.fetched_at for p in parts), default=0.0),
+        error=stale[0].error if stale else None,
+    )
+
 
 class PinterestClient:
-    """Pinterest API v5 (ads analytics and reporting surface)."""
+    """Pinterest API v5 (ads analytics and reporting surface). Thread-safe."""
 
     def __init__(
         self,
@@ -30,11 +126,13 @@ class PinterestClient:
         base_url: str = PRODUCTION_BASE_URL,
         transport: httpx.BaseTransport | None = None,
         rate_limits: RateLimits | None = None,
+        cache: ResponseCache | None = None,
         timeout: float = 30.0,
         max_workers: int = 8,
         max_wait_s: float = 30.0,
         on_tokens_refreshed: TokensCallback | None = None,
         config: ClientConfig | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self._credentials = Credentials(
             access_token,
@@ -45,7 +143,9 @@ class PinterestClient:
         )
         self.config = config or ClientConfig()
         self.max_workers = max(1, max_workers)
+        self._now = now or (lambda: datetime.now(UTC))
         self._limiter = shared_limiter(self._credentials.identity, rate_limits)
+        self._cache = cache if cache is not None else default_cache()
         self._session = HttpSession(
             self._credentials,
             self._limiter,
@@ -56,11 +156,14 @@ class PinterestClient:
             config=self.config,
         )
         self._lazy_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
         self._reports: ReportsAPI | None = None
         self._bulk: BulkAPI | None = None
 
     def __repr__(self) -> str:
         return f"PinterestClient(base_url={self._session.base_url!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
@@ -70,6 +173,10 @@ class PinterestClient:
     def session(self) -> HttpSession:
         """The HTTP session (for extensions such as reports and bulk)."""
         return self._session
+
+    @property
+    def cache(self) -> ResponseCache:
+        return self._cache
 
     @property
     def reports(self) -> ReportsAPI:
@@ -89,9 +196,458 @@ class PinterestClient:
                 self._bulk = BulkAPI(self._session)
             return self._bulk
 
+    def today(self) -> date:
+        """Today in UTC, on the client's clock (Pinterest's dates are UTC days)."""
+        return self._now().astimezone(UTC).date()
+
     def refresh_access_token(self) -> None:
         """Exchange the refresh token for a new access token now."""
         self._session.refresh_access_token()
 
     def close(self) -> None:
+        with self._lazy_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
         self._session.close()
+
+    def stats(self) -> ClientStats:
+        http = self._session.stats
+        calls = http.calls_by_category()
+        return ClientStats(
+            calls_by_category=calls,
+            total_calls=sum(calls.values()),
+            tokens_left=self._limiter.tokens_left(),
+            rate_limited_429s=http.rate_limited,
+            retries=http.retries,
+            token_refreshes=http.refreshes,
+            limiter_waits=self._limiter.waits,
+            latency=http.latency(),
+            recent_errors=http.recent_errors(),
+            cache=self._cache.stats(),
+        )
+
+    def _run(self, tasks: Sequence[Callable[[], U]]) -> list[U]:
+        """Run tasks concurrently on the bounded pool; results in task order. The first
+        failure is raised (after the others finished, so nothing runs on unobserved)."""
+        if len(tasks) == 1:
+            return [tasks[0]()]
+        with self._lazy_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.max_workers, thread_name_prefix="pinterest-client"
+                )
+            pool = self._pool
+        futures: list[Future[U]] = [pool.submit(task) for task in tasks]
+        errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+        return [f.result() for f in futures]
+
+    def _get(
+        self,
+        path: str,
+        *,
+        category: str,
+        params: Mapping[str, Any] | None,
+        ttl_s: float | Callable[[Any], float],
+    ) -> Fetched[Any]:
+        key = (self._credentials.identity, "GET", self.base_url + path, normalise_params(params))
+        return self._cache.get_or_fetch(
+            key,
+            ttl_s,
+            lambda: self._session.request_json_sized("GET", path, category=category,
+                                                     params=params),
+        )
+
+    def _get_all_pages(
+        self, path: str, *, category: str, params: Mapping[str, Any], ttl_s: float
+    ) -> Fetched[list[Any]]:
+        """A paginated list followed to the end (cached as one entry)."""
+        key = (self._credentials.identity, "GET*", self.base_url + path, normalise_params(params))
+
+        def fetch() -> tuple[list[Any], int]:
+            items: list[Any] = []
+            size = 0
+            bookmark: str | None = None
+            seen: set[str] = set()
+            while True:
+                page_params = dict(params, page_size=self.config.page_size)
+                if bookmark:
+                    page_params["bookmark"] = bookmark
+                page, nbytes = self._session.request_json_sized(
+                    "GET", path, category=category, params=page_params
+                )
+                size += nbytes
+                if not isinstance(page, Mapping) or not isinstance(page.get("items"), list):
+                    raise InvalidResponseError(f"GET {path}: a page without an items list.")
+                items.extend(page["items"])
+                bookmark = page.get("bookmark") or None
+                if not bookmark or not page["items"]:
+                    return items, size
+                if bookmark in seen:
+                    raise InvalidResponseError(f"GET {path}: the bookmark repeats.")
+                seen.add(str(bookmark))
+
+        return self._cache.get_or_fetch(key, ttl_s, fetch)
+
+    def _ttl_for_range(self, end: date) -> float:
+        """Short while a day in the range may still change (today, metrics not final)."""
+        recent = self.today() - timedelta(days=self.config.recent_days)
+        return self.config.ttl_recent_s if end >= recent else self.config.ttl_closed_s
+
+    # -- accounts and entities ----------------------------------------------------------------
+
+    def user_account(self) -> Fetched[UserAccount]:
+        got = self._get("/user_account", category=ORG_READ, params=None,
+                        ttl_s=self.config.ttl_entities_s)
+        return _combine([got], UserAccount.from_api(got.data))
+
+    def list_ad_accounts(self) -> Fetched[list[AdAccount]]:
+        got = self._get_all_pages("/ad_accounts", category=ADS_READ,
+                                  params={"include_shared_accounts": True},
+                                  ttl_s=self.config.ttl_entities_s)
+        return _combine([got], [AdAccount.from_api(item) for item in got.data])
+
+    def get_ad_account(self, ad_account_id: str) -> Fetched[AdAccount]:
+        account = check.check_id(ad_account_id, "ad_account_id")
+        got = self._get(f"/ad_accounts/{account}", category=ADS_READ, params=None,
+                        ttl_s=self.config.ttl_entities_s)
+        return _combine([got], AdAccount.from_api(got.data))
+
+    def _list_entities(
+        self,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        id_filter: tuple[str, list[str]] | None,
+        entity_statuses: Sequence[str] | None,
+    ) -> Fetched[list[T]]:
+        base: dict[str, Any] = {}
+        if entity_statuses is not None:
+            base["entity_statuses"] = check.check_enum_list(
+                entity_statuses, catalogue.ENTITY_STATUSES, "entity_statuses"
+            )
+        if id_filter is None:
+            parts = [self._get_all_pages(path, category=ADS_READ, params=base,
+                                         ttl_s=self.config.ttl_entities_s)]
+        else:
+            name, ids = id_filter
+            tasks = [
+                functools.partial(self._get_all_pages, path, category=ADS_READ,
+                                  params={**base, name: b}, ttl_s=self.config.ttl_entities_s)
+                for b in batches(ids, self.config.id_batch_size)
+            ]
+            parts = self._run(tasks)
+        items: list[T] = []
+        seen: set[str] = set()
+        for part in parts:
+            for raw in part.data:
+                entity = parse(raw)
+                entity_id = str(getattr(entity, "id", ""))
+                if entity_id not in seen:
+                    seen.add(entity_id)
+                    items.append(entity)
+        return _combine(parts, items)
+
+    def list_campaigns(
+        self,
+        ad_account_id: str,
+        *,
+        campaign_ids: Sequence[str] | None = None,
+        entity_statuses: Sequence[str] | None = None,
+    ) -> Fetched[list[Campaign]]:
+        """Campaigns (Pinterest's default statuses: ACTIVE and PAUSED)."""
+        account = check.check_id(ad_account_id, "ad_account_id")
+        filters = check.check_entity_filters(campaign_ids=campaign_ids)
+        return self._list_entities(
+            f"/ad_accounts/{account}/campaigns", Campaign.from_api,
+            id_filter=next(iter(filters.items()), None), entity_statuses=entity_statuses,
+        )
+
+    def list_ad_groups(
+        self,
+        ad_account_id: str,
+        *,
+        campaign_ids: Sequence[str] | None = None,
+        ad_group_ids: Sequence[str] | None = None,
+        entity_statuses: Sequence[str] | None = None,
+    ) -> Fetched[list[AdGroup]]:
+        account = check.check_id(ad_account_id, "ad_account_id")
+        filters = check.check_entity_filters(campaign_ids=campaign_ids, ad_group_ids=ad_group_ids)
+        if len(filters) > 1:
+            raise ValidationError("campaign_ids, ad_group_ids: give one of them, not both.",
+                                  parameter="ad_group_ids", rule="one_filter")
+        return self._list_entities(
+            f"/ad_accounts/{account}/ad_groups", AdGroup.from_api,
+            id_filter=next(iter(filters.items()), None), entity_statuses=entity_statuses,
+        )
+
+    def list_ads(
+        self,
+        ad_account_id: str,
+        *,
+        campaign_ids: Sequence[str] | None = None,
+        ad_group_ids: Sequence[str] | None = None,
+        ad_ids: Sequence[str] | None = None,
+        entity_statuses: Sequence[str] | None = None,
+    ) -> Fetched[list[Ad]]:
+        account = check.check_id(ad_account_id, "ad_account_id")
+        filters = check.check_entity_filters(
+            campaign_ids=campaign_ids, ad_group_ids=ad_group_ids, ad_ids=ad_ids
+        )
+        if len(filters) > 1:
+            raise ValidationError("campaign_ids, ad_group_ids, ad_ids: give at most one of them.",
+                                  parameter="ad_ids", rule="one_filter")
+        return self._list_entities(
+            f"/ad_accounts/{account}/ads", Ad.from_api,
+            id_filter=next(iter(filters.items()), None), entity_statuses=entity_statuses,
+        )
+
+    def _all_entity_ids(self, account: str, level: str) -> Fetched[list[str]]:
+        statuses = list(DELIVERING_STATUSES)
+        listing: Fetched[list[Any]]
+        if level == "CAMPAIGN":
+            listing = self.list_campaigns(account, entity_statuses=statuses)
+        elif level == "AD_GROUP":
+            listing = self.list_ad_groups(account, entity_statuses=statuses)
+        else:
+            listing = self.list_ads(account, entity_statuses=statuses)
+        return _combine([listing], [str(e.id) for e in listing.data])
+
+    # -- analytics ------------------------------------------------------------------------------
+
+    def _analytics_plan(
+        self,
+        ad_account_id: str,
+        level: str,
+        start_date: date,
+        end_date: date,
+        columns: Sequence[str],
+        granularity: str,
+        entity_ids: Sequence[str] | None,
+        attribution: Attribution | None,
+    ) -> tuple[str, str, list[str], list[tuple[date, date]], list[str] | None, dict[str, Any]]:
+        """Checked arguments: account, level, requested columns, windows, ids, base params."""
+        account = check.check_id(ad_account_id, "ad_account_id")
+        lvl = check.check_level(level)
+        gran = check.check_granularity(granularity)
+        start = check.check_date(start_date, "start_date")
+        end = check.check_date(end_date, "end_date")
+        cols = check.check_columns(columns)
+        attr = check.check_attribution(attribution or Attribution())
+        if lvl == "AD_ACCOUNT" and entity_ids is not None:
+            raise ValidationError("entity_ids: not used at level AD_ACCOUNT.",
+                                  parameter="entity_ids", rule="level")
+        ids = check.check_ids(entity_ids, "entity_ids") if entity_ids is not None else None
+        check.check_sync_range(start, end, gran, self.today())
+        max_range = (
+            min(self.config.max_hour_window_days, HOUR_MAX_RANGE_DAYS)
+            if gran == "HOUR"
+            else min(self.config.max_window_days, SYNC_MAX_RANGE_DAYS)
+        )
+        windows = date_windows(start, end, max_range)
+        params: dict[str, Any] = {
+            "granularity": gran,
+            "click_window_days": attr.click_window_days,
+            "engagement_window_days": attr.engagement_window_days,
+            "view_window_days": attr.view_window_days,
+            "conversion_report_time": attr.conversion_report_time,
+        }
+        return account, lvl, cols, windows, ids, params
+
+    def _entity_batches(
+        self, account: str, level: str, ids: list[str] | None
+    ) -> tuple[list[list[str] | None], list[Fetched[Any]]]:
+        """Id batches for the level (None: the account level); the listing used, if any."""
+        if level == "AD_ACCOUNT":
+            return [None], []
+        listing: list[Fetched[Any]] = []
+        if ids is None:
+            found = self._all_entity_ids(account, level)
+            listing.append(found)
+            ids = found.data
+        return list(batches(ids, self.config.id_batch_size)), listing
+
+    def analytics(
+        self,
+        ad_account_id: str,
+        level: Level,
+        *,
+        start_date: date,
+        end_date: date,
+        columns: Sequence[str],
+        granularity: str = "DAY",
+        entity_ids: Sequence[str] | None = None,
+        attribution: Attribution | None = None,
+    ) -> Fetched[list[dict[str, Any]]]:
+        """Sync analytics rows as Pinterest returns them, merged over windows and id batches.
+
+        `entity_ids=None` at CAMPAIGN / AD_GROUP / AD level means every entity of the account
+        that can have delivery (ACTIVE, PAUSED, ARCHIVED).
+        """
+        account, lvl, cols, windows, ids, params = self._analytics_plan(
+            ad_account_id, level, start_date, end_date, columns, granularity, entity_ids,
+            attribution,
+        )
+        gran = str(params["granularity"])
+        needs_merge = len(windows) > 1 and gran in MERGING_GRANULARITIES
+        send_cols = columns_for_merge(cols) if needs_merge else cols
+        id_batches, listing = self._entity_batches(account, lvl, ids)
+        if not any(id_batches) and lvl != "AD_ACCOUNT":
+            return _combine(listing, [])
+        path = _ANALYTICS_PATHS[lvl].format(a=account)
+        plan = [(w, b) for w in windows for b in id_batches]
+
+        def task(window: tuple[date, date], batch: list[str] | None) -> Fetched[Any]:
+            part = dict(params, start_date=window[0].isoformat(), end_date=window[1].isoformat(),
+                        columns=",".join(send_cols))
+            if batch is not None:
+                part[_ID_PARAMS[lvl]] = batch
+            got = self._get(path, category=ADS_ANALYTICS, params=part,
+                            ttl_s=self._ttl_for_range(window[1]))
+            if not isinstance(got.data, list):
+                raise InvalidResponseError(f"GET {path}: expected a list of rows.")
+            return got
+
+        parts = self._run([functools.partial(task, w, b) for w, b in plan])
+        per_window: list[list[dict[str, Any]]] = [[] for _ in windows]
+        for (window, _batch), got in zip(plan, parts, strict=True):
+            per_window[windows.index(window)].extend(
+                row for row in got.data if isinstance(row, dict)
+            )
+        if needs_merge:
+            rows = merge_rows(per_window, cols, gran)
+            rows = strip_columns(rows, [c for c in send_cols if c not in cols])
+        else:
+            rows = [row for window_rows in per_window for row in window_rows]
+            if len(plan) > 1:
+                rows = sort_by_date(rows)
+        return _combine([*listing, *parts], rows)
+
+    def targeting_analytics(
+        self,
+        ad_account_id: str,
+        level: Level,
+        *,
+        targeting_types: Sequence[str],
+        start_date: date,
+        end_date: date,
+        columns: Sequence[str],
+        granularity: str = "TOTAL",
+        entity_ids: Sequence[str] | None = None,
+        attribution: Attribution | None = None,
+    ) -> Fetched[list[TargetingRow]]:
+        """Metrics per targeting value (age bucket, gender, country, ...), merged over splits."""
+        account, lvl, cols, windows, ids, params = self._analytics_plan(
+            ad_account_id, level, start_date, end_date, columns, granularity, entity_ids,
+            attribution,
+        )
+        types = check.check_targeting_types(lvl, targeting_types)
+        gran = str(params["granularity"])
+        needs_merge = len(windows) > 1 and gran in MERGING_GRANULARITIES
+        send_cols = columns_for_merge(cols) if needs_merge else cols
+        id_batches, listing = self._entity_batches(account, lvl, ids)
+        if not any(id_batches) and lvl != "AD_ACCOUNT":
+            return _combine(listing, [])
+        path = _TARGETING_PATHS[lvl].format(a=account)
+        plan = [(w, b) for w in windows for b in id_batches]
+
+        def task(window: tuple[date, date], batch: list[str] | None) -> Fetched[Any]:
+            part = dict(params, start_date=window[0].isoformat(), end_date=window[1].isoformat(),
+                        columns=",".join(send_cols), targeting_types=",".join(types))
+            if batch is not None:
+                part[_ID_PARAMS[lvl]] = batch
+            got = self._get(path, category=ADS_ANALYTICS, params=part,
+                            ttl_s=self._ttl_for_range(window[1]))
+            data = got.data.get("data") if isinstance(got.data, Mapping) else None
+            if not isinstance(data, list):
+                raise InvalidResponseError(f"GET {path}: expected an object with a data list.")
+            return got
+
+        parts = self._run([functools.partial(task, w, b) for w, b in plan])
+        rows = [TargetingRow.from_api(item) for got in parts for item in got.data["data"]]
+        if needs_merge:
+            rows = _merge_targeting(rows, cols, send_cols)
+        return _combine([*listing, *parts], rows)
+
+    # -- audience, resources ------------------------------------------------------------------
+
+    def audience_insights(
+        self, ad_account_id: str, audience_insight_type: str = "YOUR_TOTAL_AUDIENCE"
+    ) -> Fetched[AudienceInsights]:
+        account = check.check_id(ad_account_id, "ad_account_id")
+        kind = check.check_enum(audience_insight_type, catalogue.AUDIENCE_INSIGHT_TYPES,
+                                "audience_insight_type")
+        got = self._get(f"/ad_accounts/{account}/audience_insights", category=ADS_READ,
+                        params={"audience_insight_type": kind},
+                        ttl_s=self.config.ttl_entities_s)
+        return _combine([got], AudienceInsights.from_api(got.data))
+
+    def audience_scopes(self, ad_account_id: str) -> Fetched[list[AudienceScope]]:
+        account = check.check_id(ad_account_id, "ad_account_id")
+        got = self._get(f"/ad_accounts/{account}/insights/audiences", category=ADS_READ,
+                        params=None, ttl_s=self.config.ttl_entities_s)
+        items = got.data.get("items") if isinstance(got.data, Mapping) else None
+        if not isinstance(items, list):
+            raise InvalidResponseError("GET insights/audiences: expected an items list.")
+        return _combine([got], [AudienceScope.from_api(i) for i in items])
+
+    def delivery_metrics(self, report_type: str | None = None) -> Fetched[list[MetricDefinition]]:
+        params = None
+        if report_type is not None:
+            params = {"report_type": check.check_enum(report_type, ("SYNC", "ASYNC"),
+                                                      "report_type")}
+        got = self._get("/resources/delivery_metrics", category=ADS_READ, params=params,
+                        ttl_s=self.config.ttl_closed_s)
+        items = got.data.get("items") if isinstance(got.data, Mapping) else None
+        if not isinstance(items, list):
+            raise InvalidResponseError("GET delivery_metrics: expected an items list.")
+        return _combine([got], [MetricDefinition.from_api(i) for i in items])
+
+    def metrics_ready_state(self, day: date) -> Fetched[MetricsReadyState]:
+        when = check.check_date(day, "date")
+
+        def ttl(value: Any) -> float:
+            final = isinstance(value, Mapping) and all(value.values())
+            return self.config.ttl_closed_s if final else self.config.ttl_recent_s
+
+        got = self._get("/resources/metrics_ready_state", category=ADS_ANALYTICS,
+                        params={"date": when.isoformat()}, ttl_s=ttl)
+        return _combine([got], MetricsReadyState.from_api(when, got.data))
+
+    def targeting_options(self, targeting_type: str) -> Fetched[dict[str, str]]:
+        """A targeting dictionary (e.g. LOCATION: DMA id -> name) as one mapping."""
+        kind = check.check_enum(targeting_type, catalogue.TARGETING_OPTION_TYPES,
+                                "targeting_type")
+        got = self._get(f"/resources/targeting/{kind}", category=ADS_READ, params=None,
+                        ttl_s=self.config.ttl_closed_s)
+        data = got.data if got.data is not None else []
+        if not isinstance(data, list):
+            raise InvalidResponseError("GET resources/targeting: expected a list of objects.")
+        options: dict[str, str] = {}
+        for item in data:
+            if not isinstance(item, Mapping):
+                raise InvalidResponseError("GET resources/targeting: expected objects.")
+            options.update({str(k): str(v) for k, v in item.items()})
+        return _combine([got], options)
+
+
+def _merge_targeting(
+    rows: Sequence[TargetingRow], columns: Sequence[str], send_cols: Sequence[str]
+) -> list[TargetingRow]:
+    """Rows of the same (type, value, entity, DATE) from several windows as one row."""
+    groups: dict[tuple[Any, ...], list[TargetingRow]] = {}
+    for row in rows:
+        ids = tuple(str(row.metrics.get(c)) for c in ID_COLUMNS.values() if c in row.metrics)
+        key = (row.targeting_type, row.targeting_value, *ids, row.metrics.get("DATE"))
+        groups.setdefault(key, []).append(row)
+    extra = [c for c in send_cols if c not in columns]
+    merged: list[TargetingRow] = []
+    for parts in groups.values():
+        metrics = merge_metric_dicts([p.metrics for p in parts], columns)
+        for col in extra:
+            metrics.pop(col, None)
+        merged.append(TargetingRow(parts[0].targeting_type, parts[0].targeting_value, metrics))
+    return merged
