@@ -115,7 +115,8 @@ def test_repeated_keys_and_comma_lists_are_the_same(api: httpx.Client, sim: Simu
     ids = [c.id for c in sim.world.campaigns(DEMO_ACCOUNT_ID)][:3]
     base = {"start_date": (TODAY - timedelta(days=5)).isoformat(), "end_date": TODAY.isoformat(),
             "columns": "SPEND_IN_MICRO_DOLLAR,TOTAL_CLICKTHROUGH", "granularity": "DAY"}
-    commas = api.get(f"{ACCOUNT}/campaigns/analytics", params={**base, "campaign_ids": ",".join(ids)})
+    commas = api.get(f"{ACCOUNT}/campaigns/analytics",
+                     params={**base, "campaign_ids": ",".join(ids)})
     repeated = api.get(f"{ACCOUNT}/campaigns/analytics",
                        params=[*base.items(), *(("campaign_ids", i) for i in ids)])
     assert commas.status_code == repeated.status_code == 200
