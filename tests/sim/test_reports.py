@@ -145,7 +145,8 @@ def test_json_by_id_has_the_sync_numbers(api: httpx.Client, sim: Simulator) -> N
     columns = ["SPEND_IN_MICRO_DOLLAR", "TOTAL_CLICKTHROUGH", "TOTAL_CONVERSIONS", "CTR"]
     start = TODAY - timedelta(days=20)
     levels = {"ADVERTISER": ("AD_ACCOUNT", "AD_ACCOUNT_ID"),
-              "CAMPAIGN": ("CAMPAIGN", "CAMPAIGN_ID"), "AD_GROUP": ("AD_GROUP", "AD_GROUP_ID"), "PIN_PROMOTION": ("AD", "AD_ID")}
+              "CAMPAIGN": ("CAMPAIGN", "CAMPAIGN_ID"), "AD_GROUP": ("AD_GROUP", "AD_GROUP_ID"),
+              "PIN_PROMOTION": ("AD", "AD_ID")}
     for level, (sync_level, id_col) in levels.items():
         data = json.loads(_finished_file(api, sim, level=level, click_window_days=7))
         expected = sim.engine.rows(DEMO_ACCOUNT_ID, sync_level, None, start,  # type: ignore[arg-type]
