@@ -232,7 +232,8 @@ _PARENT_IDX: tuple[int, ...] = tuple(
 
 
 def split_cumulative(values: IntArray, cum_shares: FloatArray,
-                     columns: Sequence[int] | None = None, salt: float = 0.0) -> IntArray:
+                     columns: Sequence[int] | None = None, salt: float = 0.0,
+                     multipliers: Mapping[int, FloatArray] | None = None) -> IntArray:
     """Cumulative integer slices of ``values`` (N_BASE, n) at ``cum_shares`` (n, k) in [0, 1].
 
     Returns (N_BASE, n, k): the root column is ``floor(total * share + u)``; every other column
@@ -242,6 +243,10 @@ def split_cumulative(values: IntArray, cum_shares: FloatArray,
     ``cum_shares[:, -1] == 1`` the last point equals the totals, so the slices (differences
     along k) sum back exactly, and a child with total <= its parent's never exceeds the parent in
     any slice. Only ``columns`` (and their ancestors) are computed when given; others stay zero.
+
+    ``multipliers`` (column index -> per-slice factors, shape (k,)) tilt a column against its
+    parent: its slice shares become parent slice x factor, renormalised (a segment with a
+    better CTR gets more clicks per impression). Only for complete splits (last share 1).
     """
     n, k = cum_shares.shape
     out = np.zeros((N_BASE, n, k), dtype=np.int64)
@@ -262,7 +267,16 @@ def split_cumulative(values: IntArray, cum_shares: FloatArray,
         safe = np.maximum(ptotal, 1)
         # Float ratio: exact integer products overflow int64 for JPY campaign-days; the last
         # point (ratio exactly 1.0) still returns the total exactly.
-        follow = np.floor(total * (out[p] / safe) + u).astype(np.int64)
+        tilt = None if multipliers is None else multipliers.get(ci)
+        if tilt is not None:
+            weights = np.diff(out[p], axis=1, prepend=0) * tilt[None, :]
+            cum_w = np.cumsum(weights, axis=1)
+            norm = cum_w[:, -1:]
+            ratio = np.where(norm > 0, cum_w / np.maximum(norm, 1e-12), 0.0)
+            ratio[:, -1] = 1.0
+        else:
+            ratio = out[p] / safe
+        follow = np.floor(total * ratio + u).astype(np.int64)
         out[ci] = np.where(ptotal > 0, follow, by_share)
     return out
 

@@ -49,7 +49,12 @@ from pinterest_sim.delivery import (
     slices_from_cumulative,
     split_cumulative,
 )
-from pinterest_sim.targeting import EMPTY_TYPES, account_weights, day_cum_shares
+from pinterest_sim.targeting import (
+    EMPTY_TYPES,
+    account_weights,
+    day_cum_shares,
+    performance_tilts,
+)
 from pinterest_sim.world import World
 
 Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
@@ -95,66 +100,86 @@ class _LevelIndex:
     entity_pos: list[int]  # position of each run's entity in the level's entity list
 
 
+class _DayCache:
+    """Bounded LRU of generated days, shared by every engine of the process.
+
+    A day depends only on (seed, account, day, attribution windows) because the world is a
+    function of the seed, so simulators built again and again (tests, reruns) reuse the work.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self._lock = threading.Lock()
+        self._days: OrderedDict[tuple[Any, ...], IntArray] = OrderedDict()
+        self._bytes = 0
+        self.max_bytes = max_bytes
+
+    def get(self, key: tuple[Any, ...]) -> IntArray | None:
+        with self._lock:
+            hit = self._days.get(key)
+            if hit is not None:
+                self._days.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[Any, ...], arr: IntArray) -> IntArray:
+        arr.setflags(write=False)
+        with self._lock:
+            if key not in self._days:
+                self._days[key] = arr
+                self._bytes += arr.nbytes
+                while self._bytes > self.max_bytes and len(self._days) > 1:
+                    _, old = self._days.popitem(last=False)
+                    self._bytes -= old.nbytes
+            return self._days[key]
+
+
+_SHARED_DAYS = _DayCache(160_000_000)
+_SHARED_MODELS: dict[tuple[int, str], DeliveryModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
 class MetricsEngine:
     """Thread-safe; every public method may be called from many threads."""
 
-    def __init__(self, world: World, clock: Clock, max_cached_bytes: int = 160_000_000) -> None:
+    def __init__(self, world: World, clock: Clock) -> None:
         self.world = world
         self.clock = clock
         self._lock = threading.Lock()
-        self._models: dict[str, DeliveryModel] = {}
         self._levels: dict[tuple[str, str], _LevelIndex] = {}
-        self._days: OrderedDict[tuple[Any, ...], IntArray] = OrderedDict()
-        self._cached_bytes = 0
-        self._max_cached_bytes = max_cached_bytes
+        self._days = _SHARED_DAYS
 
     # ----- building blocks -------------------------------------------------------------------
 
     def model(self, account_id: str) -> DeliveryModel:
-        with self._lock:
-            m = self._models.get(account_id)
+        key = (self.world.seed, account_id)
+        with _MODELS_LOCK:
+            m = _SHARED_MODELS.get(key)
         if m is not None:
             return m
         account = self.world.account(account_id)
         if account is None:
             raise KeyError(f"unknown ad account {account_id}")
         built = DeliveryModel(self.world, account)
-        with self._lock:
-            return self._models.setdefault(account_id, built)
+        with _MODELS_LOCK:
+            return _SHARED_MODELS.setdefault(key, built)
 
     def _full_day(self, m: DeliveryModel, day: date) -> IntArray:
-        key = (m.account.index, day.toordinal())
-        with self._lock:
-            hit = self._days.get(key)
-            if hit is not None:
-                self._days.move_to_end(key)
-                return hit
-        return self._remember(key, m.full_day(day))
+        key = (m.seed, m.account.index, day.toordinal())
+        hit = self._days.get(key)
+        if hit is not None:
+            return hit
+        return self._days.put(key, m.full_day(day))
 
     def _closed_day(self, m: DeliveryModel, day: date, attribution: Attribution) -> IntArray:
         """A past day under the attribution windows (cached: closed days never change)."""
         windows = (attribution.click_window_days, attribution.engagement_window_days,
                    attribution.view_window_days)
-        key = (m.account.index, day.toordinal(), windows)
-        with self._lock:
-            hit = self._days.get(key)
-            if hit is not None:
-                self._days.move_to_end(key)
-                return hit
+        key = (m.seed, m.account.index, day.toordinal(), windows)
+        hit = self._days.get(key)
+        if hit is not None:
+            return hit
         # The full day itself is not kept for closed days: only the attributed copy is reused.
         offsets = m.rounding_offsets(day, N_OFFSET_ROWS)
-        return self._remember(key, _apply_windows(m.full_day(day), attribution, offsets))
-
-    def _remember(self, key: tuple[Any, ...], arr: IntArray) -> IntArray:
-        arr.setflags(write=False)
-        with self._lock:
-            if key not in self._days:
-                self._days[key] = arr
-                self._cached_bytes += arr.nbytes
-                while self._cached_bytes > self._max_cached_bytes and len(self._days) > 1:
-                    _, old = self._days.popitem(last=False)
-                    self._cached_bytes -= old.nbytes
-            return self._days[key]
+        return self._days.put(key, _apply_windows(m.full_day(day), attribution, offsets))
 
     def _attributed_day(self, m: DeliveryModel, day: date, attribution: Attribution) -> IntArray:
         """The day's values under ``attribution``, as known at the clock's now (None = future)."""
@@ -317,6 +342,7 @@ class MetricsEngine:
             values, weights = account_weights(self.world.seed, m.account, ttype)
             if not values:
                 continue
+            tilts = performance_tilts(self.world.seed, m.account, ttype, values)
             shares_of_day: dict[int, FloatArray] = {}
             for label, buckets in self._targeting_buckets(m, start, end, granularity,
                                                          attribution):
@@ -328,7 +354,8 @@ class MetricsEngine:
                             n_runs)
                     runs = np.add.reduceat(ad_values, split_idx.starts, axis=1)[:, keep]
                     cum = split_cumulative(runs, shares_of_day[ordinal][keep], needed,
-                                           salt=(ordinal % 1000) * 0.381966)
+                                           salt=(ordinal % 1000) * 0.381966,
+                                           multipliers=tilts)
                     part = slices_from_cumulative(cum)  # (N_BASE, runs, values)
                     if level == "AD_ACCOUNT":
                         part = part.sum(axis=1, keepdims=True)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from pinterest_sim import targeting_catalog as tc
+from pinterest_sim.catalog import BASE_INDEX
 from pinterest_sim.delivery import FloatArray
 from pinterest_sim.world import AdAccount
 
@@ -110,3 +111,48 @@ def day_cum_shares(seed: int, account: AdAccount, targeting_type: str, level: st
     cum = np.cumsum(noisy / noisy.sum(axis=1, keepdims=True), axis=1)
     cum[:, -1] = 1.0
     return cum
+
+
+# Known tendencies (relative to the segment's average) behind the per-account noise.
+_CVR_BIAS: Mapping[str, Mapping[str, float]] = {
+    "AGE_BUCKET": {"18-24": 0.7, "25-34": 1.15, "35-44": 1.2, "45-49": 1.1, "50-54": 1.0,
+                   "55-64": 0.9, "65+": 0.8, "unknown": 0.6},
+    "APPTYPE": {"web": 1.4, "web_mobile": 0.8, "iphone": 1.05, "ipad": 1.1,
+                "android_mobile": 0.85, "android_tablet": 0.9},
+    "PLACEMENT": {"SEARCH": 1.3, "BROWSE": 1.0, "OTHER": 0.8},
+}
+_CTR_BIAS: Mapping[str, Mapping[str, float]] = {
+    "GENDER": {"female": 1.05, "male": 0.9, "unknown": 0.95},
+    "PLACEMENT": {"SEARCH": 1.5, "BROWSE": 1.0, "OTHER": 0.8},
+    "APPTYPE": {"web": 0.9, "iphone": 1.05},
+}
+_CPM_BIAS: Mapping[str, Mapping[str, float]] = {
+    "APPTYPE": {"iphone": 1.12, "ipad": 1.08, "android_mobile": 0.85, "android_tablet": 0.85},
+    "PLACEMENT": {"SEARCH": 1.15, "OTHER": 0.85},
+    "LOCATION": {"501": 1.2, "803": 1.15, "807": 1.2, "511": 1.1, "506": 1.1},
+}
+_CLICK_COLUMNS = ("CLICKTHROUGH_1", "CLICKTHROUGH_2")
+_CONVERSION_COLUMNS = (
+    "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
+    "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_SIGNUP", "TOTAL_LEAD",
+    "TOTAL_CLICK_ADD_TO_CART", "TOTAL_PAGE_VISIT", "PAGE_VISIT_VALUE_IN_MICRO_DOLLAR",
+)
+
+
+def performance_tilts(seed: int, account: AdAccount, targeting_type: str,
+                      values: list[str]) -> dict[int, FloatArray]:
+    """Per base column, how each value's CTR, CPM and conversion rate differ from the average,
+    so breakdowns show segments that work better than others (fixed for a seed)."""
+    rng = np.random.default_rng([seed, account.index, stable_hash(targeting_type), 0x7117])
+    k = len(values)
+
+    def tilt(bias: Mapping[str, Mapping[str, float]], spread: float) -> FloatArray:
+        known = bias.get(targeting_type, {})
+        fixed = np.array([known.get(v, 1.0) for v in values])
+        return fixed * rng.lognormal(0.0, spread, k)
+
+    ctr, cpm, cvr = tilt(_CTR_BIAS, 0.08), tilt(_CPM_BIAS, 0.05), tilt(_CVR_BIAS, 0.15)
+    out: dict[int, FloatArray] = {BASE_INDEX["SPEND_IN_MICRO_DOLLAR"]: cpm}
+    out.update({BASE_INDEX[c]: ctr for c in _CLICK_COLUMNS})
+    out.update({BASE_INDEX[c]: cvr for c in _CONVERSION_COLUMNS})
+    return out

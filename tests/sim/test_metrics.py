@@ -481,3 +481,16 @@ def test_many_threads_get_the_same_rows(world: World) -> None:
         t.join()
     assert not errors
     assert len(results) == 8 and all(r == serial for r in results)
+
+
+def test_segments_perform_differently(engine: MetricsEngine) -> None:
+    cols = ["PAID_IMPRESSION", "CLICKTHROUGH_1", "TOTAL_CONVERSIONS"]
+    rows = engine.targeting_rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, ["PLACEMENT", "AGE_BUCKET"],
+                                 TODAY - timedelta(days=28), TODAY - timedelta(days=1), "TOTAL",
+                                 cols)
+    m = {(r["targeting_type"], r["targeting_value"]): r["metrics"] for r in rows}
+    ctr = {k: v["CLICKTHROUGH_1"] / v["PAID_IMPRESSION"] for k, v in m.items()}
+    assert ctr[("PLACEMENT", "SEARCH")] > 1.2 * ctr[("PLACEMENT", "BROWSE")]
+    cvr = {k: v["TOTAL_CONVERSIONS"] / v["CLICKTHROUGH_1"] for k, v in m.items()
+           if k[0] == "AGE_BUCKET"}
+    assert max(cvr.values()) > 1.3 * min(cvr.values())
