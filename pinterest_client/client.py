@@ -184,7 +184,7 @@ class PinterestClient:
             if self._reports is None:
                 from pinterest_client.reports import ReportsAPI
 
-                self._reports = ReportsAPI(self._session)
+                self._reports = ReportsAPI(self._session, now=self._now)
             return self._reports
 
     @property
@@ -193,7 +193,7 @@ class PinterestClient:
             if self._bulk is None:
                 from pinterest_client.bulk import BulkAPI
 
-                self._bulk = BulkAPI(self._session)
+                self._bulk = BulkAPI(self._session, now=self._now)
             return self._bulk
 
     def today(self) -> date:
