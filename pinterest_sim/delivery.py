@@ -232,14 +232,16 @@ _PARENT_IDX: tuple[int, ...] = tuple(
 
 
 def split_cumulative(values: IntArray, cum_shares: FloatArray,
-                     columns: Sequence[int] | None = None, salt: float = 0.0,
+                     columns: Sequence[int] | None = None,
+                     row_offsets: FloatArray | None = None,
                      multipliers: Mapping[int, FloatArray] | None = None) -> IntArray:
     """Cumulative integer slices of ``values`` (N_BASE, n) at ``cum_shares`` (n, k) in [0, 1].
 
     Returns (N_BASE, n, k): the root column is ``floor(total * share + u)``; every other column
     follows its parent: ``floor(child * parent_cum / parent_total + u)`` (the root's share where
-    the parent is zero). ``u`` is a fixed offset in [0, 1) per (column, row) (varied by
-    ``salt``) so that small counts are not all pushed to the last slice. With
+    the parent is zero). ``u`` is a fixed offset in [0, 1) per (column, row), from
+    ``row_offsets`` (one number per row, default: the row position), so that small counts are
+    not all pushed to the last slice. With
     ``cum_shares[:, -1] == 1`` the last point equals the totals, so the slices (differences
     along k) sum back exactly, and a child with total <= its parent's never exceeds the parent in
     any slice. Only ``columns`` (and their ancestors) are computed when given; others stay zero.
@@ -251,11 +253,12 @@ def split_cumulative(values: IntArray, cum_shares: FloatArray,
     n, k = cum_shares.shape
     out = np.zeros((N_BASE, n, k), dtype=np.int64)
     wanted = set(range(N_BASE)) if columns is None else _with_ancestors(columns)
-    rows = np.arange(1, n + 1, dtype=np.float64)
+    if row_offsets is None:
+        row_offsets = np.arange(1, n + 1, dtype=np.float64) * 0.6180339887498949
     for ci in range(N_BASE):
         if ci not in wanted:
             continue
-        u = np.modf(rows * 0.6180339887498949 + (ci + 1) * 0.7548776662466927 + salt)[0]
+        u = np.modf(row_offsets + (ci + 1) * 0.7548776662466927)[0]
         u = u[:, None]
         total = values[ci][:, None]
         by_share = np.floor(total * cum_shares + u).astype(np.int64)

@@ -80,6 +80,9 @@ _VIEW_WINDOW = {0: 0.0, 1: 0.70, 7: 0.90, 14: 0.95, 30: 0.98, 60: 1.0}
 # TIME_OF_CONVERSION: cumulative share of an ad action's conversions reported 0..4 days later.
 _LAG_CDF = (0.72, 0.87, 0.94, 0.98, 1.0)
 
+# Rows x values per numpy pass of a targeting split (bounds the temporary arrays to ~30 MB).
+_TARGETING_CHUNK = 160_000
+
 _CONV_IDX = tuple(BASE_INDEX[c] for c in CONVERSION_BASE_COLUMNS)
 _NON_CONV_IDX = tuple(i for i in range(N_BASE) if i not in _CONV_IDX)
 _I = BASE_INDEX
@@ -182,7 +185,7 @@ class MetricsEngine:
         return self._days.put(key, _apply_windows(m.full_day(day), attribution, offsets))
 
     def _attributed_day(self, m: DeliveryModel, day: date, attribution: Attribution) -> IntArray:
-        """The day's values under ``attribution``, as known at the clock's now (None = future)."""
+        """The day's values under ``attribution`` as known at the clock's now (future: zeros)."""
         now = self.clock.now()
         today = now.date()
         if day > today:
@@ -347,16 +350,26 @@ class MetricsEngine:
             for label, buckets in self._targeting_buckets(m, start, end, granularity,
                                                          attribution):
                 acc: IntArray | None = None
-                for ordinal, ad_values in buckets:
-                    if ordinal not in shares_of_day:
-                        shares_of_day[ordinal] = day_cum_shares(
-                            self.world.seed, m.account, ttype, split_level, ordinal, weights,
-                            n_runs)
-                    runs = np.add.reduceat(ad_values, split_idx.starts, axis=1)[:, keep]
-                    cum = split_cumulative(runs, shares_of_day[ordinal][keep], needed,
-                                           salt=(ordinal % 1000) * 0.381966,
+                # Days are split together in chunks (one numpy pass instead of one per day);
+                # each row keeps its own offsets, so the result equals day-by-day splitting.
+                per_chunk = max(1, _TARGETING_CHUNK // max(1, len(keep) * len(values)))
+                for first in range(0, len(buckets), per_chunk):
+                    chunk = buckets[first:first + per_chunk]
+                    runs, shares, offsets = [], [], []
+                    for ordinal, ad_values in chunk:
+                        if ordinal not in shares_of_day:
+                            shares_of_day[ordinal] = day_cum_shares(
+                                self.world.seed, m.account, ttype, split_level, ordinal,
+                                weights, n_runs)
+                        runs.append(np.add.reduceat(ad_values, split_idx.starts, axis=1)[:, keep])
+                        shares.append(shares_of_day[ordinal][keep])
+                        offsets.append((keep + 1) * 0.6180339887498949
+                                       + (ordinal % 1000) * 0.381966)
+                    cum = split_cumulative(np.concatenate(runs, axis=1), np.concatenate(shares),
+                                           needed, row_offsets=np.concatenate(offsets),
                                            multipliers=tilts)
-                    part = slices_from_cumulative(cum)  # (N_BASE, runs, values)
+                    part = slices_from_cumulative(cum)  # (N_BASE, days x runs, values)
+                    part = part.reshape(N_BASE, len(chunk), len(keep), len(values)).sum(axis=1)
                     if level == "AD_ACCOUNT":
                         part = part.sum(axis=1, keepdims=True)
                     acc = part if acc is None else acc + part

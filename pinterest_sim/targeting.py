@@ -38,8 +38,7 @@ _NEIGHBOURS: Mapping[str, tuple[str, ...]] = {
 
 def audience_ids(account: AdAccount) -> list[str]:
     """The account's customer lists / visitor audiences (ids as Pinterest prints them)."""
-    base = 2_542_620_000_000 + account.index * 1_000_000
-    return [str(base + 1733 * (i + 1)) for i in range(4)]
+    return tc.audience_ids_for(account.index)
 
 
 def stable_hash(text: str) -> int:

@@ -234,6 +234,25 @@ KEYWORDS: tuple[str, ...] = (
 )
 
 
+_AUDIENCE_KINDS = (
+    "Site visitors – 30 days", "Customer list – past purchasers", "Engaged with Pins – 60 days",
+    "Actalike 1% – purchasers",
+)
+
+
+def audience_ids_for(account_index: int) -> list[str]:
+    """Ids of an account's audiences (customer lists, visitors), as Pinterest prints them."""
+    base = 2_542_620_000_000 + account_index * 1_000_000
+    return [str(base + 1733 * (i + 1)) for i in range(len(_AUDIENCE_KINDS))]
+
+
+# Audiences of the world's accounts (indices 0-9 cover every account of the fixed cast).
+AUDIENCE_NAMES: Mapping[str, str] = {
+    aid: name for index in range(10)
+    for aid, name in zip(audience_ids_for(index), _AUDIENCE_KINDS, strict=True)
+}
+
+
 def region_weights(country: str) -> dict[str, float]:
     return {code: w for code, _, w in _REGIONS.get(country, _REGIONS["US"])}
 
@@ -254,8 +273,8 @@ def targeting_options(targeting_type: str) -> dict[str, str] | None:
         "GEO": {**COUNTRY_NAMES, **GEO_NAMES},
         "INTEREST": INTEREST_NAMES,
         "KEYWORD": {k: k for k in KEYWORDS},
-        "AUDIENCE_INCLUDE": {},
-        "AUDIENCE_EXCLUDE": {},
+        "AUDIENCE_INCLUDE": AUDIENCE_NAMES,
+        "AUDIENCE_EXCLUDE": AUDIENCE_NAMES,
     }
     table = tables.get(targeting_type)
     return None if table is None else dict(table)

@@ -494,3 +494,23 @@ def test_segments_perform_differently(engine: MetricsEngine) -> None:
     cvr = {k: v["TOTAL_CONVERSIONS"] / v["CLICKTHROUGH_1"] for k, v in m.items()
            if k[0] == "AGE_BUCKET"}
     assert max(cvr.values()) > 1.3 * min(cvr.values())
+
+
+def test_targeting_rows_do_not_depend_on_selection_or_range(engine: MetricsEngine,
+                                                             world: World) -> None:
+    start, end = TODAY - timedelta(days=9), TODAY - timedelta(days=1)
+    cols = ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "TOTAL_CONVERSIONS"]
+    one = world.campaigns(DEMO_ACCOUNT_ID)[1].id
+    alone = engine.targeting_rows(DEMO_ACCOUNT_ID, "CAMPAIGN", [one], ["AGE_BUCKET"], start, end,
+                                  "DAY", cols)
+    everyone = engine.targeting_rows(DEMO_ACCOUNT_ID, "CAMPAIGN", None, ["AGE_BUCKET"], start,
+                                     end, "DAY", cols)
+    assert alone and alone == [r for r in everyone if r["metrics"]["CAMPAIGN_ID"] == one]
+    total = engine.targeting_rows(DEMO_ACCOUNT_ID, "CAMPAIGN", [one], ["AGE_BUCKET"], start,
+                                  end, "TOTAL", cols)
+    summed: dict[tuple[str, str], int] = defaultdict(int)
+    for r in alone:
+        for c in cols:
+            summed[(r["targeting_value"], c)] += r["metrics"].get(c, 0)
+    assert {(r["targeting_value"], c): r["metrics"].get(c, 0) for r in total for c in cols} == \
+        dict(summed)
