@@ -10,6 +10,7 @@ breakdowns through `fetch_targeting_rows`): the one place that decides how a ran
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from dashboard.kpis import (
     budget_pacing,
     kpis_from_rows,
 )
+from dashboard.long_range import fetch_long_range_rows
 from pinterest_client import Attribution, Fetched, PinterestClient, PinterestError
 
 Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
@@ -118,7 +120,12 @@ def gather(tasks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
         return {}
     results: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, len(tasks))) as pool:
-        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        # Each task runs in a copy of the caller's context (a page's long-range progress
+        # listener, dashboard.long_range.PROGRESS_LISTENER, follows it into the thread).
+        futures = {
+            name: pool.submit(contextvars.copy_context().run, task)
+            for name, task in tasks.items()
+        }
         for name, future in futures.items():
             try:
                 results[name] = future.result()
@@ -180,14 +187,14 @@ def fetch_analytics_rows(
 ) -> Fetched[list[dict[str, Any]]]:
     """Analytics rows for a range at one level: every page's analytics go through here.
 
-    Live (sync) analytics reach 90 days back; older ranges raise DataUnavailable (the place for
-    an async report fallback). HOUR never asks for conversion columns, which Pinterest does not
-    serve hourly.
+    Live (sync) analytics reach 90 days back; older ranges come from async reports through
+    the local report store (dashboard.long_range), in the same row shape. HOUR never asks for
+    conversion columns, which Pinterest does not serve hourly.
     """
     if not sync_reachable(start, today):
-        raise DataUnavailable(
-            f"{describe_range(start, end)} starts more than 90 days ago, beyond what "
-            "Pinterest's live analytics serve."
+        return fetch_long_range_rows(
+            client, account_id, level, start=start, end=end, columns=columns,
+            granularity=granularity, entity_ids=entity_ids, attribution=attribution, today=today,
         )
     if granularity == "HOUR":
         columns = [c for c in columns if c in HOURLY_COLUMNS]

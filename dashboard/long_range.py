@@ -1,0 +1,406 @@
+"""Ranges live analytics cannot serve (starting more than 90 days back), through async reports.
+
+`fetch_long_range_rows` takes the same arguments as `dashboard.loaders.fetch_analytics_rows` and
+returns rows of the same shape (the level's id column, DATE unless TOTAL, the requested columns),
+so pages need no change. The range is cut at the sync boundary:
+
+- days older than 90 days come from async reports, DAY by DAY, through the local report store
+  (days already stored cost no job; the rest are fetched with `client.reports.run`, split into
+  jobs of at most 186 days, and stored when every job finished and parsed);
+- the recent part (if any) comes from live analytics (`client.analytics`, DAY), like any page.
+
+The DAY rows are then added up to the asked granularity (TOTAL, WEEK, MONTH). Ratio columns are
+not additive and are left out of aggregated rows (pages compute KPIs from the sums).
+
+Progress goes to an optional callback and to `ACTIVITY`, a board the page reads to say where its
+data came from ("from Pinterest async reports: 3 jobs, 120 days from the local store").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from dashboard.errors import DataUnavailable
+from dashboard.report_store import (
+    ReportStore,
+    default_store_path,
+    group_by_day,
+    is_final_day,
+    request_key,
+)
+from pinterest_client import Attribution, Fetched, PinterestClient
+from pinterest_client.reports import (
+    MAX_DAYS_BACK,
+    MAX_FILTER_IDS,
+    ReportRequest,
+    is_additive,
+    is_text_column,
+)
+
+Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
+ProgressCallback = Callable[[int, int, str], None]
+
+SYNC_DAYS_BACK: Final = 90
+REPORT_LEVELS: Final[dict[str, str]] = {
+    "AD_ACCOUNT": "ADVERTISER",
+    "CAMPAIGN": "CAMPAIGN",
+    "AD_GROUP": "AD_GROUP",
+    "AD": "PIN_PROMOTION",
+}
+ID_COLUMNS: Final[dict[str, str]] = {
+    "AD_ACCOUNT": "AD_ACCOUNT_ID",
+    "CAMPAIGN": "CAMPAIGN_ID",
+    "AD_GROUP": "AD_GROUP_ID",
+    "AD": "AD_ID",
+}
+_FILTER_FIELDS: Final[dict[str, str]] = {
+    "CAMPAIGN": "campaign_ids",
+    "AD_GROUP": "ad_group_ids",
+    "AD": "ad_ids",
+}
+
+
+def first_sync_day(today: date) -> date:
+    """The oldest day live (sync) analytics still serve."""
+    return today - timedelta(days=SYNC_DAYS_BACK)
+
+
+def needs_reports(start: date, today: date) -> bool:
+    """Whether a range starting at `start` needs async reports (its start is beyond sync)."""
+    return start < first_sync_day(today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the data came from (read by pages)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LongRangeActivity:
+    """One long-range fetch as the page can describe it."""
+
+    account_id: str
+    start: date
+    end: date
+    jobs_total: int = 0
+    jobs_done: int = 0
+    days_from_store: int = 0
+    days_from_reports: int = 0
+    days_live: int = 0
+    text: str = ""
+    finished: bool = False
+    updated_at: float = 0.0
+
+    def describe(self) -> str:
+        parts = []
+        if self.days_from_reports:
+            jobs = f"{self.jobs_total} job{'s' if self.jobs_total != 1 else ''}"
+            parts.append(f"{self.days_from_reports} days fetched with {jobs}")
+        if self.days_from_store:
+            parts.append(f"{self.days_from_store} days from the local report store")
+        if self.days_live:
+            parts.append(f"the last {self.days_live} days from live analytics")
+        detail = "; ".join(parts)
+        return (
+            "This range starts more than 90 days ago, beyond Pinterest's live analytics, so "
+            "older days come from Pinterest async reports" + (f" ({detail})." if detail else ".")
+        )
+
+
+class ActivityBoard:
+    """Thread-safe latest activity per (account, start, end)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, date, date], LongRangeActivity] = {}
+
+    def update(self, activity: LongRangeActivity) -> None:
+        key = (activity.account_id, activity.start, activity.end)
+        with self._lock:
+            self._items[key] = replace(activity, updated_at=time.time())
+
+    def get(self, account_id: str, start: date, end: date) -> LongRangeActivity | None:
+        with self._lock:
+            return self._items.get((account_id, start, end))
+
+    def for_account(self, account_id: str) -> list[LongRangeActivity]:
+        with self._lock:
+            return [a for k, a in self._items.items() if k[0] == account_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+ACTIVITY: Final = ActivityBoard()
+
+# A page's progress listener, seen by the fetches it starts (dashboard.loaders.gather runs each
+# task in a copy of the caller's context, so the listener follows them into worker threads).
+PROGRESS_LISTENER: ContextVar[ProgressCallback | None] = ContextVar(
+    "long_range_progress_listener", default=None
+)
+
+
+@contextmanager
+def listening(callback: ProgressCallback) -> Iterator[None]:
+    """Long-range progress of the fetches started inside the block goes to `callback`."""
+    token = PROGRESS_LISTENER.set(callback)
+    try:
+        yield
+    finally:
+        PROGRESS_LISTENER.reset(token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Store access
+# ---------------------------------------------------------------------------------------------
+
+_stores_lock = threading.Lock()
+_stores: dict[Path, ReportStore] = {}
+_key_locks_lock = threading.Lock()
+_key_locks: dict[str, threading.Lock] = {}
+
+
+def default_store() -> ReportStore:
+    """One store per configured path ($PINTEREST_DASHBOARD_STORE), shared by all threads."""
+    path = default_store_path().resolve()
+    with _stores_lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = ReportStore(path)
+        return store
+
+
+def _key_lock(key: str) -> threading.Lock:
+    # Single flight per request key: a second caller waits, then finds the days stored.
+    with _key_locks_lock:
+        lock = _key_locks.get(key)
+        if lock is None:
+            lock = _key_locks[key] = threading.Lock()
+        return lock
+
+
+# ---------------------------------------------------------------------------------------------
+# The fallback
+# ---------------------------------------------------------------------------------------------
+
+
+def report_request_for(
+    account_id: str,
+    level: Level,
+    *,
+    start: date,
+    end: date,
+    columns: Sequence[str],
+    entity_ids: Sequence[str] | None,
+    attribution: Attribution | None,
+) -> ReportRequest:
+    """The DAY report that holds the same rows as a sync analytics call."""
+    windows = attribution or Attribution()
+    filters: dict[str, tuple[str, ...]] = {}
+    field_name = _FILTER_FIELDS.get(level)
+    if field_name and entity_ids is not None:
+        filters[field_name] = tuple(sorted(set(entity_ids)))
+    return ReportRequest(
+        ad_account_id=account_id,
+        level=REPORT_LEVELS[level],
+        columns=tuple(dict.fromkeys(columns)),
+        start_date=start,
+        end_date=end,
+        granularity="DAY",
+        click_window_days=windows.click_window_days,
+        engagement_window_days=windows.engagement_window_days,
+        view_window_days=windows.view_window_days,
+        conversion_report_time=windows.conversion_report_time,
+        report_format="JSON",
+        primary_sort="BY_ID",
+        **filters,
+    )
+
+
+def fetch_long_range_rows(
+    client: PinterestClient,
+    account_id: str,
+    level: Level,
+    *,
+    start: date,
+    end: date,
+    columns: Sequence[str],
+    granularity: str,
+    entity_ids: Sequence[str] | None = None,
+    attribution: Attribution | None = None,
+    today: date,
+    store: ReportStore | None = None,
+    on_progress: ProgressCallback | None = None,
+    is_final: Callable[[date], bool] | None = None,
+) -> Fetched[list[dict[str, Any]]]:
+    """Rows for a range that starts beyond live analytics, in the sync rows' shape."""
+    if granularity == "HOUR":
+        raise DataUnavailable("Hourly data only reaches 8 days back.")
+    earliest = today - timedelta(days=MAX_DAYS_BACK)
+    if start < earliest:
+        raise DataUnavailable(
+            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
+            f"{earliest.isoformat()}."
+        )
+    if end < start:
+        raise DataUnavailable("The range ends before it starts.")
+    store = store or default_store()
+    on_progress = on_progress or PROGRESS_LISTENER.get()
+    final = is_final or (lambda day: is_final_day(day, today))
+    id_column = ID_COLUMNS[level]
+    columns = list(dict.fromkeys(columns))
+    boundary = first_sync_day(today)
+    report_end = min(end, boundary - timedelta(days=1))
+    activity = LongRangeActivity(account_id=account_id, start=start, end=end,
+                                 text="Looking in the local report store")
+    ACTIVITY.update(activity)
+
+    def progress(done: int, total: int, text: str) -> None:
+        nonlocal activity
+        activity = replace(activity, jobs_done=done, jobs_total=total, text=text)
+        ACTIVITY.update(activity)
+        if on_progress is not None:
+            on_progress(done, total, text)
+
+    day_rows: list[dict[str, Any]] = []
+    fetched_at = time.time()
+    wanted: set[str] | None = None
+    report_filter: Sequence[str] | None = None
+    if entity_ids is not None and level != "AD_ACCOUNT":
+        wanted = {str(i) for i in entity_ids}
+        # Up to 500 ids filter the report itself; more (every campaign of a large account)
+        # fetch the whole level once and keep the wanted rows here.
+        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+    stored_days = fetched_days = 0
+    if start <= report_end and (wanted is None or wanted):
+        request = report_request_for(
+            account_id, level, start=start, end=report_end, columns=columns,
+            entity_ids=report_filter, attribution=attribution,
+        )
+        rows, stored_days, fetched_days = _report_days(client, store, request, final, progress)
+        day_rows.extend(r for r in rows if wanted is None or str(r.get(id_column)) in wanted)
+    activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days)
+
+    live_days = 0
+    if end >= boundary and (wanted is None or wanted):
+        live = client.analytics(
+            account_id,
+            level,
+            start_date=max(start, boundary),
+            end_date=end,
+            columns=columns,
+            granularity="DAY",
+            entity_ids=None if entity_ids is None else list(entity_ids),
+            attribution=attribution,
+        )
+        day_rows.extend(live.data)
+        fetched_at = min(fetched_at, live.fetched_at)
+        live_days = (end - max(start, boundary)).days + 1
+    activity = replace(activity, days_live=live_days, finished=True, text="Done")
+    ACTIVITY.update(activity)
+
+    shaped = [_sync_shape(row, id_column, columns) for row in day_rows]
+    return Fetched(
+        data=aggregate_rows(shaped, granularity, id_column),
+        stale=False,
+        fetched_at=fetched_at,
+        error=None,
+    )
+
+
+def _report_days(
+    client: PinterestClient,
+    store: ReportStore,
+    request: ReportRequest,
+    is_final: Callable[[date], bool],
+    progress: ProgressCallback,
+) -> tuple[list[dict[str, Any]], int, int]:
+    """DAY rows of the request's range: stored final days, the rest fetched and stored.
+
+    Returns (rows, days from the store, days fetched)."""
+    key = request_key(request, per_day=True)
+    with _key_lock(key):
+        held = store.load(key, request.start_date, request.end_date)
+        rows: list[dict[str, Any]] = [r for day_rows in held.rows.values() for r in day_rows]
+        spans = held.missing_spans()
+        jobs_total = sum(len(request.with_dates(a, b).split()) for a, b in spans)
+        jobs_before = 0
+        for span_start, span_end in spans:
+            part = request.with_dates(span_start, span_end)
+
+            def span_progress(done: int, total: int, text: str, base: int = jobs_before) -> None:
+                progress(base + done, jobs_total, text)
+
+            result = client.reports.run(part, on_progress=span_progress)
+            by_day = group_by_day(result.rows, span_start, span_end)
+            # Written only now: every job of the span finished and parsed.
+            store.save(
+                key,
+                by_day,
+                final_days={d for d in by_day if is_final(d)},
+                description=part.describe(),
+            )
+            rows.extend(r for day_rows in by_day.values() for r in day_rows)
+            jobs_before += result.jobs
+        fetched = sum((b - a).days + 1 for a, b in spans)
+        return rows, len(held.rows), fetched
+
+
+def _sync_shape(row: dict[str, Any], id_column: str, columns: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if id_column in row:
+        out[id_column] = str(row[id_column])
+    if "DATE" in row:
+        out["DATE"] = str(row["DATE"])[:10]
+    for column in columns:
+        if column in row and row[column] is not None:
+            out[column] = row[column]
+    return out
+
+
+def period_start(day: date, granularity: str) -> date:
+    """The first day of the WEEK (Monday) or MONTH a day falls in."""
+    if granularity == "WEEK":
+        return day - timedelta(days=day.weekday())
+    if granularity == "MONTH":
+        return day.replace(day=1)
+    return day
+
+
+def aggregate_rows(
+    rows: Sequence[dict[str, Any]], granularity: str, id_column: str
+) -> list[dict[str, Any]]:
+    """DAY rows added up to TOTAL (per id), WEEK or MONTH (per id and period); DAY as is.
+
+    Ratio columns cannot be added and are left out of aggregated rows."""
+    if granularity == "DAY":
+        return sorted(rows, key=lambda r: (r.get("DATE", ""), r.get(id_column, "")))
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        day_text = str(row.get("DATE", ""))[:10]
+        period = ""
+        if granularity != "TOTAL" and day_text:
+            period = period_start(date.fromisoformat(day_text), granularity).isoformat()
+        key = (str(row.get(id_column, "")), period)
+        target = groups.get(key)
+        if target is None:
+            target = groups[key] = {id_column: key[0]}
+            if period:
+                target["DATE"] = period
+        for name, value in row.items():
+            if name in (id_column, "DATE"):
+                continue
+            if is_text_column(name):
+                target.setdefault(name, value)
+            elif is_additive(name) and isinstance(value, int | float):
+                target[name] = target.get(name, 0) + value
+    return sorted(groups.values(), key=lambda r: (r.get("DATE", ""), r.get(id_column, "")))
