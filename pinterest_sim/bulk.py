@@ -226,3 +226,6 @@ class BulkStore:
 
     def by_id(self, request_id: str) -> BulkJob | None:
         return self._jobs.get(request_id)
+
+    def __len__(self) -> int:
+        return len(self._jobs)

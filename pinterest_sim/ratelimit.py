@@ -82,7 +82,7 @@ class RateLimiter:
             if config.trial:
                 day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
                 self._admit(token_key, "trial-day", day_start, timedelta(days=1),
-                            config.trial_per_day, now, aligned=True)
+                            config.trial_per_day, now)
                 return
             second = self._window(token_key, "second", now, timedelta(seconds=1))
             minute = self._window(token_key, f"minute:{category}", now, timedelta(minutes=1))
@@ -115,7 +115,7 @@ class RateLimiter:
         return window
 
     def _admit(self, token_key: str, kind: str, start: datetime, length: timedelta,
-               limit: int, now: datetime, *, aligned: bool) -> None:
+               limit: int, now: datetime) -> None:
         key = (token_key, kind)
         window = self._windows.get(key)
         if window is None or window.start != start:
