@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pinterest_sim.catalog import SERVED_SYNC_COLUMNS
+from pinterest_sim.catalog import SERVED_ASYNC_COLUMNS, SERVED_SYNC_COLUMNS
 
 _MONEY = "in micro units of the ad account's currency (1,000,000 = one unit)"
 
@@ -37,6 +37,13 @@ DEFINITIONS: Mapping[str, tuple[str, str]] = {
         "Ad group status", "Status of the ad group: active, paused or archived."),
     "AD_GROUP_BUDGET_TYPE": (
         "Ad group budget type", "Whether the ad group's budget is daily or for its lifetime."),
+    "CAMPAIGN_STATUS": (
+        "Campaign status", "Status of the campaign: active, paused or archived."),
+    "AD_GROUP_STATUS": (
+        "Ad group status", "Status of the ad group: active, paused or archived."),
+    "AD_STATUS": ("Ad status", "Status of the ad: active, paused or archived."),
+    "PIN_PROMOTION_STATUS": (
+        "Pin promotion status", "Status of the ad (its older name: Pin promotion)."),
     "AD_ID": ("Ad ID", "Unique ID of the ad."),
     "PIN_PROMOTION_ID": (
         "Pin promotion ID", "Unique ID of the ad (its older name: Pin promotion)."),
@@ -139,9 +146,10 @@ DEFINITIONS: Mapping[str, tuple[str, str]] = {
 
 
 def delivery_metrics() -> list[dict[str, Any]]:
-    """Items of GET /resources/delivery_metrics, one per served sync column, sorted by name."""
+    """Items of GET /resources/delivery_metrics: one per column the simulator serves (sync and
+    async reports), sorted by name."""
     return [
         {"name": name, "display_name": DEFINITIONS[name][0],
          "definition": DEFINITIONS[name][1], "category": "ADS"}
-        for name in sorted(SERVED_SYNC_COLUMNS)
+        for name in sorted(SERVED_SYNC_COLUMNS | SERVED_ASYNC_COLUMNS)
     ]

@@ -587,7 +587,7 @@ def attribute_value(entity: Any, level: str, col: str, world: World, account_id:
     if col.startswith("CAMPAIGN_") and campaign is not None:
         return {
             "CAMPAIGN_ID": campaign.id, "CAMPAIGN_NAME": campaign.name,
-            "CAMPAIGN_ENTITY_STATUS": campaign.status,
+            "CAMPAIGN_ENTITY_STATUS": campaign.status, "CAMPAIGN_STATUS": campaign.status,
             "CAMPAIGN_OBJECTIVE_TYPE": campaign.objective_type,
             "CAMPAIGN_DAILY_SPEND_CAP": campaign.daily_spend_cap,
             "CAMPAIGN_LIFETIME_SPEND_CAP": campaign.lifetime_spend_cap,
@@ -595,11 +595,13 @@ def attribute_value(entity: Any, level: str, col: str, world: World, account_id:
     if col.startswith("AD_GROUP_") and group is not None:
         return {
             "AD_GROUP_ID": group.id, "AD_GROUP_NAME": group.name,
-            "AD_GROUP_ENTITY_STATUS": group.status, "AD_GROUP_BUDGET_TYPE": group.budget_type,
+            "AD_GROUP_ENTITY_STATUS": group.status, "AD_GROUP_STATUS": group.status,
+            "AD_GROUP_BUDGET_TYPE": group.budget_type,
         }.get(col)
     if ad is not None:
         return {"AD_ID": ad.id, "PIN_PROMOTION_ID": ad.id, "AD_NAME": ad.name,
-                "PIN_ID": ad.pin_id}.get(col)
+                "PIN_ID": ad.pin_id, "AD_STATUS": ad.status,
+                "PIN_PROMOTION_STATUS": ad.status}.get(col)
     return None
 
 
