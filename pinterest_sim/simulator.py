@@ -17,10 +17,15 @@ from pinterest_sim.world import World
 class Simulator:
     """A local Pinterest API v5 (see docs/architecture.md, section 1)."""
 
-    def __init__(self, config: SimConfig | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, config: SimConfig | None = None, clock: Clock | None = None, *,
+                 world: World | None = None) -> None:
+        """``world``: an already built ``World`` of the same seed to share (it is immutable;
+        building one takes most of a second)."""
         self.config = config if config is not None else SimConfig()
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.backend = SimulatorBackend(self.config, self.clock)
+        if world is not None and world.seed != self.config.seed:
+            raise ValueError(f"world seed {world.seed} != config seed {self.config.seed}")
+        self.backend = SimulatorBackend(self.config, self.clock, world=world)
         self.responder = SimResponder(self.backend)
 
     # ----- faces -------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pinterest_sim import FrozenClock, SimConfig, SimServer, Simulator, SystemClock
+from pinterest_sim import FrozenClock, SimConfig, SimServer, Simulator, SystemClock, World
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = ROOT / "spec" / "openapi.json"
@@ -65,8 +66,16 @@ def validate_response(openapi_spec: dict[str, Any]) -> Callable[[str, str, int, 
     return validate
 
 
+@functools.cache
+def shared_world(seed: int) -> World:
+    # Worlds are immutable: one per seed serves every test (building one takes ~0.5 s).
+    return World(seed)
+
+
 def make_sim(clock: Any = None, **config: Any) -> Simulator:
-    return Simulator(SimConfig(**config), clock=clock or FrozenClock(FROZEN_NOW))
+    sim_config = SimConfig(**config)
+    return Simulator(sim_config, clock=clock or FrozenClock(FROZEN_NOW),
+                     world=shared_world(sim_config.seed))
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ def test_faults_error_storm_malformed_truncated(api: httpx.Client, sim: Simulato
 
 def test_fractional_faults_are_seeded(sim: Simulator) -> None:
     def run(seed: int) -> list[int]:
-        other = Simulator(SimConfig(faults=Faults(error_rate=0.5, seed=seed)), clock=sim.clock)
+        other = Simulator(SimConfig(faults=Faults(error_rate=0.5, seed=seed)), clock=sim.clock,
+                          world=sim.world)
         with httpx.Client(base_url=SIM_BASE_URL, transport=other.transport(),
                           headers=AUTH) as c:
             return [c.get("/user_account").status_code for _ in range(40)]
