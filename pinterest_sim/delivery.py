@@ -173,24 +173,24 @@ class DeliveryModel:
         imp1 = rng.poisson(expected).astype(np.int64)
         imp2 = rng.binomial(imp1, self.earned_ratio)
         ctr = self.ctr * rng.uniform(0.88, 1.12, n)
-        c1 = rng.binomial(imp1, ctr)
-        c2 = rng.binomial(imp2, ctr * 0.75)
+        c1 = _rare(rng, imp1, ctr)
+        c2 = _rare(rng, imp2, ctr * 0.75)
         out[I["IMPRESSION_1"]] = imp1
         out[I["IMPRESSION_2"]] = imp2
         out[I["CLICKTHROUGH_1"]] = c1
         out[I["CLICKTHROUGH_2"]] = c2
         out[I["OUTBOUND_CLICK_1"]] = rng.binomial(c1, self.outbound_share)
         out[I["OUTBOUND_CLICK_2"]] = rng.binomial(c2, self.outbound_share)
-        r1 = rng.binomial(imp1, self.save_rate)
-        r2 = rng.binomial(imp2, self.save_rate * 1.3)
+        r1 = _rare(rng, imp1, self.save_rate)
+        r2 = _rare(rng, imp2, self.save_rate * 1.3)
         out[I["REPIN_1"]] = r1
         out[I["REPIN_2"]] = r2
-        out[I["ENGAGEMENT_1"]] = c1 + r1 + rng.binomial(imp1, self.closeup_rate)
-        out[I["ENGAGEMENT_2"]] = c2 + r2 + rng.binomial(imp2, self.closeup_rate)
+        out[I["ENGAGEMENT_1"]] = c1 + r1 + _rare(rng, imp1, self.closeup_rate)
+        out[I["ENGAGEMENT_2"]] = c2 + r2 + _rare(rng, imp2, self.closeup_rate)
         cpm_today = self.cpm_micro * rng.uniform(0.95, 1.05, n)
         out[I["SPEND_IN_MICRO_DOLLAR"]] = np.floor(imp1 * cpm_today / 1000.0).astype(np.int64)
-        # Conversions: a multinomial split of paid clicks (drawn as chained binomials, which is
-        # the same distribution and faster), so their total never exceeds paid clicks.
+        # Conversions: a split of paid clicks drawn event by event from what is left, so their
+        # total never exceeds paid clicks.
         conv = np.zeros((n, 6), dtype=np.int64)
         left = c1.copy()
         room = np.ones(n)
@@ -198,7 +198,7 @@ class DeliveryModel:
                                  "TOTAL_ENGAGEMENT_CHECKOUT", "TOTAL_SIGNUP", "TOTAL_LEAD",
                                  "TOTAL_CLICK_ADD_TO_CART")):
             p = np.clip(self.conv_p[:, k] / room, 0.0, 1.0)
-            conv[:, k] = rng.binomial(left, p)
+            conv[:, k] = _rare(rng, left, p)
             left -= conv[:, k]
             room = np.maximum(room - self.conv_p[:, k], 1e-9)
             out[I[col]] = conv[:, k]
@@ -212,7 +212,8 @@ class DeliveryModel:
         out[I["PAGE_VISIT_VALUE_IN_MICRO_DOLLAR"]] = np.floor(
             rng.binomial(page_visits, 0.01) * aov * 0.3).astype(np.int64)
         out[I["TOTAL_WEB_SESSIONS"]] = rng.binomial(o1 + out[I["OUTBOUND_CLICK_2"]], 0.9)
-        v3 = rng.binomial(imp1, 0.3) * self.is_video
+        v3 = np.zeros(n, dtype=np.int64)
+        v3[self.is_video] = rng.binomial(imp1[self.is_video], 0.3)
         out[I["TOTAL_VIDEO_3SEC_VIEWS"]] = v3
         out[I["TOTAL_VIDEO_P100_COMPLETE"]] = rng.binomial(v3, 0.17)
         return out
@@ -224,6 +225,15 @@ class DeliveryModel:
         window never reports more than a longer one."""
         rng = np.random.default_rng([self.seed, self.account.index, day.toordinal(), 0xA77])
         return rng.random((rows, self.n))
+
+
+def _rare(rng: np.random.Generator, trials: IntArray, p: FloatArray | float) -> IntArray:
+    """Successes of rare events (p below ~8%) among ``trials``: Poisson, capped at the trials.
+
+    Indistinguishable from a binomial at these rates and about twice as fast, which matters
+    for the 10,000-ad account."""
+    drawn: IntArray = np.minimum(rng.poisson(trials * p), trials).astype(np.int64)
+    return drawn
 
 
 _PARENT_IDX: tuple[int, ...] = tuple(
