@@ -504,7 +504,7 @@ class SimulatorBackend:
         self.account_for(user_id, account_id)
         request = ReportRequest.parse(body, self.today(), account_id, self.world)
         with self._lock:
-            job = self.reports.create(account_id, request, self.now())
+            job = self.reports.create(account_id, request, self.now(), REPORT_LIFETIME_S)
         return {"report_status": "IN_PROGRESS", "token": job.token, "message": None}
 
     def fail_next_reports(self, n: int = 1) -> None:
@@ -566,6 +566,8 @@ class SimulatorBackend:
     # ----- download links --------------------------------------------------------------------
 
     def _new_link(self, kind: str, job_key: str, now: datetime) -> str:
+        for stale in [k for k, (_, _, expiry) in self._links.items() if now >= expiry]:
+            del self._links[stale]
         link = secrets.token_hex(16)
         self._links[link] = (kind, job_key, now + timedelta(seconds=LINK_LIFETIME_S))
         return link

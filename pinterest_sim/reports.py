@@ -417,8 +417,13 @@ class ReportStore:
         with self._lock:
             self._fail_next += n
 
-    def create(self, account_id: str, request: ReportRequest, now: datetime) -> ReportJob:
+    def create(self, account_id: str, request: ReportRequest, now: datetime,
+               lifetime_s: float = 3600.0) -> ReportJob:
         with self._lock:
+            # Expired reports keep their status but not their file (a long demo stays small).
+            for old in self._jobs.values():
+                if old.content is not None and now >= old.ready_at + timedelta(seconds=lifetime_s):
+                    old.content = None
             fails = self._fail_next > 0
             if fails:
                 self._fail_next -= 1
