@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,8 @@ from pinterest_sim.exceptions import (
 from pinterest_sim.metrics import Attribution, Level
 from pinterest_sim.models import ANALYTICS_CONTEXT, AnalyticsQuery, ListQuery, SimulatorBackend
 from pinterest_sim.urls import Route, resolve
+
+logger = logging.getLogger(__name__)
 
 TARGETING_OPTION_TYPES = ("APPTYPE", "GENDER", "LOCALE", "AGE_BUCKET", "LOCATION", "GEO",
                           "INTEREST", "KEYWORD", "AUDIENCE_INCLUDE", "AUDIENCE_EXCLUDE")
@@ -143,6 +146,11 @@ class SimResponder:
             return SimResponse.json(200, result), hang
         except SimError as err:
             return SimResponse.error(err), hang
+        except Exception:
+            # A bug must not look like a dropped connection: answer 500 as Pinterest would, and
+            # leave the traceback (path only, no headers) in the log.
+            logger.exception("simulator error on %s %s", request.method, request.path)
+            return SimResponse.error(server_error(500)), hang
 
     def _body_faults(self, response: SimResponse) -> SimResponse:
         faults = self.backend.faults

@@ -176,3 +176,17 @@ def test_faults_from_the_environment() -> None:
             faults.malformed_rate, faults.truncated_rate) == (0.15, 0.1, True, 30.0, 0.1, 0.1)
     with pytest.raises(ValueError, match="unknown fault"):
         Faults.parse("lag=1")
+
+
+def test_an_internal_error_is_a_500_body_not_a_dropped_connection(
+        api: httpx.Client, sim: Simulator, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(sim.engine, "metrics_ready_state", broken)
+    answer = api.get(READY, params=DAY)
+    assert answer.status_code == 500
+    assert answer.json() == {"code": 12,
+                             "message": "Something went wrong on our end. Sorry about that."}
+    assert "engine bug" in caplog.text and "demo-token" not in caplog.text
