@@ -102,14 +102,19 @@ class DeliveryModel:
             [campaign_pos[self.ads[i].campaign_id] for i in deliverable], dtype=np.intp)
         self.group_of = np.array(
             [group_pos[self.ads[i].ad_group_id] for i in deliverable], dtype=np.intp)
-        start_days = []
+        start_days: list[int] = []
+        end_days: list[int] = []
         for i in deliverable:
             ad = self.ads[i]
             g = groups_by_id[ad.ad_group_id]
             c = campaigns_by_id[ad.campaign_id]
             start = max(ad.created_time, g.start_time, c.start_time)
             start_days.append(datetime.fromtimestamp(start, UTC).date().toordinal())
+            end = c.end_time if c.end_time is not None else g.end_time
+            end_days.append(date.max.toordinal() if end is None
+                            else datetime.fromtimestamp(end, UTC).date().toordinal())
         self.start_ord = np.array(start_days, dtype=np.int64)
+        self.end_ord = np.array(end_days, dtype=np.int64)
 
         rng = np.random.default_rng([self.seed, account.index, 0x5EED])
         cur = account.currency
@@ -168,7 +173,7 @@ class DeliveryModel:
         ordinal = day.toordinal()
         rng = np.random.default_rng([self.seed, self.account.index, ordinal])
         factor = WEEKDAY_FACTOR[day.weekday()] * seasonality(day, self.phase)
-        live = self.start_ord <= ordinal
+        live = (self.start_ord <= ordinal) & (ordinal <= self.end_ord)
         expected = self.expected_impressions * factor * rng.lognormal(0.0, 0.22, n) * live
         imp1 = rng.poisson(expected).astype(np.int64)
         imp2 = rng.binomial(imp1, self.earned_ratio)

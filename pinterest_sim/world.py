@@ -455,7 +455,8 @@ def _build_account(
         campaign = Campaign(
             id=str(next_campaign), ad_account_id=spec.id, name=name, status=status,
             objective_type=objective, daily_spend_cap=daily_cap, lifetime_spend_cap=lifetime_cap,
-            start_time=start, end_time=None, created_time=c_created,
+            start_time=start, end_time=_campaign_end(next_campaign, status, start),
+            created_time=c_created,
             updated_time=c_created + rng.randrange(1, 120) * _DAY_S,
             is_campaign_budget_optimization=rng.random() < 0.2,
             is_flexible_daily_budgets=rng.random() < 0.1,
@@ -524,6 +525,18 @@ def _build_account(
                     updated_time=a_created + rng.randrange(1, 60) * _DAY_S,
                 ))
     return AccountEntities(account, tuple(campaigns), tuple(groups), tuple(ads))
+
+
+_SEASON_END = int(datetime(2027, 1, 31, tzinfo=UTC).timestamp())
+
+
+def _campaign_end(campaign_id: int, status: str, start: int) -> int | None:
+    # From the id, not the generator, so that adding end times changed no other entity.
+    if status == "ARCHIVED":
+        return start + (30 + campaign_id % 60) * _DAY_S
+    if status == "ACTIVE" and campaign_id % 10 == 0:
+        return _SEASON_END  # a seasonal flight booked until the end of January
+    return None
 
 
 def _creative_type(creative: str) -> str:

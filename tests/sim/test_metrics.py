@@ -517,3 +517,17 @@ def test_targeting_rows_do_not_depend_on_selection_or_range(engine: MetricsEngin
             summed[(r["targeting_value"], c)] += r["metrics"].get(c, 0)
     assert {(r["targeting_value"], c): r["metrics"].get(c, 0) for r in total for c in cols} == \
         dict(summed)
+
+
+def test_campaigns_stop_delivering_at_their_end_time(world: World) -> None:
+    engine = MetricsEngine(world, FrozenClock(datetime(2027, 3, 1, 12, tzinfo=UTC)))
+    ending = [c for c in world.campaigns(LARGE_ACCOUNT_ID)
+              if c.status == "ACTIVE" and c.end_time is not None]
+    assert ending
+    last_day = datetime.fromtimestamp(ending[0].end_time or 0, UTC).date()
+    ids = [c.id for c in ending]
+    before = engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", ids, last_day - timedelta(days=1),
+                         last_day, "TOTAL", ["PAID_IMPRESSION"])
+    after = engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", ids, last_day + timedelta(days=1),
+                        last_day + timedelta(days=2), "TOTAL", ["PAID_IMPRESSION"])
+    assert before and after == []
