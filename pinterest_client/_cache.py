@@ -85,14 +85,17 @@ class ResponseCache:
         *,
         max_entries: int = 4096,
         max_bytes: int = 64 * 1024 * 1024,
-        stale_max_entries: int = 4096,
-        stale_max_bytes: int = 64 * 1024 * 1024,
+        stale_max_entries: int | None = None,
+        stale_max_bytes: int | None = None,
         stale_keep_s: float = 24 * 3600.0,
         timer: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.enabled = max_entries > 0 and max_bytes > 0
         self.max_entries = max(1, max_entries)
+        # The stale store has the same bounds as the fresh one unless told otherwise.
+        stale_max_entries = max_entries if stale_max_entries is None else stale_max_entries
+        stale_max_bytes = max_bytes if stale_max_bytes is None else stale_max_bytes
         self.stale_max_entries = max(1, stale_max_entries)
         self.stale_keep_s = stale_keep_s
         self._timer = timer
@@ -208,7 +211,7 @@ class ResponseCache:
             self._fresh.clear()
             self._stale.clear()
 
-    def keys(self) -> list[CacheKey]:
+    def cached_keys(self) -> list[CacheKey]:
         """The keys held (fresh and stale), for inspection."""
         with self._lock:
             return list(dict.fromkeys([*self._fresh.keys(), *self._stale.keys()]))

@@ -27,6 +27,8 @@ from pinterest_sim import (
     EMPTY_ACCOUNT_ID,
     FORBIDDEN_ACCOUNT_ID,
     LARGE_ACCOUNT_ID,
+)
+from pinterest_sim import (
     Attribution as SimAttribution,
 )
 from tests.client.conftest import MakeEnv
