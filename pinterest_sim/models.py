@@ -483,8 +483,8 @@ class SimulatorBackend:
 
     def delivery_metrics(self, report_type: str | None) -> dict[str, Any]:
         definitions = delivery_metrics()
-        served = catalog.SERVED_ASYNC_COLUMNS if report_type == "ASYNC" else \
-            catalog.SERVED_SYNC_COLUMNS
+        served = {"SYNC": catalog.SERVED_SYNC_COLUMNS, "ASYNC": catalog.SERVED_ASYNC_COLUMNS}.get(
+            report_type or "", catalog.SERVED_SYNC_COLUMNS | catalog.SERVED_ASYNC_COLUMNS)
         items = [dict(d) for d in definitions if d.get("name") in served]
         return {"items": items}
 

@@ -211,3 +211,15 @@ def test_metrics_ready_state_and_targeting_options(api: httpx.Client) -> None:
     location = api.get("/resources/targeting/LOCATION").json()
     assert isinstance(location, list) and any(
         v.startswith("U.S.: New York") for v in location[0].values())
+
+
+def test_delivery_metrics_by_report_type(api: httpx.Client) -> None:
+    from pinterest_sim.catalog import SERVED_ASYNC_COLUMNS, SERVED_SYNC_COLUMNS
+
+    def names(**params: str) -> set[str]:
+        return {m["name"] for m in api.get("/resources/delivery_metrics",
+                                           params=params).json()["items"]}
+
+    assert names(report_type="SYNC") == set(SERVED_SYNC_COLUMNS)
+    assert names(report_type="ASYNC") == set(SERVED_ASYNC_COLUMNS)
+    assert names() == set(SERVED_SYNC_COLUMNS) | set(SERVED_ASYNC_COLUMNS)
