@@ -543,12 +543,12 @@ def _period_days(filters: Filters, today: date, now: datetime | None = None) -> 
     end = min(filters.end, today)
     if end < filters.start:
         return 0.0
-    closed = (end - filters.start).days + (0 if end == today else 1)
+    closed = float((end - filters.start).days + (0 if end == today else 1))
     if end == today:
         moment = now or datetime.now(UTC)
         midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
         closed += min(1.0, max(0.0, (moment - midnight).total_seconds() / 86400))
-    return float(closed)
+    return closed
 
 
 def _overlap_days(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
@@ -601,8 +601,8 @@ def _add_campaign_pacing(
             in_period = float(_overlap_days(start, end, filters.start, period_end))
         pacing = budget_pacing(
             float(getattr(row, SPEND)),
-            daily_cap_micro=float(daily) if _is_number(daily) else None,
-            lifetime_cap_micro=float(lifetime) if _is_number(lifetime) else None,
+            daily_cap_micro=_positive_number(daily),
+            lifetime_cap_micro=_positive_number(lifetime),
             period_days=period_days,
             flight_days=flight_days,
             flight_days_in_period=in_period,
@@ -617,13 +617,13 @@ def _add_campaign_pacing(
     return out
 
 
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and bool(np.isfinite(value))
-        and value > 0
-    )
+def _positive_number(value: object) -> float | None:
+    """A cap as a float when it is a real positive number (NaN, None and 0 mean no cap)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if np.isfinite(number) and number > 0:
+            return number
+    return None
 
 
 def _entity_table(

@@ -46,18 +46,21 @@ def _section(ctx: PageContext, data: TargetingData, ttype: str, title: str, metr
     if frame.empty:
         st.caption("No delivery broken down this way in this period.")
         return
-    common = {"value_column": column, "kind": spec.kind, "currency": ctx.currency,
-              "label": spec.label}
+    kind, currency, label = spec.kind, ctx.currency, spec.label
     if ttype == "COUNTRY":
-        figure = world_choropleth(frame, code_column="value", **common)
+        figure = world_choropleth(frame, code_column="value", value_column=column, kind=kind,
+                                  currency=currency, label=label)
     elif ttype == "REGION":
-        figure = us_states_choropleth(frame, region_column="value", **common)
+        figure = us_states_choropleth(frame, region_column="value", value_column=column,
+                                      kind=kind, currency=currency, label=label)
     elif ttype in ("AGE_BUCKET", "GENDER", "APPTYPE", "PLACEMENT"):
         ordered = frame.sort_values("value") if ttype == "AGE_BUCKET" else frame
-        figure = category_bar(ordered, label_column="label", **common)
+        figure = category_bar(ordered, label_column="label", value_column=column, kind=kind,
+                              currency=currency, label=label)
     else:
-        figure = top_n_bar(frame, label_column="label", n=15,
-                           ascending=not spec.higher_is_better, **common)
+        figure = top_n_bar(frame, label_column="label", value_column=column, kind=kind,
+                           currency=currency, label=label, n=15,
+                           ascending=not spec.higher_is_better)
     st.plotly_chart(figure, key=f"targeting_{ttype}")
     kinds = {"label": "text", "value": "text", **metric_column_kinds()}
     labels = {"label": title, "value": "Pinterest value", **metric_column_labels()}
