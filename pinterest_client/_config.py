@@ -22,9 +22,9 @@ class ClientConfig:
 
     - retries: `max_retries` extra attempts for 429 / 5xx / timeouts / unreadable answers,
       exponential backoff `backoff_base_s * 2**n` with full jitter, capped at `backoff_cap_s`.
-    - splitting: `max_window_days` / `max_hour_window_days` cap each sync call's date window
-      (Pinterest's 90 / 3 days by default; smaller values only make more calls), `id_batch_size`
-      caps entity ids per call (250).
+    - splitting: `max_window_days` / `max_hour_window_days` cap `end_date - start_date` of
+      each sync call (Pinterest's "at most 90 / 3 days past start_date"; smaller values only
+      make more calls), `id_batch_size` caps entity ids per call (250).
     - cache TTLs: `ttl_recent_s` for ranges touching the last `recent_days` days (metrics not
       final yet), `ttl_closed_s` for closed days, `ttl_entities_s` for entity lists and
       dictionaries.

@@ -244,9 +244,16 @@ class HttpSession:
         allow_refresh: bool = True,
     ) -> bytes:
         attempt = 0
-        refreshed = False
         rate_wait_budget = self.max_wait_s
         label = f"{method} {_path_of(url, self.base_url)}"
+        refreshed = False
+        if auth and not self.credentials.has_access_token:
+            if not (allow_refresh and self.credentials.can_refresh):
+                raise AuthError(401, None, "No access token: pass access_token or set "
+                                "PINTEREST_ACCESS_TOKEN.")
+            # A refresh token with app id and secret is enough to start.
+            self.refresh_access_token(seen_generation=self.credentials.generation)
+            refreshed = True
         while True:
             if rate_limited:
                 started = time.monotonic()

@@ -219,3 +219,19 @@ def test_secrets_never_appear_in_logs_reprs_errors_or_cache_keys(
     for secret in secrets:
         for text in texts:
             assert secret not in text
+
+
+def test_no_access_token_but_a_refresh_token_starts_with_a_refresh(make_env: MakeEnv,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    monkeypatch.delenv("PINTEREST_ACCESS_TOKEN", raising=False)
+    env = make_env()
+    client = env.new_client(access_token=None, refresh_token=env.sim.refresh_token,
+                            app_id="sim-app", app_secret="sim-secret")
+    assert client.user_account().data.username
+    assert env.sim.stats.by_path["/v5/oauth/token"] == 1
+    nobody = env.new_client(access_token=None)
+    with pytest.raises(AuthError) as err:
+        nobody.user_account()
+    assert "PINTEREST_ACCESS_TOKEN" in str(err.value)
+    assert env.sim.stats.total == 2
