@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import secrets
 import threading
 from collections import Counter
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 from pinterest_sim import catalog
 from pinterest_sim.bulk import BulkRequest, BulkStore
-from pinterest_sim.clock import Clock
+from pinterest_sim.clock import Clock, FrozenClock
 from pinterest_sim.config import SimConfig
 from pinterest_sim.exceptions import (
     SimError,
@@ -36,7 +37,7 @@ from pinterest_sim.faults import Faults
 from pinterest_sim.metric_definitions import delivery_metrics
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
 from pinterest_sim.ratelimit import RateLimitConfig, RateLimiter
-from pinterest_sim.reports import ReportRequest, ReportStore
+from pinterest_sim.reports import ReportJob, ReportRequest, ReportStore
 from pinterest_sim.targeting_catalog import targeting_options
 from pinterest_sim.validation import (
     SYNC_DAYS_BACK,
@@ -51,6 +52,10 @@ E = TypeVar("E", Campaign, AdGroup, Ad)
 # How long a download link (report file or bulk result) stays valid, like an S3 pre-signed URL.
 LINK_LIFETIME_S = 300
 REPORT_LIFETIME_S = 3600
+# How long a poll after the delay waits for a report file still being made (real seconds).
+RENDER_WAIT_S = 10.0
+
+logger = logging.getLogger(__name__)
 
 ANALYTICS_CONTEXT: dict[str, str] = {
     "AD_ACCOUNT": "Invalid ad account analytics parameters.",
@@ -212,7 +217,6 @@ class SimulatorBackend:
         self.limiter = RateLimiter(self.rate_limits)
         self.stats = RequestStats()
         self._lock = threading.RLock()
-        self._engine_lock = threading.Lock()
         self.tokens = TokenStore(app_id=config.app_id, app_secret=config.app_secret)
         self.tokens.access[config.token] = _AccessToken(self.world.demo_user.id, None)
         self.tokens.refresh_token = config.refresh_token
@@ -437,9 +441,8 @@ class SimulatorBackend:
         ids = self.entity_ids_for(account_id, level, q, context)
         if ids is not None and not ids:
             return []
-        with self._engine_lock:
-            return self.engine.rows(account_id, level, ids, q.start, q.end, q.granularity,
-                                    q.columns, q.attribution)
+        return self.engine.rows(account_id, level, ids, q.start, q.end, q.granularity,
+                                q.columns, q.attribution)
 
     def targeting_analytics(self, user_id: str, account_id: str, level: Level,
                             q: AnalyticsQuery) -> dict[str, Any]:
@@ -449,10 +452,9 @@ class SimulatorBackend:
         ids = self._targeting_ids(account_id, level, q)
         if ids is not None and not ids:
             return {"data": []}
-        with self._engine_lock:
-            rows = self.engine.targeting_rows(account_id, level, ids, q.targeting_types,
-                                              q.start, q.end, q.granularity, q.columns,
-                                              q.attribution)
+        rows = self.engine.targeting_rows(account_id, level, ids, q.targeting_types,
+                                          q.start, q.end, q.granularity, q.columns,
+                                          q.attribution)
         return {"data": rows}
 
     def _targeting_ids(self, account_id: str, level: Level, q: AnalyticsQuery
@@ -473,13 +475,11 @@ class SimulatorBackend:
     def audience_insights(self, user_id: str, account_id: str, insight_type: str
                           ) -> dict[str, Any]:
         self.account_for(user_id, account_id)
-        with self._engine_lock:
-            return self.engine.audience_insights(account_id, insight_type)
+        return self.engine.audience_insights(account_id, insight_type)
 
     def audience_scopes(self, user_id: str, account_id: str) -> dict[str, Any]:
         self.account_for(user_id, account_id)
-        with self._engine_lock:
-            return self.engine.audience_scopes(account_id)
+        return self.engine.audience_scopes(account_id)
 
     def delivery_metrics(self, report_type: str | None) -> dict[str, Any]:
         definitions = delivery_metrics()
@@ -489,8 +489,7 @@ class SimulatorBackend:
         return {"items": items}
 
     def metrics_ready_state(self, day: date) -> dict[str, bool]:
-        with self._engine_lock:
-            return self.engine.metrics_ready_state(day)
+        return self.engine.metrics_ready_state(day)
 
     def targeting_options(self, targeting_type: str) -> list[dict[str, str]]:
         table = targeting_options(targeting_type)
@@ -505,6 +504,7 @@ class SimulatorBackend:
         request = ReportRequest.parse(body, self.today(), account_id, self.world)
         with self._lock:
             job = self.reports.create(account_id, request, self.now(), REPORT_LIFETIME_S)
+        self._start_render(job)
         return {"report_status": "IN_PROGRESS", "token": job.token, "message": None}
 
     def fail_next_reports(self, n: int = 1) -> None:
@@ -519,21 +519,38 @@ class SimulatorBackend:
             if job is None:
                 return {"report_status": "DOES_NOT_EXIST", "url": None, "size": None}
             status = job.status(now, REPORT_LIFETIME_S)
-            if status != "FINISHED":
-                return {"report_status": status, "url": None, "size": None}
-        content = self._report_content(job.token)
+        if status != "FINISHED":
+            return {"report_status": status, "url": None, "size": None}
+        # The file is made in the background from the moment of creation; a poll after the
+        # delay waits a little for a big one, else it is still IN_PROGRESS (as on Pinterest).
+        if not job.done.wait(RENDER_WAIT_S):
+            return {"report_status": "IN_PROGRESS", "url": None, "size": None}
+        content = job.content
+        if job.render_failed or content is None:
+            return {"report_status": "FAILED", "url": None, "size": None}
         with self._lock:
             link = self._new_link("report", job.token, now)
         return {"report_status": "FINISHED",
                 "url": f"{origin}/_sim/files/{link}/{job.file_name}", "size": len(content)}
 
-    def _report_content(self, token: str) -> bytes:
-        job = self.reports.by_token(token)
-        assert job is not None
-        if job.content is None:
-            with self._engine_lock:
-                job.content = job.request.render(self.engine, self.world)
-        return job.content
+    def _start_render(self, job: ReportJob) -> None:
+        """Make the report file in a thread, with the numbers as of the job's ready time (the
+        moment Pinterest would finish it): the sync engine's rows on a clock frozen there."""
+        engine = MetricsEngine(self.world, FrozenClock(job.ready_at))
+
+        def work() -> None:
+            try:
+                job.content = job.request.render(engine, self.world)
+            except Exception:
+                logger.exception("simulator failed to render a report")
+                job.render_failed = True
+            finally:
+                job.done.set()
+
+        if job.fails:
+            job.done.set()
+            return
+        threading.Thread(target=work, name="pinterest-sim-report", daemon=True).start()
 
     # ----- bulk ------------------------------------------------------------------------------
 
@@ -584,15 +601,14 @@ class SimulatorBackend:
                 raise SimError(403, 403, "AccessDenied: Request has expired.")
             if kind == "report":
                 report = self.reports.by_token(key)
-                if report is None or report.file_name != name:
+                if (report is None or report.file_name != name or not report.done.is_set()
+                        or report.content is None):
                     raise SimError(403, 403, "AccessDenied: the link is not valid.")
-                content_type = report.content_type
-            else:
-                job = self.bulk.by_id(key)
-                if job is None or job.file_name != name or job.content is None:
-                    raise SimError(403, 403, "AccessDenied: the link is not valid.")
-                return job.content_type, job.content
-        return content_type, self._report_content(key)
+                return report.content_type, report.content
+            job = self.bulk.by_id(key)
+            if job is None or job.file_name != name or job.content is None:
+                raise SimError(403, 403, "AccessDenied: the link is not valid.")
+            return job.content_type, job.content
 
     # ----- diagnostics -----------------------------------------------------------------------
 

@@ -386,6 +386,8 @@ class ReportJob:
     ready_at: datetime
     fails: bool
     content: bytes | None = None
+    render_failed: bool = False
+    done: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def file_name(self) -> str:

@@ -207,3 +207,23 @@ def test_targeting_report_matches_targeting_rows(api: httpx.Client, sim: Simulat
     got = [row for rows in data.values() for row in rows]
     key = lambda r: (r["CAMPAIGN_ID"], r["TARGETING_TYPE"], str(r["TARGETING_VALUE"]))  # noqa: E731
     assert sorted(got, key=key) == sorted(flat, key=key) and got
+
+
+def test_numbers_are_a_snapshot_at_the_ready_time(api: httpx.Client, sim: Simulator) -> None:
+    from pinterest_sim import FrozenClock, MetricsEngine
+
+    clock: Any = sim.clock
+    columns = ["SPEND_IN_MICRO_DOLLAR"]
+    token = _create(api, level="ADVERTISER", columns=columns)
+    ready = clock.now() + timedelta(seconds=sim.config.report_delay_s)
+    clock.advance(sim.config.report_delay_s + 600)  # polled ten minutes late
+    polled = _poll(api, token)
+    with httpx.Client(transport=sim.transport()) as files:
+        data = json.loads(files.get(polled["url"]).content)
+    start = TODAY - timedelta(days=20)
+    at_ready = MetricsEngine(sim.world, FrozenClock(ready)).rows(
+        DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, start, TODAY, "DAY", columns)
+    now_rows = sim.engine.rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, start, TODAY, "DAY", columns)
+    assert data[DEMO_ACCOUNT_ID] == at_ready
+    assert at_ready[:-1] == now_rows[:-1]  # closed days are fixed
+    assert at_ready[-1]["SPEND_IN_MICRO_DOLLAR"] < now_rows[-1]["SPEND_IN_MICRO_DOLLAR"]
