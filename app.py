@@ -47,6 +47,8 @@ PAGES: list[Any] = [
     st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page("pages/audience.py", title="Audience", icon=":material/groups:"),
     st.Page("pages/targeting.py", title="Targeting", icon=":material/target:"),
+    st.Page("pages/report_builder.py", title="Report builder", icon=":material/summarize:"),
+    st.Page("pages/bulk_export.py", title="Bulk export", icon=":material/cloud_download:"),
     st.Page("pages/glossary.py", title="Metrics glossary", icon=":material/menu_book:"),
     st.Page("pages/api_status.py", title="API status", icon=":material/monitor_heart:"),
 ]

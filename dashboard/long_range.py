@@ -12,8 +12,8 @@ so pages need no change. The range is cut at the sync boundary:
 The DAY rows are then added up to the asked granularity (TOTAL, WEEK, MONTH). Ratio columns are
 not additive and are left out of aggregated rows (pages compute KPIs from the sums).
 
-Progress goes to an optional callback and to `ACTIVITY`, a board the page reads to say where its
-data came from ("from Pinterest async reports: 3 jobs, 120 days from the local store").
+Progress goes to an optional callback, to the page's `RunLog` (see `listening`) which says where
+the data came from, and to `ACTIVITY`, the latest fetch per (account, range).
 """
 
 from __future__ import annotations
@@ -142,21 +142,70 @@ class ActivityBoard:
 
 ACTIVITY: Final = ActivityBoard()
 
-# A page's progress listener, seen by the fetches it starts (dashboard.loaders.gather runs each
-# task in a copy of the caller's context, so the listener follows them into worker threads).
-PROGRESS_LISTENER: ContextVar[ProgressCallback | None] = ContextVar(
-    "long_range_progress_listener", default=None
-)
+class RunLog:
+    """What the long-range fetches of one page run did: progress as it happens, then a summary.
+
+    A page opens one with `listening()`; every fetch started inside (also in the loaders' worker
+    threads, which run in a copy of the page's context) reports to it."""
+
+    def __init__(self, on_progress: ProgressCallback | None = None) -> None:
+        self._on_progress = on_progress
+        self._lock = threading.Lock()
+        self.activities: list[LongRangeActivity] = []
+
+    def progress(self, done: int, total: int, text: str) -> None:
+        if self._on_progress is not None:
+            self._on_progress(done, total, text)
+
+    def record(self, activity: LongRangeActivity) -> None:
+        with self._lock:
+            self.activities.append(activity)
+
+    @property
+    def jobs_run(self) -> int:
+        # Single flight per request key: a fetch that waited for another ran no job itself.
+        with self._lock:
+            return sum(a.jobs_total for a in self.activities if a.days_from_reports)
+
+    @property
+    def days_live(self) -> int:
+        with self._lock:
+            return max((a.days_live for a in self.activities), default=0)
+
+    @property
+    def used_reports(self) -> bool:
+        with self._lock:
+            return any(a.days_from_reports or a.days_from_store for a in self.activities)
+
+    def describe(self) -> str:
+        if not self.used_reports:
+            return "All days came from live analytics."
+        jobs = self.jobs_run
+        source = (
+            f"{jobs} report job{'s' if jobs != 1 else ''} run now; finished days are kept in "
+            "a local store" if jobs else "read from the local report store, no new job"
+        )
+        live = f"; the last {self.days_live} days from live analytics" if self.days_live else ""
+        return (
+            "This range starts more than 90 days ago, beyond Pinterest's live analytics, so "
+            f"older days come from Pinterest async reports ({source}{live})."
+        )
+
+
+# The page's log, seen by the fetches it starts (dashboard.loaders.gather runs each task in a
+# copy of the caller's context, so it follows them into worker threads).
+RUN_LOG: ContextVar[RunLog | None] = ContextVar("long_range_run_log", default=None)
 
 
 @contextmanager
-def listening(callback: ProgressCallback) -> Iterator[None]:
-    """Long-range progress of the fetches started inside the block goes to `callback`."""
-    token = PROGRESS_LISTENER.set(callback)
+def listening(on_progress: ProgressCallback | None = None) -> Iterator[RunLog]:
+    """Long-range fetches started inside the block report progress and what they did."""
+    log = RunLog(on_progress)
+    token = RUN_LOG.set(log)
     try:
-        yield
+        yield log
     finally:
-        PROGRESS_LISTENER.reset(token)
+        RUN_LOG.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +303,9 @@ def fetch_long_range_rows(
     if end < start:
         raise DataUnavailable("The range ends before it starts.")
     store = store or default_store()
-    on_progress = on_progress or PROGRESS_LISTENER.get()
+    log = RUN_LOG.get()
+    if on_progress is None and log is not None:
+        on_progress = log.progress
     final = is_final or (lambda day: is_final_day(day, today))
     id_column = ID_COLUMNS[level]
     columns = list(dict.fromkeys(columns))
@@ -280,15 +331,18 @@ def fetch_long_range_rows(
         # Up to 500 ids filter the report itself; more (every campaign of a large account)
         # fetch the whole level once and keep the wanted rows here.
         report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
-    stored_days = fetched_days = 0
+    stored_days = fetched_days = jobs_run = 0
     if start <= report_end and (wanted is None or wanted):
         request = report_request_for(
             account_id, level, start=start, end=report_end, columns=columns,
             entity_ids=report_filter, attribution=attribution,
         )
-        rows, stored_days, fetched_days = _report_days(client, store, request, final, progress)
+        rows, stored_days, fetched_days, jobs_run = _report_days(
+            client, store, request, final, progress
+        )
         day_rows.extend(r for r in rows if wanted is None or str(r.get(id_column)) in wanted)
-    activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days)
+    activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days,
+                       jobs_total=jobs_run, jobs_done=jobs_run)
 
     live_days = 0
     if end >= boundary and (wanted is None or wanted):
@@ -307,6 +361,8 @@ def fetch_long_range_rows(
         live_days = (end - max(start, boundary)).days + 1
     activity = replace(activity, days_live=live_days, finished=True, text="Done")
     ACTIVITY.update(activity)
+    if log is not None:
+        log.record(activity)
 
     shaped = [_sync_shape(row, id_column, columns) for row in day_rows]
     return Fetched(
@@ -323,10 +379,10 @@ def _report_days(
     request: ReportRequest,
     is_final: Callable[[date], bool],
     progress: ProgressCallback,
-) -> tuple[list[dict[str, Any]], int, int]:
+) -> tuple[list[dict[str, Any]], int, int, int]:
     """DAY rows of the request's range: stored final days, the rest fetched and stored.
 
-    Returns (rows, days from the store, days fetched)."""
+    Returns (rows, days from the store, days fetched, jobs run)."""
     key = request_key(request, per_day=True)
     with _key_lock(key):
         held = store.load(key, request.start_date, request.end_date)
@@ -352,7 +408,7 @@ def _report_days(
             rows.extend(r for day_rows in by_day.values() for r in day_rows)
             jobs_before += result.jobs
         fetched = sum((b - a).days + 1 for a, b in spans)
-        return rows, len(held.rows), fetched
+        return rows, len(held.rows), fetched, jobs_before
 
 
 def _sync_shape(row: dict[str, Any], id_column: str, columns: Sequence[str]) -> dict[str, Any]:

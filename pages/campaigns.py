@@ -25,6 +25,7 @@ from pages.common import (
     show_freshness,
     table,
 )
+from pages.long_range_notice import long_range_progress
 
 LEVEL_WORDS = {"CAMPAIGN": "campaigns", "AD_GROUP": "ad groups", "AD": "ads"}
 
@@ -187,7 +188,8 @@ def main() -> None:
     page_header("Campaigns", ctx)
     account = require_account(ctx)
     try:
-        campaigns = load_campaigns(ctx.client, account.id, ctx.filters, ctx.today)
+        with long_range_progress(ctx):
+            campaigns = load_campaigns(ctx.client, account.id, ctx.filters, ctx.today)
     except Exception as exc:
         show_error(exc)
         return

@@ -10,7 +10,7 @@ from dashboard.figures import spend_conversions_over_time
 from dashboard.filters import describe_range
 from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas
-from dashboard.loaders import OverviewData, load_overview
+from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
 from pages.common import (
     PageContext,
     context,
@@ -20,8 +20,10 @@ from pages.common import (
     show_freshness,
     table,
 )
+from pages.long_range_notice import long_range_progress
 
 TILES_PER_ROW = 5
+TILE_HEIGHT = 190  # same for all tiles, with or without a sparkline
 
 
 def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
@@ -31,23 +33,16 @@ def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
     return fallback
 
 
-# Additive tiles get a sparkline of the period (ratios of tiny periods are too noisy).
-SPARKLINE_COLUMNS = {
-    "spend": "SPEND_IN_MICRO_DOLLAR",
-    "impressions": "PAID_IMPRESSION",
-    "clicks": "CLICKTHROUGH_1",
-    "conversions": "TOTAL_CONVERSIONS",
-    "conversion_value": "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
-}
-
-
 def _sparkline(data: OverviewData, name: str) -> list[float] | None:
-    column = SPARKLINE_COLUMNS.get(name)
-    if column is None or len(data.series) < 2:
+    """The KPI per period of the chart, for the tile's sparkline (all tiles get one, so they
+    line up). Periods without delivery carry the last ratio forward."""
+    column = KPI_COLUMNS[name]
+    if len(data.series) < 2 or column not in data.series:
         return None
-    if data.granularity == "HOUR" and name in ("conversions", "conversion_value"):
+    if data.granularity == "HOUR" and name in ("conversions", "conversion_value", "roas", "cpa"):
         return None
-    return [float(v) for v in data.series[column].fillna(0.0)]
+    values = data.series[column].astype(float).ffill().fillna(0.0)
+    return [float(v) for v in values]
 
 
 def _tiles(ctx: PageContext, data: OverviewData) -> None:
@@ -67,6 +62,7 @@ def _tiles(ctx: PageContext, data: OverviewData) -> None:
                     border=True,
                     chart_data=_sparkline(data, spec.name),
                     chart_type="area",
+                    height=TILE_HEIGHT,
                 )
 
 
@@ -137,7 +133,8 @@ def _render() -> None:
     ctx = context()
     account = require_account(ctx)
     try:
-        data = load_overview(ctx.client, account.id, ctx.filters, ctx.today)
+        with long_range_progress(ctx):
+            data = load_overview(ctx.client, account.id, ctx.filters, ctx.today)
     except Exception as exc:
         show_error(exc)
         return

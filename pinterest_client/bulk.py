@@ -345,14 +345,14 @@ class BulkAPI:
                     f"Bulk download {job.request_id}: Pinterest reports the request FAILED.",
                     status="FAILED",
                 )
-            delay = backoff_delay(attempt)
-            if self._now() + timedelta(seconds=delay) > deadline:
+            remaining = (deadline - self._now()).total_seconds()
+            if remaining <= 0:
                 raise BulkError(
                     f"Bulk download {job.request_id} is still running after the time limit; "
                     "it can be picked up again later.",
                     status="RUNNING",
                 )
-            self._sleep(delay)
+            self._sleep(min(backoff_delay(attempt), remaining))
             attempt += 1
 
     def download(self, status: BulkStatus, request: BulkRequest) -> tuple[

@@ -740,14 +740,15 @@ class ReportsAPI:
                 return status
             if status.failed:
                 raise _report_error(failure_message(status.status, job.request), status.status)
-            delay = backoff_delay(attempt)
-            if self._now() + timedelta(seconds=delay) > deadline:
+            remaining = (deadline - self._now()).total_seconds()
+            if remaining <= 0:
                 raise _report_error(
                     f"Async report for the {job.request.describe()} is still running "
                     "after the time limit; it can be picked up again later.",
                     "IN_PROGRESS",
                 )
-            self._sleep(delay)
+            # The last wait is cut to the deadline, so the job gets one more poll at its end.
+            self._sleep(min(backoff_delay(attempt), remaining))
             attempt += 1
 
     def download(self, status: ReportStatus, request: ReportRequest) -> list[dict[str, Any]]:
@@ -831,15 +832,15 @@ class ReportsAPI:
                     report(f"{chunk.request.start_date}..{chunk.request.end_date}: {chunk.status}")
                 if batch.finished:
                     break
-                delay = backoff_delay(attempt)
-                if self._now() + timedelta(seconds=delay) > deadline:
+                remaining = (deadline - self._now()).total_seconds()
+                if remaining <= 0:
                     raise ReportStillRunning(
                         f"Async report for the {batch.request.describe()} is still running "
                         f"({batch.done} of {batch.total} jobs done); it can be picked up "
                         "again later.",
                         batch,
                     )
-                self._sleep(delay)
+                self._sleep(min(backoff_delay(attempt), remaining))
                 attempt += 1
         rows, notes = merge_rows([c.rows or [] for c in batch.chunks], batch.request)
         report("finished")

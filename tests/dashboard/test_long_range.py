@@ -166,13 +166,14 @@ def test_fetch_analytics_rows_falls_back_with_progress(env: Env,
     monkeypatch.setenv("PINTEREST_DASHBOARD_STORE", str(tmp_path / "default.sqlite3"))
     start, end = TODAY - timedelta(days=500), TODAY - timedelta(days=95)
     seen: list[tuple[int, int]] = []
-    with listening(lambda done, total, text: seen.append((done, total))):
+    with listening(lambda done, total, text: seen.append((done, total))) as log:
         fetched = fetch_analytics_rows(env.client, DEMO_ACCOUNT_ID, "AD_ACCOUNT", start=start,
                                        end=end, columns=COLUMNS, granularity="TOTAL",
                                        today=TODAY)
     expected = truth(env, "AD_ACCOUNT", start, end, "TOTAL")
     assert fetched.data == expected and not fetched.stale
     assert seen and seen[-1] == (3, 3)  # 406 days: three jobs
+    assert log.jobs_run == 3 and "3 report jobs" in log.describe()
     assert long_range.default_store().path == tmp_path / "default.sqlite3"
     assert long_range.default_store().stats().days == 406
 
@@ -184,10 +185,16 @@ def test_overview_of_a_long_range_equals_the_simulators_totals(env: Env,
     filters = Filters(start=TODAY - timedelta(days=364), end=TODAY, preset="custom",
                       account_id=DEMO_ACCOUNT_ID, compare=False, granularity="DAY")
     seen: list[int] = []
-    with listening(lambda done, total, text: seen.append(total)):
+    with listening(lambda done, total, text: seen.append(total)) as log:
         data = load_overview(env.client, DEMO_ACCOUNT_ID, filters, TODAY)
     totals = truth(env, "AD_ACCOUNT", filters.start, filters.end, "TOTAL")[0]
     assert data.kpis.spend_micro == totals[SPEND]
     assert int(data.series[SPEND].sum()) == totals[SPEND]
     assert len(data.series) == 365 and seen
     assert jobs(env) == 2  # totals and series share the stored days (single flight)
+    assert log.jobs_run == 2 and log.days_live == 91
+    assert "async reports (2 report jobs run now" in log.describe()
+    with listening() as again:
+        load_overview(env.client, DEMO_ACCOUNT_ID, filters, TODAY)
+    assert jobs(env) == 2 and again.jobs_run == 0
+    assert "from the local report store, no new job" in again.describe()

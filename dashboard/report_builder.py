@@ -1,0 +1,360 @@
+"""What the report builder and bulk export pages need, Streamlit-free.
+
+- the async column catalogue grouped by category, with the glossary's names;
+- a report run that goes through the local store (days held and final cost no job), can be left
+  when it takes too long (`ReportStillRunning` carries a `PendingReport` to resume), and saves
+  only whole results;
+- result frames, a chart, CSV/XLSX bytes safe against spreadsheet formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Final
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.csv_export import safe_cell, safe_frame, to_safe_csv
+from dashboard.figures import PRIMARY, TEMPLATE
+from dashboard.formatting import MICRO
+from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
+from pinterest_client import PinterestClient
+from pinterest_client.reports import (
+    ReportBatch,
+    ReportRequest,
+    ReportsAPI,
+    is_additive,
+    is_text_column,
+)
+from pinterest_client.reports import ReportStillRunning as ReportStillRunning
+
+ProgressCallback = Callable[[int, int, str], None]
+
+LEVEL_LABELS: Final[dict[str, str]] = {
+    "ADVERTISER": "Ad account",
+    "CAMPAIGN": "Campaign",
+    "AD_GROUP": "Ad group",
+    "PIN_PROMOTION": "Ad",
+    "ADVERTISER_TARGETING": "Ad account, by targeting",
+    "CAMPAIGN_TARGETING": "Campaign, by targeting",
+    "AD_GROUP_TARGETING": "Ad group, by targeting",
+    "PIN_PROMOTION_TARGETING": "Ad, by targeting",
+}
+BUILDER_LEVELS: Final[tuple[str, ...]] = tuple(LEVEL_LABELS)
+DEFAULT_COLUMNS: Final[tuple[str, ...]] = (
+    "SPEND_IN_MICRO_DOLLAR",
+    "PAID_IMPRESSION",
+    "CLICKTHROUGH_1",
+    "TOTAL_CONVERSIONS",
+    "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
+)
+
+# (category, pattern) in the order they are tried; the first match wins.
+_CATEGORY_RULES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
+    ("Entity details", re.compile(r"(_ID|_NAME|_STATUS|_TYPE|_LABEL|_TAG|_OPTIMIZATION|"
+                                  r"_SPEND_CAP|_BUDGET.*|_BID.*|_MULTIPLIER)$")),
+    ("Video", re.compile(r"VIDEO")),
+    ("Conversions and value", re.compile(
+        r"CONVERSION|CHECKOUT|SIGNUP|LEAD|PAGE_VISIT|ADD_TO_CART|ROAS|CUSTOM|WISHLIST|"
+        r"SUBSCRIBE|WEB_SESSIONS|SEARCH|VIEW_CATEGORY|WATCH_VIDEO|APP_INSTALL|OFFLINE|"
+        r"_VALUE_|_COST_PER_ACTION|COST_PER_ACTION|ATTRIBUTED|INAPP|ADE_")),
+    ("Spend and cost", re.compile(r"SPEND|^CPC|^CPM|^ECPC|^ECPM|^ECPE|^CPV|^ECPV|COST_PER|"
+                                  r"_CPA|^CPA|^ECPA")),
+    ("Clicks and engagement", re.compile(r"CLICK|CTR|ENGAGEMENT|REPIN|SAVE|CLOSEUP|OUTBOUND|"
+                                         r"CAROUSEL|PIN_CLICK|IDEA_PIN|SWIPE|LIKE|COMMENT")),
+    ("Impressions and reach", re.compile(r"IMPRESSION|REACH|FREQUENCY|VIEWABLE|AUDIENCE")),
+)
+OTHER_CATEGORY: Final = "Other"
+CATEGORY_ORDER: Final[tuple[str, ...]] = (
+    "Spend and cost",
+    "Impressions and reach",
+    "Clicks and engagement",
+    "Conversions and value",
+    "Video",
+    "Entity details",
+    OTHER_CATEGORY,
+)
+
+
+def column_category(column: str) -> str:
+    for category, pattern in _CATEGORY_RULES:
+        if pattern.search(column):
+            return category
+    return OTHER_CATEGORY
+
+
+def async_columns() -> tuple[str, ...]:
+    from pinterest_client import columns as catalogue
+
+    return tuple(catalogue.ASYNC_COLUMNS)
+
+
+def grouped_columns(
+    columns: Sequence[str] | None = None, names: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Category -> columns (sorted by their glossary name), categories in a fixed order."""
+    names = names or {}
+    groups: dict[str, list[str]] = {c: [] for c in CATEGORY_ORDER}
+    for column in columns if columns is not None else async_columns():
+        groups[column_category(column)].append(column)
+    return {
+        category: sorted(items, key=lambda c: names.get(c, c).lower())
+        for category, items in groups.items()
+        if items
+    }
+
+
+def column_label(column: str, names: Mapping[str, str]) -> str:
+    name = names.get(column)
+    return f"{name} ({column})" if name and name != column else column
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a report through the store
+# ---------------------------------------------------------------------------------------------
+
+
+def stored_per_day(request: ReportRequest) -> bool:
+    """DAY and HOUR rows are stored per day; TOTAL/WEEK/MONTH results as one whole range."""
+    return request.granularity in ("DAY", "HOUR")
+
+
+def final_day_rule(client: PinterestClient | None, today: date) -> Callable[[date], bool]:
+    """Days older than the open window are final; recent ones ask metrics_ready_state."""
+    cache: dict[date, bool] = {}
+
+    def is_final(day: date) -> bool:
+        if is_final_day(day, today):
+            return True
+        if day >= today or client is None:
+            return False
+        if day not in cache:
+            try:
+                state = client.metrics_ready_state(day).data
+                cache[day] = bool(
+                    getattr(state, "conversion_metrics_ready", False)
+                    and getattr(state, "non_conversion_metrics_ready", False)
+                )
+            except Exception:  # unknown means not final: it will be fetched again
+                cache[day] = False
+        return cache[day]
+
+    return is_final
+
+
+@dataclass
+class PendingReport:
+    """A report in flight: what the store already held and the batch still to collect.
+
+    Kept in st.session_state to pick a long job up again later in the session (holds tokens,
+    never credentials)."""
+
+    request: ReportRequest
+    key: str
+    held: dict[date, list[dict[str, Any]]]
+    span: tuple[date, date] | None
+    batch: ReportBatch | None
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return self.batch.tokens if self.batch is not None else ()
+
+    @property
+    def jobs_total(self) -> int:
+        return self.batch.total if self.batch is not None else 0
+
+    @property
+    def jobs_done(self) -> int:
+        return self.batch.done if self.batch is not None else 0
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    request: ReportRequest
+    rows: list[dict[str, Any]]
+    jobs: int
+    days_from_store: int
+    tokens: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def from_store_only(self) -> bool:
+        return self.jobs == 0
+
+
+def plan_report(reports: ReportsAPI, store: ReportStore, request: ReportRequest) -> PendingReport:
+    """Validate, look in the store, and plan the jobs for what it does not hold (final)."""
+    request.validate(reports.today(), whole_range=True)
+    per_day = stored_per_day(request)
+    key = request_key(request, per_day=per_day)
+    if per_day:
+        held = store.load(key, request.start_date, request.end_date)
+        if held.complete:
+            return PendingReport(request, key, held.rows, None, None)
+        span = (min(held.missing), max(held.missing))
+        # Days between the missing ones are fetched again rather than cut into many jobs.
+        kept = {d: r for d, r in held.rows.items() if not span[0] <= d <= span[1]}
+    else:
+        whole = store.load(key, request.start_date, request.start_date)
+        if whole.complete:
+            return PendingReport(request, key, whole.rows, None, None)
+        span, kept = (request.start_date, request.end_date), {}
+    batch = reports.submit(request.with_dates(*span))
+    return PendingReport(request, key, kept, span, batch)
+
+
+def drive_report(
+    reports: ReportsAPI,
+    store: ReportStore,
+    pending: PendingReport,
+    *,
+    is_final: Callable[[date], bool],
+    on_progress: ProgressCallback | None = None,
+    timeout_s: float | None = None,
+) -> ReportOutcome:
+    """Collect the pending jobs, store the whole result, return every row of the request.
+
+    Raises ReportStillRunning (keep `pending` and call again later) or ReportError."""
+    request = pending.request
+    held_rows = [r for rows in pending.held.values() for r in rows]
+    if pending.batch is None or pending.span is None:
+        return ReportOutcome(request, _ordered(held_rows, request), jobs=0,
+                             days_from_store=len(pending.held))
+    result = reports.collect(pending.batch, on_progress=on_progress, timeout_s=timeout_s)
+    span_start, span_end = pending.span
+    if stored_per_day(request):
+        by_day = group_by_day(result.rows, span_start, span_end)
+        finals = {d for d in by_day if is_final(d)}
+    else:
+        by_day = group_by_day(result.rows, span_start, span_end, partition=request.start_date)
+        finals = {request.start_date} if is_final(request.end_date) else set()
+    store.save(pending.key, by_day, final_days=finals, description=request.describe())
+    rows = held_rows + list(result.rows)
+    return ReportOutcome(
+        request,
+        _ordered(rows, request),
+        jobs=result.jobs,
+        days_from_store=len(pending.held),
+        tokens=result.tokens,
+        notes=result.notes,
+    )
+
+
+def _ordered(rows: list[dict[str, Any]], request: ReportRequest) -> list[dict[str, Any]]:
+    id_column = request.id_column
+    return sorted(rows, key=lambda r: (str(r.get("DATE", "")), str(r.get(id_column, "")),
+                                       str(r.get("TARGETING_VALUE", ""))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Frames, chart, files
+# ---------------------------------------------------------------------------------------------
+
+
+def result_frame(rows: Sequence[Mapping[str, Any]], request: ReportRequest) -> pd.DataFrame:
+    """Rows as a table: id, DATE, targeting columns, then the requested columns in order."""
+    lead = [request.id_column, "DATE", "TARGETING_TYPE", "TARGETING_VALUE"]
+    frame = pd.DataFrame(list(rows))
+    if frame.empty:
+        return pd.DataFrame(columns=[c for c in lead[:2] if c != "DATE"
+                                     or request.granularity != "TOTAL"] + list(request.columns))
+    ordered = [c for c in lead if c in frame] + [c for c in request.columns if c in frame]
+    ordered += [c for c in frame.columns if c not in ordered]
+    frame = frame[ordered]
+    for column in frame.columns:
+        if is_text_column(str(column)):
+            frame[column] = frame[column].astype("string")
+    return frame.reset_index(drop=True)
+
+
+def chartable_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        str(c) for c in frame.columns
+        if not is_text_column(str(c)) and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+
+
+def result_chart(frame: pd.DataFrame, request: ReportRequest, metric: str,
+                 label: str | None = None) -> go.Figure:
+    """Over time (summed per date) when the rows have dates, else the top 15 entities."""
+    label = label or metric
+    money = metric.endswith("MICRO_DOLLAR")
+    fig = go.Figure()
+    if frame.empty or metric not in frame:
+        fig.update_layout(template=TEMPLATE, title=f"{label}: no data")
+        return fig
+    values = pd.to_numeric(frame[metric], errors="coerce").fillna(0.0)
+    if money:
+        values = values / MICRO
+    if "DATE" in frame and request.granularity != "TOTAL":
+        # Ratios cannot be summed over entities; show their mean per date instead.
+        how = "sum" if is_additive(metric) else "mean"
+        series = values.groupby(frame["DATE"].astype(str)).agg(how).sort_index()
+        fig.add_trace(go.Scatter(x=list(series.index), y=list(series.values), mode="lines",
+                                 name=label, line={"color": PRIMARY}))
+        fig.update_layout(xaxis_title="Date")
+    else:
+        keys = frame[request.id_column].astype(str) if request.id_column in frame \
+            else pd.Series(["all"] * len(frame))
+        if "TARGETING_VALUE" in frame:
+            keys = frame["TARGETING_VALUE"].astype(str)
+        series = values.groupby(keys).sum().sort_values(ascending=False).head(15)
+        fig.add_trace(go.Bar(x=list(series.values), y=list(series.index), orientation="h",
+                             name=label, marker={"color": PRIMARY}))
+        fig.update_layout(yaxis={"autorange": "reversed", "type": "category"})
+    fig.update_layout(template=TEMPLATE, title=label, height=380,
+                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return to_safe_csv(frame)
+
+
+def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame; text cells that could start a formula are quoted (openpyxl would
+    otherwise write "=..." as a live formula)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
+            safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+    return buffer.getvalue()
+
+
+def default_range(today: date, days: int = 365) -> tuple[date, date]:
+    """A year up to yesterday: the view async reports exist for."""
+    end = today - timedelta(days=1)
+    return end - timedelta(days=days - 1), end
+
+
+def bulk_frames(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, pd.DataFrame]:
+    """Bulk rows per entity type as frames (nested values shown as text)."""
+    frames: dict[str, pd.DataFrame] = {}
+    for entity_type, items in rows.items():
+        flat = [
+            {k: (v if isinstance(v, str | int | float | bool) or v is None else str(v))
+             for k, v in item.items()}
+            for item in items
+        ]
+        frames[entity_type] = pd.DataFrame(flat)
+    return frames
+
+
+def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
+    """The bulk file as downloaded; a CSV one with formula-starting cells quoted (same layout,
+    same rows), so opening it in a spreadsheet runs nothing."""
+    if output_format != "CSV":
+        return raw
+    text = raw.decode("utf-8-sig")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for cells in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow([safe_cell(c) for c in cells])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,198 @@
+"""Bulk export: whole entity dumps (campaigns, ad groups, ads, ...) for warehousing or backup.
+
+Layout only; the client does request/poll/download/parse (pinterest_client.bulk), frames and
+files come from dashboard.report_builder.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import streamlit as st
+
+from dashboard.errors import describe_error
+from dashboard.report_builder import bulk_frames, safe_bulk_file, to_csv_bytes, to_xlsx_bytes
+from pages.common import context, page_header, require_account
+from pinterest_client import PinterestError
+from pinterest_client.bulk import (
+    BULK_ENTITY_TYPES,
+    CAMPAIGN_STATUSES,
+    OBJECTIVE_TYPES,
+    BulkError,
+    BulkJob,
+    BulkRequest,
+    BulkResult,
+    BulkStatus,
+    CampaignFilter,
+)
+
+JOB_KEY: Final = "bulk_job"
+RESULT_KEY: Final = "bulk_result"
+ERROR_KEY: Final = "bulk_error"
+RUNNING_KEY: Final = "bulk_still_running"
+LAST_REQUEST_KEY: Final = "bulk_last_request"
+TYPE_LABELS: Final = {
+    "CAMPAIGN": "Campaigns",
+    "AD_GROUP": "Ad groups",
+    "PRODUCT_GROUP": "Product groups",
+    "AD": "Ads",
+    "KEYWORD": "Keywords",
+    "LABEL": "Labels",
+    "SCHEDULE": "Schedules (beta)",
+}
+
+
+def _form(account_id: str) -> BulkRequest | None:
+    types = st.multiselect("Entity types", BULK_ENTITY_TYPES,
+                           default=["CAMPAIGN", "AD_GROUP", "AD"],
+                           format_func=TYPE_LABELS.__getitem__, key="bulk_types")
+    with st.expander("Campaign filter (optional)"):
+        statuses = st.multiselect("Campaign status", CAMPAIGN_STATUSES, key="bulk_status")
+        objectives = st.multiselect("Objective", OBJECTIVE_TYPES, key="bulk_objective")
+        name = st.text_input("Campaign name", key="bulk_name")
+    output_format = st.radio("File format", ["JSON", "CSV"], horizontal=True,
+                             key="bulk_format")
+    st.number_input("Wait at most (seconds) before leaving the request to pick up later",
+                    min_value=1, max_value=3600, value=120, step=5, key="bulk_wait")
+    if not st.button("Request bulk download", type="primary", key="bulk_run",
+                     icon=":material/cloud_download:"):
+        return None
+    campaign_filter = CampaignFilter(
+        campaign_status=tuple(statuses), objective_type=tuple(objectives),
+        name=name.strip() or None,
+    )
+    return BulkRequest(
+        ad_account_id=account_id,
+        entity_types=tuple(types),
+        campaign_filter=campaign_filter if campaign_filter.body() else None,
+        output_format=str(output_format),
+    )
+
+
+def _start(ctx: Any, request: BulkRequest) -> None:
+    for key in (RESULT_KEY, ERROR_KEY, RUNNING_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[LAST_REQUEST_KEY] = request
+    try:
+        job = ctx.client.bulk.create(request)
+    except PinterestError as exc:
+        st.session_state[ERROR_KEY] = _message(exc)
+        return
+    st.session_state[JOB_KEY] = job
+    _drive(ctx, job)
+
+
+def _message(exc: PinterestError) -> str:
+    return str(exc) if isinstance(exc, BulkError) else describe_error(exc)
+
+
+def _drive(ctx: Any, job: BulkJob) -> None:
+    wait_s = float(st.session_state.get("bulk_wait", 120))
+    with st.status(f"Bulk download {job.request_id}: waiting for Pinterest",
+                   expanded=True) as status:
+        line = st.empty()
+
+        def on_status(answer: BulkStatus) -> None:
+            line.write(f"Status: {answer.status}")
+
+        try:
+            result = ctx.client.bulk.fetch(job, timeout_s=wait_s, on_status=on_status)
+        except BulkError as exc:
+            if exc.status == "RUNNING":
+                status.update(label="Still running: pick it up later", state="running",
+                              expanded=False)
+                st.session_state[RUNNING_KEY] = str(exc)
+                return
+            status.update(label="The bulk download did not finish", state="error",
+                          expanded=False)
+            st.session_state.pop(JOB_KEY, None)
+            st.session_state[ERROR_KEY] = str(exc)
+            return
+        except PinterestError as exc:
+            status.update(label="The bulk download did not finish", state="error",
+                          expanded=False)
+            st.session_state.pop(JOB_KEY, None)
+            st.session_state[ERROR_KEY] = _message(exc)
+            return
+        status.update(label="Bulk download ready", state="complete", expanded=False)
+    st.session_state.pop(JOB_KEY, None)
+    st.session_state[RESULT_KEY] = result
+
+
+def _show_pending(ctx: Any) -> None:
+    job = st.session_state.get(JOB_KEY)
+    message = st.session_state.get(RUNNING_KEY)
+    if not isinstance(job, BulkJob) or not message:
+        return
+    st.info(message, icon=":material/hourglass_top:")
+    if st.button("Check again", key="bulk_resume", icon=":material/refresh:"):
+        st.session_state.pop(RUNNING_KEY, None)
+        _drive(ctx, job)
+        st.rerun()
+
+
+def _show_error(ctx: Any) -> None:
+    message = st.session_state.get(ERROR_KEY)
+    if not message:
+        return
+    st.error(message, icon=":material/error:")
+    request = st.session_state.get(LAST_REQUEST_KEY)
+    if isinstance(request, BulkRequest) and st.button("Retry", key="bulk_retry",
+                                                      icon=":material/replay:"):
+        _start(ctx, request)
+        st.rerun()
+
+
+def _show_result(result: BulkResult) -> None:
+    frames = bulk_frames(result.rows)
+    counts = ", ".join(f"{len(f):,} {TYPE_LABELS.get(t, t).lower()}" for t, f in frames.items())
+    st.success(f"Bulk download {result.request_id} ready: {counts}.",
+               icon=":material/check_circle:")
+    names = list(frames)
+    if names:
+        tabs = st.tabs([f"{TYPE_LABELS.get(t, t)} ({len(frames[t]):,})" for t in names])
+        for tab, entity_type in zip(tabs, names, strict=True):
+            with tab:
+                frame = frames[entity_type]
+                if frame.empty:
+                    st.caption("None.")
+                else:
+                    st.dataframe(frame, hide_index=True, width="stretch",
+                                 key=f"bulk_table_{entity_type}")
+                    st.download_button(
+                        "Download CSV", data=to_csv_bytes(frame),
+                        file_name=f"{result.filename.rsplit('.', 1)[0]}-{entity_type}.csv",
+                        mime="text/csv", key=f"bulk_csv_{entity_type}",
+                        icon=":material/download:", on_click="ignore",
+                    )
+    d1, d2 = st.columns(2)
+    mime = "text/csv" if result.request.output_format == "CSV" else "application/json"
+    d1.download_button("Download the file",
+                       data=safe_bulk_file(result.raw, result.request.output_format),
+                       file_name=result.filename, mime=mime, key="bulk_file",
+                       icon=":material/download:", on_click="ignore")
+    d2.download_button(
+        "Download XLSX", data=to_xlsx_bytes(frames),
+        file_name=f"{result.filename.rsplit('.', 1)[0]}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="bulk_xlsx", icon=":material/download:", on_click="ignore",
+    )
+
+
+def main() -> None:
+    ctx = context()
+    account = require_account(ctx)
+    page_header("Bulk export", ctx, show_range=False)
+    st.caption("A full dump of the account's entities from Pinterest's bulk download. "
+               "Pinterest returns data for active entities only.")
+    request = _form(account.id)
+    if request is not None:
+        _start(ctx, request)
+    _show_pending(ctx)
+    _show_error(ctx)
+    result = st.session_state.get(RESULT_KEY)
+    if isinstance(result, BulkResult):
+        _show_result(result)
+
+
+main()

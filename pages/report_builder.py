@@ -1,0 +1,299 @@
+"""Report builder: any async report Pinterest allows (914 days back), with progress and files.
+
+Layout and widgets only; the work is in dashboard.report_builder (store, planning, frames).
+A job that runs past the time limit is kept in the session and can be picked up again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any, Final
+
+import streamlit as st
+
+from dashboard.errors import describe_error
+from dashboard.loaders import metric_definitions
+from dashboard.long_range import default_store
+from dashboard.report_builder import (
+    BUILDER_LEVELS,
+    DEFAULT_COLUMNS,
+    LEVEL_LABELS,
+    PendingReport,
+    ReportOutcome,
+    ReportStillRunning,
+    chartable_columns,
+    column_label,
+    default_range,
+    drive_report,
+    final_day_rule,
+    grouped_columns,
+    plan_report,
+    result_chart,
+    result_frame,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+from pages.common import context, page_header, require_account
+from pinterest_client import PinterestError
+from pinterest_client.reports import (
+    CONVERSION_REPORT_TIMES,
+    GRANULARITIES,
+    MAX_DAYS_BACK,
+    REPORT_TARGETING_TYPES,
+    WINDOW_DAYS,
+    ReportRequest,
+)
+
+PENDING_KEY: Final = "rb_pending"
+OUTCOME_KEY: Final = "rb_outcome"
+ERROR_KEY: Final = "rb_error"
+LAST_REQUEST_KEY: Final = "rb_last_request"
+GRANULARITY_LABELS: Final = {
+    "DAY": "Daily",
+    "WEEK": "Weekly",
+    "MONTH": "Monthly",
+    "TOTAL": "Total for the range",
+    "HOUR": "Hourly (last 8 days, 3-day range)",
+}
+TIME_LABELS: Final = {
+    "TIME_OF_AD_ACTION": "Time of ad action",
+    "TIME_OF_CONVERSION": "Time of conversion",
+}
+_IDS = re.compile(r"[\s,;]+")
+
+
+def _ids(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in _IDS.split(text.strip()) if i))
+
+
+def _names(ctx: Any) -> dict[str, str]:
+    try:
+        return {k: v.display_name for k, v in metric_definitions(ctx.client).items()}
+    except PinterestError:
+        return {}
+
+
+def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | None:
+    """The builder's widgets; the request when "Run report" is pressed."""
+    today: date = ctx.today
+    left, right = st.columns(2)
+    with left:
+        level = st.selectbox("Level", BUILDER_LEVELS, format_func=LEVEL_LABELS.__getitem__,
+                             key="rb_level")
+        targeting: list[str] = []
+        if level.endswith("_TARGETING"):
+            choices = [t for t in REPORT_TARGETING_TYPES
+                       if t != "MEDIA_TYPE" and (t != "AUDIENCE_MULTIPLIER"
+                                                 or level == "CAMPAIGN_TARGETING")]
+            targeting = st.multiselect("Targeting types (1 to 5)", choices,
+                                       default=["AGE_BUCKET"], max_selections=5,
+                                       key="rb_targeting")
+        granularity = st.selectbox("Granularity", ["DAY", "WEEK", "MONTH", "TOTAL", "HOUR"],
+                                   format_func=GRANULARITY_LABELS.__getitem__, key="rb_gran")
+        assert granularity in GRANULARITIES
+        start_default, end_default = default_range(today)
+        if granularity == "HOUR":
+            start_default, end_default = today - timedelta(days=2), today
+        picked = st.date_input(
+            "Report dates (UTC)",
+            value=(start_default, end_default),
+            min_value=today - timedelta(days=MAX_DAYS_BACK),
+            max_value=today,
+            format="YYYY-MM-DD",
+            key=f"rb_dates_{granularity == 'HOUR'}",
+            help="Up to 914 days back. Ranges longer than 186 days run as several jobs side "
+                 "by side.",
+        )
+        report_format = st.radio("File format", ["JSON", "CSV"], horizontal=True,
+                                 key="rb_format")
+    with right:
+        st.markdown("**Columns**")
+        chosen: list[str] = []
+        for category, columns in grouped_columns(names=names).items():
+            defaults = [c for c in DEFAULT_COLUMNS if c in columns]
+            with st.expander(f"{category} ({len(columns)})", expanded=bool(defaults)):
+                chosen += st.multiselect(
+                    category, columns, default=defaults,
+                    format_func=lambda c: column_label(c, names),
+                    key=f"rb_cols_{category}", label_visibility="collapsed",
+                )
+    with st.expander("Attribution windows"):
+        w1, w2, w3, w4 = st.columns(4)
+        click = w1.selectbox("Click window (days)", WINDOW_DAYS, index=4, key="rb_click")
+        engagement = w2.selectbox("Engagement window (days)", WINDOW_DAYS, index=4,
+                                  key="rb_engagement")
+        view = w3.selectbox("View window (days)", WINDOW_DAYS, index=1, key="rb_view")
+        report_time = w4.radio("Conversions reported at", CONVERSION_REPORT_TIMES,
+                               format_func=TIME_LABELS.__getitem__, key="rb_time")
+    with st.expander("Entity filters (optional, up to 500 ids each)"):
+        f1, f2, f3 = st.columns(3)
+        campaigns = f1.text_area("Campaign ids", key="rb_campaign_ids",
+                                 placeholder="ids separated by commas or spaces")
+        ad_groups = f2.text_area("Ad group ids", key="rb_ad_group_ids")
+        ads = f3.text_area("Ad ids", key="rb_ad_ids")
+    st.number_input("Wait at most (seconds) before leaving the job to pick up later",
+                    min_value=1, max_value=3600, value=120, step=5, key="rb_wait")
+    if not st.button("Run report", type="primary", key="rb_run", icon=":material/play_arrow:"):
+        return None
+    if not (isinstance(picked, tuple) and len(picked) == 2):
+        st.warning("Pick a start and an end date.")
+        return None
+    start, end = picked
+    return ReportRequest(
+        ad_account_id=account_id,
+        level=level,
+        columns=tuple(chosen),
+        start_date=start,
+        end_date=end,
+        granularity=granularity,
+        targeting_types=tuple(targeting),
+        click_window_days=int(click),
+        engagement_window_days=int(engagement),
+        view_window_days=int(view),
+        conversion_report_time=str(report_time),
+        campaign_ids=_ids(campaigns),
+        ad_group_ids=_ids(ad_groups),
+        ad_ids=_ids(ads),
+        report_format=str(report_format),
+    )
+
+
+def _start(ctx: Any, request: ReportRequest) -> None:
+    """Plan (store first) and run a request; the outcome lands in the session state."""
+    st.session_state.pop(OUTCOME_KEY, None)
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state[LAST_REQUEST_KEY] = request
+    try:
+        pending = plan_report(ctx.client.reports, default_store(), request)
+    except PinterestError as exc:
+        st.session_state[ERROR_KEY] = describe_error(exc)
+        return
+    st.session_state[PENDING_KEY] = pending
+    _drive(ctx, pending)
+
+
+def _drive(ctx: Any, pending: PendingReport) -> None:
+    wait_s = float(st.session_state.get("rb_wait", 120))
+    total = max(pending.jobs_total, 1)
+    label = (f"Running the report: {pending.jobs_total} job(s)" if pending.batch is not None
+             else "Reading the report from the local store")
+    with st.status(label, expanded=True) as status:
+        bar = st.progress(pending.jobs_done / total, text=f"Jobs done: {pending.jobs_done} of "
+                                                         f"{pending.jobs_total}")
+
+        def on_progress(done: int, total_jobs: int, text: str) -> None:
+            bar.progress(done / max(total_jobs, 1),
+                         text=f"Jobs done: {done} of {total_jobs} · {text}")
+
+        try:
+            outcome = drive_report(
+                ctx.client.reports, default_store(), pending,
+                is_final=final_day_rule(ctx.client, ctx.today),
+                on_progress=on_progress, timeout_s=wait_s,
+            )
+        except ReportStillRunning as exc:
+            status.update(label="Still running: pick it up later", state="running",
+                          expanded=False)
+            st.session_state[ERROR_KEY] = None
+            st.session_state["rb_still_running"] = str(exc)
+            return
+        except PinterestError as exc:
+            status.update(label="The report did not finish", state="error", expanded=False)
+            st.session_state.pop(PENDING_KEY, None)
+            st.session_state[ERROR_KEY] = str(exc) if _is_report_error(exc) \
+                else describe_error(exc)
+            return
+        status.update(label="Report ready", state="complete", expanded=False)
+    st.session_state.pop(PENDING_KEY, None)
+    st.session_state.pop("rb_still_running", None)
+    st.session_state[OUTCOME_KEY] = outcome
+
+
+def _is_report_error(exc: BaseException) -> bool:
+    from pinterest_client import ReportError
+
+    return isinstance(exc, ReportError)
+
+
+def _show_pending(ctx: Any) -> None:
+    pending = st.session_state.get(PENDING_KEY)
+    message = st.session_state.get("rb_still_running")
+    if not isinstance(pending, PendingReport) or not message:
+        return
+    st.info(
+        f"{message} Jobs done: {pending.jobs_done} of {pending.jobs_total}. "
+        "You can use other pages meanwhile.",
+        icon=":material/hourglass_top:",
+    )
+    c1, c2 = st.columns([1, 1])
+    if c1.button("Check again", key="rb_resume", icon=":material/refresh:"):
+        st.session_state.pop("rb_still_running", None)
+        _drive(ctx, pending)
+        st.rerun()
+    if c2.button("Forget this report", key="rb_forget"):
+        st.session_state.pop(PENDING_KEY, None)
+        st.session_state.pop("rb_still_running", None)
+        st.rerun()
+
+
+def _show_error(ctx: Any) -> None:
+    message = st.session_state.get(ERROR_KEY)
+    if not message:
+        return
+    st.error(message, icon=":material/error:")
+    request = st.session_state.get(LAST_REQUEST_KEY)
+    if isinstance(request, ReportRequest) and st.button("Retry", key="rb_retry",
+                                                        icon=":material/replay:"):
+        _start(ctx, request)
+        st.rerun()
+
+
+def _show_outcome(outcome: ReportOutcome, names: dict[str, str]) -> None:
+    request = outcome.request
+    frame = result_frame(outcome.rows, request)
+    source = ("all from the local report store" if outcome.from_store_only
+              else f"{outcome.jobs} job(s)"
+              + (f", {outcome.days_from_store} day(s) from the local store"
+                 if outcome.days_from_store else ""))
+    st.success(f"Report ready: {len(frame):,} rows · {request.start_date} to "
+               f"{request.end_date} · {source}", icon=":material/check_circle:")
+    for note in outcome.notes:
+        st.caption(note)
+    st.dataframe(frame, hide_index=True, width="stretch", key="rb_table")
+    metrics = chartable_columns(frame)
+    if metrics:
+        metric = st.selectbox("Chart", metrics, format_func=lambda c: column_label(c, names),
+                              key="rb_chart_metric")
+        st.plotly_chart(result_chart(frame, request, metric, names.get(metric)),
+                        key="rb_chart")
+    stem = f"pinterest-report-{request.ad_account_id}-{request.start_date}-{request.end_date}"
+    d1, d2 = st.columns(2)
+    d1.download_button("Download CSV", data=to_csv_bytes(frame), file_name=f"{stem}.csv",
+                       mime="text/csv", key="rb_csv", icon=":material/download:",
+                       on_click="ignore")
+    d2.download_button(
+        "Download XLSX", data=to_xlsx_bytes({"report": frame}), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="rb_xlsx", icon=":material/download:", on_click="ignore",
+    )
+
+
+def main() -> None:
+    ctx = context()
+    account = require_account(ctx)
+    page_header("Report builder", ctx, show_range=False)
+    st.caption("Pinterest async reports: up to 914 days back. Finished days are kept in a local "
+               "store, so opening the same report again costs no new job.")
+    names = _names(ctx)
+    request = _form(ctx, account.id, names)
+    if request is not None:
+        _start(ctx, request)
+    _show_pending(ctx)
+    _show_error(ctx)
+    outcome = st.session_state.get(OUTCOME_KEY)
+    if isinstance(outcome, ReportOutcome):
+        _show_outcome(outcome, names)
+
+
+main()
