@@ -925,29 +925,3 @@ def load_audience(client: PinterestClient, account_id: str) -> AudienceData:
         if isinstance(first, PinterestError | DataUnavailable):
             raise first
     return AudienceData(views=views, errors=errors, freshness=freshness_of(parts))
-
-
-# ---------------------------------------------------------------------------------------------
-# API status
-# ---------------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """A stats value as plain data (dataclasses and objects to dicts)."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def stats_snapshot(stats: Any) -> dict[str, Any]:
-    """Client (or simulator) stats as a plain dict for the API status page."""
-    plain = _plain(stats)
-    if isinstance(plain, dict):
-        return plain
-    return {name: _plain(getattr(stats, name)) for name in dir(stats) if not name.startswith("_")
-            and not callable(getattr(stats, name))}
-

@@ -1,0 +1,104 @@
+"""The API status page's figures from the client's stats (Streamlit-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dashboard.kpis import safe_div
+from pinterest_client import RateLimits
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    category: str
+    left: int
+    limit: int
+    per: str  # "minute" or "second"
+
+    @property
+    def share_left(self) -> float:
+        return max(0.0, min(1.0, self.left / self.limit)) if self.limit else 0.0
+
+
+@dataclass(frozen=True)
+class ApiStatusView:
+    total_calls: int
+    calls_by_category: dict[str, int]
+    budgets: list[BudgetLine]
+    cache_hits: int
+    cache_misses: int
+    cache_stale_served: int
+    cache_joined_in_flight: int
+    cache_entries: int
+    cache_bytes: int
+    latency_p50_ms: float | None
+    latency_p95_ms: float | None
+    latency_last_ms: float | None
+    rate_limited_429s: int
+    retries: int
+    token_refreshes: int
+    limiter_waits: int
+    recent_errors: list[str]
+
+    @property
+    def cache_hit_rate(self) -> float | None:
+        return safe_div(self.cache_hits, self.cache_hits + self.cache_misses)
+
+    def calls_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            sorted(self.calls_by_category.items()), columns=["Category", "Upstream calls"]
+        )
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _opt_float(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def api_status_view(stats: Any, limits: RateLimits | None = None) -> ApiStatusView:
+    """Figures from `client.stats()`; budgets against the limits the client runs with."""
+    limits = limits or RateLimits()
+    tokens_left: Mapping[str, int] = getattr(stats, "tokens_left", {}) or {}
+    budgets: list[BudgetLine] = []
+    for category, limit in sorted(limits.per_minute.items()):
+        budgets.append(
+            BudgetLine(category, _int(tokens_left.get(category, limit)), int(limit), "minute")
+        )
+    budgets.append(
+        BudgetLine(
+            "all requests",
+            _int(tokens_left.get("per_second", limits.per_second)),
+            limits.per_second,
+            "second",
+        )
+    )
+    cache = getattr(stats, "cache", None)
+    latency = getattr(stats, "latency", None)
+    return ApiStatusView(
+        total_calls=_int(getattr(stats, "total_calls", 0)),
+        calls_by_category=dict(getattr(stats, "calls_by_category", {}) or {}),
+        budgets=budgets,
+        cache_hits=_int(getattr(cache, "hits", 0)),
+        cache_misses=_int(getattr(cache, "misses", 0)),
+        cache_stale_served=_int(getattr(cache, "stale_served", 0)),
+        cache_joined_in_flight=_int(getattr(cache, "joined_in_flight", 0)),
+        cache_entries=_int(getattr(cache, "entries", 0)),
+        cache_bytes=_int(getattr(cache, "bytes", 0)),
+        latency_p50_ms=_opt_float(getattr(latency, "p50_ms", None)),
+        latency_p95_ms=_opt_float(getattr(latency, "p95_ms", None)),
+        latency_last_ms=_opt_float(getattr(latency, "last_ms", None)),
+        rate_limited_429s=_int(getattr(stats, "rate_limited_429s", 0)),
+        retries=_int(getattr(stats, "retries", 0)),
+        token_refreshes=_int(getattr(stats, "token_refreshes", 0)),
+        limiter_waits=_int(getattr(stats, "limiter_waits", 0)),
+        recent_errors=[str(e) for e in (getattr(stats, "recent_errors", []) or [])],
+    )
