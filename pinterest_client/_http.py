@@ -270,8 +270,12 @@ class HttpSession:
             elif auth:
                 headers.update(self.credentials.auth_header())
             try:
-                return self._attempt(method, url, label, category, params, json, data, headers,
-                                     expect_json)
+                try:
+                    return self._attempt(method, url, label, category, params, json, data,
+                                         headers, expect_json)
+                finally:
+                    if rate_limited:
+                        self.limiter.release(category)
             except _Retry as retry:
                 error = retry.error
                 if (

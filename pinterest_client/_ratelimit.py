@@ -4,11 +4,12 @@ Pinterest counts requests per user and app in per-minute windows per category (a
 300/min, ads_read 1,000/min) plus 100 requests/s overall. A classic token bucket that starts
 full and refills continuously lets through `capacity + rate * 60` requests in some 60 s window,
 i.e. nearly twice the limit, which a window-counting server answers with 429s. So each bucket
-here is a *sliding-window* bucket: a token is spent per request and comes back exactly `window`
-seconds after it was spent. That never exceeds `limit` requests in any window of that length
-(and so never in any fixed window either), while still allowing a full burst of `limit`.
-A small `slack_s` widens the windows to absorb the gap between the time we send and the time the
-server counts the request.
+here is a *sliding-window* bucket: a request takes a slot when it is sent and gives it back
+`window` seconds after its answer arrived (in flight, it holds the slot). The server counts a
+request somewhere between our send and our receipt, so whatever its windows (sliding or fixed,
+wherever they start) and whatever the latency or scheduling jitter, no window of its length
+ever sees more than `limit` of our requests; yet a full burst of `limit` goes out at once.
+(`slack_s` widens the windows further; 0 is already safe.)
 
 Buckets are process-wide: every client whose credentials have the same identity (sha256 of the
 token) and the same limits shares one `RateLimiter`.
@@ -46,7 +47,7 @@ class RateLimits:
 
     per_minute: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CATEGORY_LIMITS))
     per_second: int = 100
-    slack_s: float = 0.25
+    slack_s: float = 0.0
 
     def __post_init__(self) -> None:
         if self.per_second < 1 or any(v < 1 for v in self.per_minute.values()):
@@ -59,29 +60,39 @@ class RateLimits:
 
 
 class _WindowBucket:
-    """At most `limit` acquisitions in any `window` seconds (see module docstring)."""
+    """At most `limit` requests in flight or answered within the last `window` seconds."""
+
+    # How long to wait when every slot is held by a request still in flight.
+    POLL_S = 0.02
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._spent: deque[float] = deque()
+        self.in_flight = 0
+        self._done: deque[float] = deque()  # answer times, oldest first
 
     def _expire(self, now: float) -> None:
-        while self._spent and self._spent[0] <= now - self.window:
-            self._spent.popleft()
+        while self._done and self._done[0] <= now - self.window:
+            self._done.popleft()
 
     def wait_needed(self, now: float) -> float:
         self._expire(now)
-        if len(self._spent) < self.limit:
+        if self.in_flight + len(self._done) < self.limit:
             return 0.0
-        return self._spent[0] + self.window - now
+        if not self._done:
+            return self.POLL_S
+        return max(self._done[0] + self.window - now, 0.001)
 
-    def spend(self, now: float) -> None:
-        self._spent.append(now)
+    def spend(self) -> None:
+        self.in_flight += 1
+
+    def release(self, now: float) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self._done.append(now)
 
     def left(self, now: float) -> int:
         self._expire(now)
-        return self.limit - len(self._spent)
+        return max(0, self.limit - self.in_flight - len(self._done))
 
 
 class RateLimiter:
@@ -111,7 +122,9 @@ class RateLimiter:
         self.waited_s = 0.0
 
     def acquire(self, category: str, max_wait_s: float) -> None:
-        """Take one slot for `category`, sleeping for it; raise if it would take too long."""
+        """Take one slot for `category`, sleeping for it; raise if it would take too long.
+        Every successful `acquire` must be followed by `release` once the answer is in."""
+        counted = False
         while True:
             with self._lock:
                 now = self._clock()
@@ -123,16 +136,27 @@ class RateLimiter:
                 if bucket is not None:
                     wait = max(wait, bucket.wait_needed(now))
                 if wait <= 0:
-                    self._overall.spend(now)
+                    self._overall.spend()
                     if bucket is not None:
-                        bucket.spend(now)
+                        bucket.spend()
                     return
                 if wait > max_wait_s:
                     raise self._too_long(category, wait)
-                self.waits += 1
+                if not counted:
+                    self.waits += 1
+                    counted = True
                 self.waited_s += wait
             # Sleep outside the lock; re-check afterwards (others may have taken the slot).
             self._sleep(wait)
+
+    def release(self, category: str) -> None:
+        """The request that took a slot of `category` got its answer (or failed)."""
+        with self._lock:
+            now = self._clock()
+            self._overall.release(now)
+            bucket = self._categories.get(category)
+            if bucket is not None:
+                bucket.release(now)
 
     def block(self, category: str, seconds: float) -> None:
         """The server said 429 with a reset: no request in this category until it passes."""

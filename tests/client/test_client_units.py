@@ -58,34 +58,53 @@ def test_limiter_never_allows_more_than_the_limit_in_any_window() -> None:
     limiter = RateLimiter(RateLimits(per_minute={"ads_analytics": 30}, per_second=5,
                                      slack_s=0.0), clock=clock.now, sleep=clock.sleep)
     stamps = []
-    for _ in range(100):
+    for i in range(100):
         limiter.acquire("ads_analytics", max_wait_s=120)
         stamps.append(clock.t)
+        clock.t += 0.01 * (i % 3)  # some latency before the answer
+        limiter.release("ads_analytics")
     for i, t in enumerate(stamps):
         in_second = [s for s in stamps[i:] if s < t + 1.0]
         in_minute = [s for s in stamps[i:] if s < t + 60.0]
         assert len(in_second) <= 5 and len(in_minute) <= 30
     # A full burst is allowed at once, then callers wait.
-    assert stamps[:5] == [100.0] * 5
+    assert stamps[:2] == [100.0] * 2
     assert clock.sleeps
+    assert limiter.waits > 0
 
 
 def test_limiter_refuses_waits_beyond_the_cap_with_reset_at() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimits(per_minute={"ads_analytics": 2}), clock=clock.now,
                           sleep=clock.sleep, wall=lambda: 5_000.0)
-    limiter.acquire("ads_analytics", 1.0)
-    limiter.acquire("ads_analytics", 1.0)
+    for _ in range(2):
+        limiter.acquire("ads_analytics", 1.0)
+        limiter.release("ads_analytics")
     with pytest.raises(RateLimitedError) as err:
         limiter.acquire("ads_analytics", 1.0)
-    assert err.value.retry_after == pytest.approx(60.25)
-    assert err.value.reset_at == pytest.approx(5_060.25)
+    assert err.value.retry_after == pytest.approx(60.0)
+    assert err.value.reset_at == pytest.approx(5_060.0)
     assert clock.sleeps == []  # failed at once
     limiter.acquire("ads_read", 1.0)  # other categories unaffected
+    limiter.release("ads_read")
     limiter.block("ads_read", 67_000)
     with pytest.raises(RateLimitedError):
         limiter.acquire("ads_read", 30.0)
     assert limiter.tokens_left()["ads_read"] == 0
+
+
+def test_slots_held_in_flight_count_until_the_answer() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(per_minute={"ads_read": 3}, per_second=100),
+                          clock=clock.now, sleep=clock.sleep)
+    for _ in range(3):
+        limiter.acquire("ads_read", 5.0)
+    clock.t += 100  # long in flight: the slots are still held
+    assert limiter.tokens_left()["ads_read"] == 0
+    limiter.release("ads_read")
+    assert limiter.tokens_left()["ads_read"] == 0  # answered just now: held for 60 s more
+    clock.t += 60.0
+    assert limiter.tokens_left()["ads_read"] == 1
 
 
 def test_limiters_are_shared_by_clients_of_the_same_token() -> None:
