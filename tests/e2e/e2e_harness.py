@@ -78,9 +78,18 @@ _SETTLED_JS = """
 """
 
 # The sidebar link with this visible label is the current page.
-_NAV_CURRENT_JS = """
-(label) => Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a')).some(
-  (a) => a.innerText.trim() === label && a.getAttribute('aria-current') === 'page')
+# The sidebar's page links as [label, is current page]; a link's text minus its icon (a
+# material icon is drawn from a ligature, so its name is text too).
+_NAV_LINKS_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stSidebarNav"] a')).map((a) => {
+  const copy = a.cloneNode(true);
+  copy.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stIconEmoji"]')
+    .forEach((icon) => icon.remove());
+  return [copy.textContent.trim(), a.getAttribute('aria-current') === 'page'];
+})
+"""
+_NAV_CURRENT_JS = f"""
+(label) => ({_NAV_LINKS_JS})().some(([text, current]) => text === label && current)
 """
 
 # How tall the app's content is (its main area scrolls, the document does not).
@@ -368,17 +377,15 @@ class AppPage:
 
     def nav_links(self) -> list[str]:
         """Visible labels of the page links in the sidebar navigation."""
-        links = self.raw.locator('[data-testid="stSidebarNav"] a')
-        return [t.strip() for t in links.all_inner_texts() if t.strip()]
+        self.raw.locator('[data-testid="stSidebarNav"] a').first.wait_for()
+        links: list[tuple[str, bool]] = self.raw.evaluate(_NAV_LINKS_JS)
+        return [text for text, _current in links if text]
 
     def open_page(self, label: str) -> None:
         """Click a sidebar navigation link by its visible label and wait for the page."""
-        link = (
-            self.raw.locator('[data-testid="stSidebarNav"] a')
-            .filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-            .first
-        )
-        link.click()
+        labels = self.nav_links()
+        assert label in labels, f"no page {label!r} in the sidebar navigation: {labels}"
+        self.raw.locator('[data-testid="stSidebarNav"] a').nth(labels.index(label)).click()
         # Streamlit marks the current page's link with aria-current="page".
         self.raw.wait_for_function(
             _NAV_CURRENT_JS, arg=label, timeout=SETTLE_TIMEOUT_MS, polling=100
@@ -412,23 +419,25 @@ class AppPage:
         return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
     def selectbox(self, label: str) -> Locator:
-        """The sidebar selectbox whose visible label is `label`."""
-        return self.raw.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-            has=self.raw.locator('[data-testid="stWidgetLabel"]').get_by_text(label, exact=True)
+        """The sidebar selectbox labelled `label` (an ARIA combobox; its value is the choice)."""
+        return self.raw.locator('[data-testid="stSidebar"]').get_by_role(
+            "combobox", name=label, exact=True
         )
 
     def selected(self, label: str) -> str:
         """The option a sidebar selectbox shows as chosen."""
-        box = self.selectbox(label)
-        box.wait_for(state="visible")
-        text = box.inner_text().strip()
-        return text.split("\n")[-1].strip() if "\n" in text else text
+        return self.selectbox(label).input_value().strip()
 
     def choose(self, label: str, option: str | re.Pattern[str]) -> None:
         """Pick `option` in the sidebar selectbox `label`, then wait for the rerun."""
-        box = self.selectbox(label)
-        box.locator('[data-baseweb="select"]').first.click()
-        self.raw.get_by_role("option", name=option).first.click()
+        box = self.raw.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+            has=self.raw.get_by_role("combobox", name=label, exact=True)
+        )
+        box.get_by_role("button", name="Open").click()
+        options = self.raw.get_by_role("option", name=option)
+        if isinstance(option, str):
+            options = self.raw.get_by_role("option", name=option, exact=True)
+        options.first.click()
         self.wait_settled()
 
     def tile(self, label: str) -> str:
