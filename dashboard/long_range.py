@@ -40,7 +40,9 @@ from pinterest_client import Attribution, Fetched, PinterestClient
 from pinterest_client.reports import (
     MAX_DAYS_BACK,
     MAX_FILTER_IDS,
+    ReportBatch,
     ReportRequest,
+    ReportStillRunning,
     is_additive,
     is_text_column,
 )
@@ -49,6 +51,8 @@ Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
 ProgressCallback = Callable[[int, int, str], None]
 
 SYNC_DAYS_BACK: Final = 90
+# How long a page waits for its report jobs before saying "reload in a minute" (they go on).
+PAGE_TIMEOUT_S: Final = 120.0
 REPORT_LEVELS: Final[dict[str, str]] = {
     "AD_ACCOUNT": "ADVERTISER",
     "CAMPAIGN": "CAMPAIGN",
@@ -216,6 +220,8 @@ _stores_lock = threading.Lock()
 _stores: dict[Path, ReportStore] = {}
 _key_locks_lock = threading.Lock()
 _key_locks: dict[str, threading.Lock] = {}
+_inflight_lock = threading.Lock()
+_inflight: dict[tuple[str, date, date], ReportBatch] = {}
 
 
 def default_store() -> ReportStore:
@@ -290,8 +296,12 @@ def fetch_long_range_rows(
     store: ReportStore | None = None,
     on_progress: ProgressCallback | None = None,
     is_final: Callable[[date], bool] | None = None,
+    report_timeout_s: float = PAGE_TIMEOUT_S,
 ) -> Fetched[list[dict[str, Any]]]:
-    """Rows for a range that starts beyond live analytics, in the sync rows' shape."""
+    """Rows for a range that starts beyond live analytics, in the sync rows' shape.
+
+    Raises DataUnavailable when the report jobs run past `report_timeout_s` (they are kept and
+    picked up by the next call), ReportError when a job fails."""
     if granularity == "HOUR":
         raise DataUnavailable("Hourly data only reaches 8 days back.")
     earliest = today - timedelta(days=MAX_DAYS_BACK)
@@ -338,7 +348,7 @@ def fetch_long_range_rows(
             entity_ids=report_filter, attribution=attribution,
         )
         rows, stored_days, fetched_days, jobs_run = _report_days(
-            client, store, request, final, progress
+            client, store, request, final, progress, report_timeout_s
         )
         day_rows.extend(r for r in rows if wanted is None or str(r.get(id_column)) in wanted)
     activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days,
@@ -379,6 +389,7 @@ def _report_days(
     request: ReportRequest,
     is_final: Callable[[date], bool],
     progress: ProgressCallback,
+    timeout_s: float = PAGE_TIMEOUT_S,
 ) -> tuple[list[dict[str, Any]], int, int, int]:
     """DAY rows of the request's range: stored final days, the rest fetched and stored.
 
@@ -396,7 +407,24 @@ def _report_days(
             def span_progress(done: int, total: int, text: str, base: int = jobs_before) -> None:
                 progress(base + done, jobs_total, text)
 
-            result = client.reports.run(part, on_progress=span_progress)
+            # A batch left running by an earlier page load is picked up, not started again.
+            flight = (key, span_start, span_end)
+            with _inflight_lock:
+                batch = _inflight.pop(flight, None)
+            if batch is None:
+                batch = client.reports.submit(part)
+            try:
+                result = client.reports.collect(batch, on_progress=span_progress,
+                                                timeout_s=timeout_s)
+            except ReportStillRunning as exc:
+                with _inflight_lock:
+                    _inflight[flight] = exc.batch
+                raise DataUnavailable(
+                    f"Pinterest is still preparing the async report for {span_start} to "
+                    f"{span_end} ({exc.batch.done} of {exc.batch.total} jobs done). Reload the "
+                    "page in a minute: the jobs keep running and are picked up, not started "
+                    "again."
+                ) from exc
             by_day = group_by_day(result.rows, span_start, span_end)
             # Written only now: every job of the span finished and parsed.
             store.save(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dashboard import long_range
+from dashboard.errors import DataUnavailable
 from dashboard.filters import Filters
 from dashboard.loaders import fetch_analytics_rows, load_overview
 from dashboard.long_range import ACTIVITY, fetch_long_range_rows, listening, needs_reports
@@ -133,6 +134,31 @@ def test_failed_job_stores_nothing_and_raises(env: Env) -> None:
     assert env.store.stats().days == 0 and env.store.stats().rows == 0
     rows = fetch(env, "AD_ACCOUNT", start, end)  # the retry works and is stored
     assert rows and env.store.stats().days == 51
+
+
+def test_slow_jobs_are_left_then_picked_up_by_the_next_open(env: Env) -> None:
+    env.sim.config.report_delay_s = 200
+    start, end = TODAY - timedelta(days=180), TODAY - timedelta(days=170)
+    with pytest.raises(DataUnavailable, match="still preparing"):
+        fetch(env, "CAMPAIGN", start, end, report_timeout_s=0)
+    assert jobs(env) == 1 and env.store.stats().days == 0
+    env.sim.backend.clock.advance(201)  # type: ignore[attr-defined]
+    rows = fetch(env, "CAMPAIGN", start, end, report_timeout_s=0)
+    assert jobs(env) == 1  # the same job, picked up
+    assert keyed(rows, "CAMPAIGN_ID") == keyed(truth(env, "CAMPAIGN", start, end), "CAMPAIGN_ID")
+
+
+def test_a_cut_off_download_is_never_stored(env: Env) -> None:
+    session = env.client.session
+    real_download = session.download
+    session.download = lambda url: real_download(url)[:-20]  # type: ignore[method-assign]
+    start, end = TODAY - timedelta(days=220), TODAY - timedelta(days=210)
+    with pytest.raises(ReportError) as caught:
+        fetch(env, "CAMPAIGN", start, end)
+    assert caught.value.status == "DOWNLOAD_FAILED"
+    assert env.store.stats().days == 0 and env.store.stats().rows == 0
+    session.download = real_download  # type: ignore[method-assign]
+    assert fetch(env, "CAMPAIGN", start, end) and env.store.stats().days == 11
 
 
 def test_entity_filters_within_and_beyond_500_ids(env: Env) -> None:
