@@ -4,7 +4,9 @@ no secret anywhere a user or log could see it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -13,21 +15,21 @@ from pinterest_client import (
     AuthError,
     BadRequestError,
     ClientConfig,
+    Fetched,
     InvalidResponseError,
     PinterestError,
     ResponseCache,
     ServerError,
 )
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID
-from tests.client.conftest import MakeEnv
+from tests.client.conftest import ClientEnv, MakeEnv
 from tests.client.test_client_guard import FakeTimer
 
 SPEND = ["SPEND_IN_MICRO_DOLLAR"]
 
 
-def ask_total(env: object, days: int = 20) -> object:
-    client = env.client  # type: ignore[attr-defined]
-    today = env.today  # type: ignore[attr-defined]
+def ask_total(env: ClientEnv, days: int = 20) -> Fetched[list[dict[str, Any]]]:
+    client, today = env.client, env.today
     return client.analytics(DEMO_ACCOUNT_ID, "AD_ACCOUNT", start_date=today - timedelta(days=days),
                             end_date=today - timedelta(days=3), columns=SPEND,
                             granularity="TOTAL")
@@ -62,14 +64,14 @@ def test_failed_refresh_serves_the_stale_copy(make_env: MakeEnv, fault: str) -> 
     timer.now += 7 * 3600
     env.sim.faults.update({fault: 1.0})
     stale = ask_total(env)
-    assert stale.stale and stale.data == fresh.data  # type: ignore[attr-defined]
+    assert stale.stale and stale.data == fresh.data
     expected = ServerError if fault == "error_rate" else InvalidResponseError
-    assert isinstance(stale.error, expected)  # type: ignore[attr-defined]
-    assert stale.age_s >= 0  # type: ignore[attr-defined]
+    assert isinstance(stale.error, expected)
+    assert stale.age_s >= 0
     env.sim.faults.update({fault: 0.0})
     timer.now += 7 * 3600
     back = ask_total(env)
-    assert not back.stale and back.error is None  # type: ignore[attr-defined]
+    assert not back.stale and back.error is None
 
 
 @pytest.mark.parametrize("fault", ["malformed_rate", "truncated_rate"])
@@ -110,7 +112,7 @@ def test_local_validation_sends_nothing(make_env: MakeEnv) -> None:
 
     env = make_env()
     today = env.today
-    bad_calls = {
+    bad_calls: dict[str, Callable[[], object]] = {
         "ad_account_id": lambda: env.client.get_ad_account("abc"),
         "level": lambda: env.client.analytics(DEMO_ACCOUNT_ID, "PIN",  # type: ignore[arg-type]
                                               start_date=today, end_date=today, columns=SPEND),
@@ -189,8 +191,9 @@ def test_secrets_never_appear_in_logs_reprs_errors_or_cache_keys(
         end_date=env.today, columns=SPEND)
     env.sim.expire_access_token(env.token)
     client.user_account()  # refresh on 401
-    for call in (lambda: client.get_ad_account(FORBIDDEN_ACCOUNT_ID),
-                 lambda: client.get_ad_account("x")):
+    calls: list[Callable[[], object]] = [lambda: client.get_ad_account(FORBIDDEN_ACCOUNT_ID),
+                                         lambda: client.get_ad_account("x")]
+    for call in calls:
         try:
             call()
         except PinterestError as exc:

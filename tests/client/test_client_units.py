@@ -3,6 +3,7 @@ cache bounds and single flight, retry policy over an httpx.MockTransport, splitt
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
@@ -119,8 +120,11 @@ def test_limiters_are_shared_by_clients_of_the_same_token() -> None:
 
 def test_cache_bounded_by_entries_and_bytes() -> None:
     cache = ResponseCache(max_entries=3, max_bytes=1000)
+    def answer(value: int) -> tuple[int, int]:
+        return value, 100
+
     for i in range(5):
-        cache.get_or_fetch(("k", i), 60, lambda i=i: (i, 100))
+        cache.get_or_fetch(("k", i), 60, functools.partial(answer, i))
     stats = cache.stats()
     assert stats.entries == 3 and stats.bytes == 300
     cache.get_or_fetch(("big",), 60, lambda: ("x", 900))
@@ -160,15 +164,23 @@ def test_single_flight_shares_an_error_and_stale_copy_only_for_transient_errors(
     timer[0] += 61
     got = cache.get_or_fetch(("k",), 60, slow_fail)
     assert got.stale and got.data == "good" and isinstance(got.error, ServerError)
+    def refused() -> tuple[Any, int]:
+        raise AuthError(401, 2, "no")
+
     with pytest.raises(AuthError):  # never answered from the stale store
-        cache.get_or_fetch(("k",), 60, lambda: (_ for _ in ()).throw(AuthError(401, 2, "no")))
+        cache.get_or_fetch(("k",), 60, refused)
 
 
 def test_disabled_cache_always_fetches() -> None:
     cache = ResponseCache.disabled()
-    calls = []
+    calls: list[int] = []
+
+    def fetch() -> tuple[int, int]:
+        calls.append(1)
+        return 1, 1
+
     for _ in range(3):
-        cache.get_or_fetch(("k",), 60, lambda: (calls.append(1), 1))
+        cache.get_or_fetch(("k",), 60, fetch)
     assert len(calls) == 3
 
 
