@@ -210,7 +210,9 @@ class HttpSession:
                     params=None, json=None, data=self.credentials.refresh_form(), auth=False,
                     basic_auth=True, allow_refresh=False,
                 )
-            except APIError as exc:
+            except (BadRequestError, AuthError, ForbiddenError) as exc:
+                # Refused (bad or revoked refresh token, wrong app secret). Transient failures
+                # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
                 raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
                                 + exc.message) from None
             try:

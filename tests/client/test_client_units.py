@@ -113,6 +113,8 @@ def test_limiters_are_shared_by_clients_of_the_same_token() -> None:
     b = PinterestClient("tok-shared-1", base_url="http://x/v5")
     c = PinterestClient("tok-shared-2", base_url="http://x/v5")
     assert a._limiter is b._limiter and a._limiter is not c._limiter
+    for client in (a, b, c):
+        client.close()
 
 
 # -- cache ------------------------------------------------------------------------------------
@@ -341,3 +343,27 @@ def test_merge_recomputes_ratios_from_sums() -> None:
                          "SPEND_IN_DOLLAR": 2.5, "IMPRESSION_1": 100}
     assert merged[1] == {"CAMPAIGN_ID": "2", "DATE": "2026-01-12", "SPEND_IN_DOLLAR": 1e-6,
                          "IMPRESSION_1": 5}  # CTR omitted: no clicks -> 0 omitted
+
+
+def test_reports_and_bulk_are_built_on_the_clients_session() -> None:
+    from pinterest_client.bulk import BulkAPI
+    from pinterest_client.reports import ReportsAPI
+
+    client = PinterestClient("tok-unit-reports", base_url="http://x/v5")
+    assert isinstance(client.reports, ReportsAPI) and client.reports is client.reports
+    assert isinstance(client.bulk, BulkAPI) and client.bulk is client.bulk
+    assert client.reports._session is client.session
+    assert client.bulk._session is client.session
+    client.close()
+
+
+def test_a_refresh_that_meets_a_server_error_stays_a_server_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            return httpx.Response(503, json={"code": 4197, "message": "unavailable"})
+        return httpx.Response(401, json={"code": 2, "message": "Authentication failed."})
+
+    credentials = Credentials("old", refresh_token="r1", app_id="app", app_secret="s")
+    session, _ = make_session(handler, credentials=credentials)
+    with pytest.raises(ServerError):
+        session.request_json("GET", "/x", category="ads_read")
