@@ -240,3 +240,19 @@ def test_money_helpers_keep_micro_units_exact() -> None:
     assert format_money(1_234_567_890, "USD") == "$1,234.57"
     assert format_money(987_654_321, "JPY") == "¥988"
     assert format_money(-3_100_000, "EUR") == "-€3.10"
+
+
+def test_money_stays_in_micro_units_of_the_account_currency(make_env: MakeEnv) -> None:
+    env = make_env()
+    accounts = env.client.list_ad_accounts().data
+    yen = next(a for a in accounts if a.currency == "JPY")
+    start, end = env.today - timedelta(days=7), env.today - timedelta(days=1)
+    rows = env.client.analytics(yen.id, "AD_ACCOUNT", start_date=start, end_date=end,
+                                columns=["SPEND_IN_MICRO_DOLLAR"], granularity="TOTAL").data
+    micro = rows[0]["SPEND_IN_MICRO_DOLLAR"]
+    truth = env.sim.engine.rows(yen.id, "AD_ACCOUNT", None, start, end, "TOTAL",
+                                ["SPEND_IN_MICRO_DOLLAR"])[0]["SPEND_IN_MICRO_DOLLAR"]
+    assert isinstance(micro, int) and micro == truth
+    whole_yen = (Decimal(truth) / Decimal(1_000_000)).quantize(Decimal(1), "ROUND_HALF_UP")
+    assert micro_to_amount(micro, yen.currency) == whole_yen
+    assert format_money(micro, yen.currency) == f"¥{whole_yen:,}"
