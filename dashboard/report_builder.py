@@ -110,6 +110,18 @@ def grouped_columns(
     }
 
 
+def async_column_names(client: PinterestClient) -> dict[str, str]:
+    """Glossary names of async report columns (Pinterest's delivery_metrics, ASYNC)."""
+    fetched = client.delivery_metrics("ASYNC")
+    names: dict[str, str] = {}
+    for item in fetched.data:
+        name = str(getattr(item, "name", "") or "")
+        display = getattr(item, "display_name", None)
+        if name and display:
+            names[name] = str(display)
+    return names
+
+
 def column_label(column: str, names: Mapping[str, str]) -> str:
     name = names.get(column)
     return f"{name} ({column})" if name and name != column else column
@@ -271,6 +283,30 @@ def result_frame(rows: Sequence[Mapping[str, Any]], request: ReportRequest) -> p
         if is_text_column(str(column)):
             frame[column] = frame[column].astype("string")
     return frame.reset_index(drop=True)
+
+
+def is_money_column(column: str) -> bool:
+    return column.endswith("_MICRO_DOLLAR")
+
+
+def display_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table as shown: money columns from micro units to currency units; column -> kind
+    (money, count, ratio, text) for the page's column formats. Downloads keep the raw file's
+    micro units."""
+    shown = frame.copy()
+    kinds: dict[str, str] = {}
+    for column in shown.columns:
+        name = str(column)
+        if is_text_column(name):
+            kinds[name] = "text"
+        elif is_money_column(name):
+            shown[column] = pd.to_numeric(shown[column], errors="coerce") / MICRO
+            kinds[name] = "money"
+        elif pd.api.types.is_integer_dtype(shown[column]):
+            kinds[name] = "count"
+        else:
+            kinds[name] = "number"
+    return shown, kinds
 
 
 def chartable_columns(frame: pd.DataFrame) -> list[str]:

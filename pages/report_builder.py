@@ -22,9 +22,11 @@ from dashboard.report_builder import (
     PendingReport,
     ReportOutcome,
     ReportStillRunning,
+    async_column_names,
     chartable_columns,
     column_label,
     default_range,
+    display_frame,
     drive_report,
     final_day_rule,
     grouped_columns,
@@ -34,7 +36,7 @@ from dashboard.report_builder import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from pages.common import context, page_header, require_account
+from pages.common import context, money_format, page_header, require_account
 from pinterest_client import PinterestError
 from pinterest_client.reports import (
     CONVERSION_REPORT_TIMES,
@@ -68,10 +70,14 @@ def _ids(text: str) -> tuple[str, ...]:
 
 
 def _names(ctx: Any) -> dict[str, str]:
+    """Glossary names of the columns (async definitions, then the sync ones)."""
+    names: dict[str, str] = {}
     try:
-        return {k: v.display_name for k, v in metric_definitions(ctx.client).items()}
+        names.update({k: v.display_name for k, v in metric_definitions(ctx.client).items()})
+        names.update(async_column_names(ctx.client))
     except PinterestError:
-        return {}
+        pass  # the builder still works with the raw column names
+    return names
 
 
 def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | None:
@@ -249,7 +255,7 @@ def _show_error(ctx: Any) -> None:
         st.rerun()
 
 
-def _show_outcome(outcome: ReportOutcome, names: dict[str, str]) -> None:
+def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) -> None:
     request = outcome.request
     frame = result_frame(outcome.rows, request)
     source = ("all from the local report store" if outcome.from_store_only
@@ -260,7 +266,15 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str]) -> None:
                f"{request.end_date} · {source}", icon=":material/check_circle:")
     for note in outcome.notes:
         st.caption(note)
-    st.dataframe(frame, hide_index=True, width="stretch", key="rb_table")
+    shown, kinds = display_frame(frame)
+    config = {
+        column: st.column_config.NumberColumn(
+            f"{names.get(column, column)} ({currency})",
+            format=money_format(currency),
+        ) if kind == "money" else st.column_config.Column(names.get(column, column))
+        for column, kind in kinds.items()
+    }
+    st.dataframe(shown, hide_index=True, width="stretch", key="rb_table", column_config=config)
     metrics = chartable_columns(frame)
     if metrics:
         metric = st.selectbox("Chart", metrics, format_func=lambda c: column_label(c, names),
@@ -293,7 +307,7 @@ def main() -> None:
     _show_error(ctx)
     outcome = st.session_state.get(OUTCOME_KEY)
     if isinstance(outcome, ReportOutcome):
-        _show_outcome(outcome, names)
+        _show_outcome(outcome, names, ctx.currency)
 
 
 main()
