@@ -396,7 +396,7 @@ def _report_days(
     Returns (rows, days from the store, days fetched, jobs run)."""
     key = request_key(request, per_day=True)
     with _key_lock(key):
-        held = store.load(key, request.start_date, request.end_date)
+        held = store.try_load(key, request.start_date, request.end_date)
         rows: list[dict[str, Any]] = [r for day_rows in held.rows.values() for r in day_rows]
         spans = held.missing_spans()
         jobs_total = sum(len(request.with_dates(a, b).split()) for a, b in spans)
@@ -427,7 +427,7 @@ def _report_days(
                 ) from exc
             by_day = group_by_day(result.rows, span_start, span_end)
             # Written only now: every job of the span finished and parsed.
-            store.save(
+            store.try_save(
                 key,
                 by_day,
                 final_days={d for d in by_day if is_final(d)},

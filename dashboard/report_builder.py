@@ -206,14 +206,14 @@ def plan_report(reports: ReportsAPI, store: ReportStore, request: ReportRequest)
     per_day = stored_per_day(request)
     key = request_key(request, per_day=per_day)
     if per_day:
-        held = store.load(key, request.start_date, request.end_date)
+        held = store.try_load(key, request.start_date, request.end_date)
         if held.complete:
             return PendingReport(request, key, held.rows, None, None)
         span = (min(held.missing), max(held.missing))
         # Days between the missing ones are fetched again rather than cut into many jobs.
         kept = {d: r for d, r in held.rows.items() if not span[0] <= d <= span[1]}
     else:
-        whole = store.load(key, request.start_date, request.start_date)
+        whole = store.try_load(key, request.start_date, request.start_date)
         if whole.complete:
             return PendingReport(request, key, whole.rows, None, None)
         span, kept = (request.start_date, request.end_date), {}
@@ -246,7 +246,7 @@ def drive_report(
     else:
         by_day = group_by_day(result.rows, span_start, span_end, partition=request.start_date)
         finals = {request.start_date} if is_final(request.end_date) else set()
-    store.save(pending.key, by_day, final_days=finals, description=request.describe())
+    store.try_save(pending.key, by_day, final_days=finals, description=request.describe())
     rows = held_rows + list(result.rows)
     return ReportOutcome(
         request,

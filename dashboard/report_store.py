@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from pinterest_client.reports import ReportRequest
+
+log = logging.getLogger("dashboard.report_store")
 
 STORE_ENV: Final = "PINTEREST_DASHBOARD_STORE"
 DEFAULT_PATH: Final = Path("data") / "reports.sqlite3"
@@ -236,6 +239,33 @@ class ReportStore:
                     "INSERT OR REPLACE INTO days (key, day, final, fetched_at) VALUES (?, ?, ?, ?)",
                     (key, text, int(day in final_days), now),
                 )
+
+    def try_load(self, key: str, start: date, end: date) -> StoredDays:
+        """`load`, or every day missing when the file cannot be used (read-only disk, locked,
+        corrupt): the data is then fetched again rather than the page failing."""
+        try:
+            return self.load(key, start, end)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("report store %s unusable (%s); fetching without it", self._path,
+                        type(exc).__name__)
+            days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+            return StoredDays(rows={}, missing=days)
+
+    def try_save(
+        self,
+        key: str,
+        rows_by_day: Mapping[date, Sequence[Mapping[str, Any]]],
+        *,
+        final_days: Collection[date],
+        description: str = "",
+    ) -> bool:
+        """`save`; False (logged) when the file cannot be written: the rows are still used."""
+        try:
+            self.save(key, rows_by_day, final_days=final_days, description=description)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("report store %s not written (%s)", self._path, type(exc).__name__)
+            return False
+        return True
 
     def forget(self, key: str) -> None:
         with self._transaction() as conn:

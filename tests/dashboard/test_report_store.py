@@ -175,3 +175,15 @@ def test_final_day_rule_and_grouping() -> None:
     }
     with pytest.raises(ValueError):
         group_by_day([{"X": 1}], date(2026, 5, 1), date(2026, 5, 1))
+
+
+def test_an_unusable_file_degrades_to_fetching(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the store's folder should be")
+    store = ReportStore(blocker / "reports.sqlite3")
+    d = date(2026, 1, 1)
+    held = store.try_load("k", d, d + timedelta(days=2))
+    assert held.rows == {} and len(held.missing) == 3
+    assert store.try_save("k", {d: _rows(d)}, final_days={d}) is False
+    with pytest.raises(OSError):
+        store.load("k", d, d)
