@@ -13,7 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from pinterest_client import ForbiddenError, PinterestClient, ReportError, ValidationError
-from pinterest_client.reports import ReportJob, ReportRequest, ReportsAPI, ReportStillRunning
+from pinterest_client.reports import (
+    MAX_LINK_RENEWALS,
+    ReportJob,
+    ReportRequest,
+    ReportsAPI,
+    ReportStillRunning,
+)
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -281,3 +287,21 @@ def test_over_a_real_loopback_server() -> None:
         client.close()
     finally:
         server.stop()
+
+
+def test_a_file_shorter_than_announced_is_never_returned(env: Env) -> None:
+    session = env.client.session
+    real_download = session.download
+    calls: list[int] = []
+
+    def lose_last_line(url: str) -> bytes:
+        body = real_download(url)
+        cut = body[: body.rstrip(b"\n").rfind(b"\n") + 1]  # whole lines, still valid CSV
+        calls.append(len(body) - len(cut))
+        return cut
+
+    session.download = lose_last_line  # type: ignore[method-assign]
+    with pytest.raises(ReportError) as caught:
+        env.reports.run(request(report_format="CSV"))
+    assert caught.value.status == "DOWNLOAD_FAILED" and "nothing was kept" in str(caught.value)
+    assert len(calls) == 1 + MAX_LINK_RENEWALS and all(n > 0 for n in calls)
