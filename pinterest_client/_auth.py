@@ -1,4 +1,5 @@
-"""Credentials: access token, refresh token, app id/secret; refresh once on 401.
+"""Credentials: access token, refresh token, app id/secret; refresh once on 401, or before
+sending when a token we refreshed is within a minute of its announced `expires_in`.
 
 The secrets live only in private attributes; `repr` masks them and `identity` (a sha256 of the
 first access/refresh token) is what rate-limit registries and cache keys use, so two clients of
@@ -40,6 +41,7 @@ class Credentials:
         self._on_tokens_refreshed = on_tokens_refreshed
         self._lock = threading.Lock()
         self._generation = 0  # bumped on every refresh; lets a 401 know if someone refreshed
+        self._expires_at: float | None = None  # known only for tokens we refreshed
         seed = self._access or self._refresh or ""
         self.identity = hashlib.sha256(seed.encode("utf-8")).hexdigest()
 
@@ -65,6 +67,11 @@ class Credentials:
     def generation(self) -> int:
         return self._generation
 
+    def expires_soon(self, now: float, margin_s: float = 60.0) -> bool:
+        """True when the access token's known lifetime ends within `margin_s`."""
+        with self._lock:
+            return self._expires_at is not None and now >= self._expires_at - margin_s
+
     def auth_header(self) -> dict[str, str]:
         with self._lock:
             token = self._access
@@ -77,12 +84,15 @@ class Credentials:
     def refresh_form(self) -> dict[str, str]:
         return {"grant_type": "refresh_token", "refresh_token": self._refresh or ""}
 
-    def install(self, access_token: str, refresh_token: str | None) -> None:
-        """Keep the new tokens (and a new refresh token, when one came back)."""
+    def install(self, access_token: str, refresh_token: str | None,
+                expires_at: float | None = None) -> None:
+        """Keep the new tokens (and a new refresh token, when one came back); `expires_at`
+        (epoch seconds on the client's clock) when the answer said how long it lives."""
         with self._lock:
             self._access = access_token
             if refresh_token:
                 self._refresh = refresh_token
+            self._expires_at = expires_at
             self._generation += 1
             current_refresh = self._refresh
         if self._on_tokens_refreshed is not None:

@@ -126,6 +126,7 @@ class HttpSession:
         config: ClientConfig | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.credentials = credentials
         self.limiter = limiter
@@ -135,6 +136,7 @@ class HttpSession:
         self.stats = HttpStats()
         self._sleep = sleep
         self._rng = rng
+        self._wall = wall  # the client's clock (token expiry)
         self._refresh_lock = threading.Lock()
         self._client = httpx.Client(
             transport=transport,
@@ -222,8 +224,15 @@ class HttpSession:
             if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
                 raise InvalidResponseError("The token refresh answer has no access_token.")
             new_refresh = decoded.get("refresh_token")
+            expires_in = decoded.get("expires_in")
+            expires_at = (
+                self._wall() + float(expires_in)
+                if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+                else None
+            )
             self.credentials.install(
-                decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None
+                decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None,
+                expires_at,
             )
             self.stats.record_refresh()
             log.info("pinterest_client: access token refreshed")
@@ -254,6 +263,11 @@ class HttpSession:
                 raise AuthError(401, None, "No access token: pass access_token or set "
                                 "PINTEREST_ACCESS_TOKEN.")
             # A refresh token with app id and secret is enough to start.
+            self.refresh_access_token(seen_generation=self.credentials.generation)
+            refreshed = True
+        elif (auth and allow_refresh and self.credentials.can_refresh
+              and self.credentials.expires_soon(self._wall())):
+            # The token we got says it is about to expire: renew it before sending.
             self.refresh_access_token(seen_generation=self.credentials.generation)
             refreshed = True
         while True:

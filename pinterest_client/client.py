@@ -154,6 +154,7 @@ class PinterestClient:
             timeout=timeout,
             max_wait_s=max_wait_s,
             config=self.config,
+            wall=lambda: self._now().timestamp(),
         )
         self._lazy_lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None

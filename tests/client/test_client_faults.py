@@ -238,3 +238,16 @@ def test_no_access_token_but_a_refresh_token_starts_with_a_refresh(make_env: Mak
         nobody.user_account()
     assert "PINTEREST_ACCESS_TOKEN" in str(err.value)
     assert env.sim.stats.total == 2
+
+
+def test_token_known_to_expire_is_refreshed_before_sending(make_env: MakeEnv) -> None:
+    env = make_env()
+    client = env.new_client(refresh_token=env.sim.refresh_token, app_id="sim-app",
+                            app_secret="sim-secret")
+    client.refresh_access_token()  # now the client knows the token's lifetime (expires_in)
+    client.user_account()
+    lifetime = env.sim.config.access_token_lifetime_s
+    env.clock.advance(lifetime - 30)  # inside the last minute of the token's life
+    client.get_ad_account(DEMO_ACCOUNT_ID)
+    assert env.sim.stats.by_path["/v5/oauth/token"] == 2
+    assert env.sim.stats.by_status.get(401, 0) == 0  # renewed before Pinterest said no
