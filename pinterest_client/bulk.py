@@ -19,7 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from pinterest_client._errors import PinterestError, ReportError, ValidationError
-from pinterest_client.reports import Session, backoff_delay, renewable_download_error
+from pinterest_client.reports import (
+    MAX_TRANSIENT_ROUNDS,
+    TRANSIENT_ERRORS,
+    Session,
+    backoff_delay,
+    renewable_download_error,
+)
 
 BULK_ENTITY_TYPES: Final[tuple[str, ...]] = (
     "CAMPAIGN",
@@ -331,8 +337,16 @@ class BulkAPI:
             seconds=self._deadline_s if timeout_s is None else timeout_s
         )
         attempt = 0
+        transient = 0
         while True:
-            status = self.get(job.request.ad_account_id, job.request_id)
+            try:
+                status = self.get(job.request.ad_account_id, job.request_id)
+                transient = 0
+            except TRANSIENT_ERRORS:
+                transient += 1
+                if transient > MAX_TRANSIENT_ROUNDS:
+                    raise
+                status = BulkStatus(status="RUNNING")  # no news: poll again later
             if on_status is not None:
                 on_status(status)
             if status.succeeded:

@@ -28,7 +28,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal, Protocol
 
-from pinterest_client._errors import APIError, PinterestError, ReportError, ValidationError
+from pinterest_client._errors import (
+    APIError,
+    InvalidResponseError,
+    PinterestError,
+    RateLimitedError,
+    ReportError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
 
 ReportLevel = Literal[
     "ADVERTISER",
@@ -112,6 +121,9 @@ DEFAULT_MAX_PARALLEL: Final = 3
 # How often a dead link is re-polled, and an EXPIRED report re-created, before giving up.
 MAX_LINK_RENEWALS: Final = 3
 MAX_RECREATIONS: Final = 1
+# Poll rounds in a row that may fail transiently (after the transport's own retries).
+MAX_TRANSIENT_ROUNDS: Final = 3
+TRANSIENT_ERRORS: Final = (ServerError, TransportError, InvalidResponseError, RateLimitedError)
 
 CATEGORY: Final = "ads_analytics"
 
@@ -610,6 +622,7 @@ class _Chunk:
     status: str = "PENDING"
     rows: list[dict[str, Any]] | None = None
     recreations: int = 0
+    transient_errors: int = 0
 
     @property
     def done(self) -> bool:
@@ -728,8 +741,16 @@ class ReportsAPI:
         deadline = self._now() + timedelta(seconds=self._deadline_s if timeout_s is None
                                            else timeout_s)
         attempt = 0
+        transient = 0
         while True:
-            status = self.get(job.request.ad_account_id, job.token)
+            try:
+                status = self.get(job.request.ad_account_id, job.token)
+                transient = 0
+            except TRANSIENT_ERRORS:
+                transient += 1
+                if transient > MAX_TRANSIENT_ROUNDS:
+                    raise
+                status = ReportStatus(status="IN_PROGRESS")  # no news: poll again later
             if on_status is not None:
                 on_status(status)
             if status.finished:
@@ -851,8 +872,23 @@ class ReportsAPI:
         )
 
     def _advance(self, chunk: _Chunk) -> bool:
-        """One step for one chunk: create if needed, poll, download when FINISHED.
-        Returns whether the chunk finished. Failures raise ReportError."""
+        """One step for one chunk; a transient failure (5xx, network, 429, unreadable answer)
+        that outlasted the transport's own retries costs this round only, a few in a row
+        end the run."""
+        try:
+            done = self._step(chunk)
+        except TRANSIENT_ERRORS:
+            chunk.transient_errors += 1
+            if chunk.transient_errors > MAX_TRANSIENT_ROUNDS:
+                raise
+            chunk.status = "RETRYING"
+            return False
+        chunk.transient_errors = 0
+        return done
+
+    def _step(self, chunk: _Chunk) -> bool:
+        """Create if needed, poll, download when FINISHED. Returns whether the chunk finished.
+        Failures raise ReportError."""
         if chunk.job is None:
             chunk.job = self.create(chunk.request)
             chunk.status = "IN_PROGRESS"

@@ -12,7 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pinterest_client import ForbiddenError, PinterestClient, ReportError, ValidationError
+from pinterest_client import (
+    ClientConfig,
+    ForbiddenError,
+    PinterestClient,
+    ReportError,
+    ValidationError,
+)
 from pinterest_client.reports import (
     MAX_LINK_RENEWALS,
     ReportJob,
@@ -80,10 +86,10 @@ def request(days: int = 30, **changes: object) -> ReportRequest:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def engine_rows(env: Env, level: str, start: date, end: date, granularity: str = "DAY",
+def engine_rows(sim: Simulator, level: str, start: date, end: date, granularity: str = "DAY",
                 columns: tuple[str, ...] = COLUMNS) -> list[dict[str, object]]:
-    return env.sim.engine.rows(DEMO_ACCOUNT_ID, level, None, start, end,  # type: ignore[arg-type]
-                               granularity, list(columns))
+    return sim.engine.rows(DEMO_ACCOUNT_ID, level, None, start, end,  # type: ignore[arg-type]
+                           granularity, list(columns))
 
 
 def _key(row: dict[str, object]) -> tuple[str, str]:
@@ -93,7 +99,7 @@ def _key(row: dict[str, object]) -> tuple[str, str]:
 def test_finished_json_report_equals_the_simulators_rows(env: Env) -> None:
     req = request()
     result = env.reports.run(req)
-    expected = engine_rows(env, "CAMPAIGN", req.start_date, req.end_date)
+    expected = engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date)
     assert expected, "the demo account delivers in this range"
     assert sorted(result.rows, key=_key) == sorted(expected, key=_key)
     assert result.jobs == 1 and len(result.tokens) == 1
@@ -105,7 +111,7 @@ def test_finished_json_report_equals_the_simulators_rows(env: Env) -> None:
 def test_csv_report_is_zero_filled_and_typed(env: Env) -> None:
     req = request(report_format="CSV")
     rows = env.reports.run(req).rows
-    expected = {_key(r): r for r in engine_rows(env, "CAMPAIGN", req.start_date, req.end_date)}
+    expected = {_key(r): r for r in engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date)}
     assert {_key(r) for r in rows} == set(expected)
     for row in rows:
         for column in COLUMNS:
@@ -151,7 +157,7 @@ def test_run_recreates_a_report_that_expired_before_download(env: Env) -> None:
     env.clock.advance(20 + 3600 + 1)
     result = env.reports.resume(batch)
     assert report_creates(env.sim) == 2
-    expected = engine_rows(env, "CAMPAIGN", req.start_date, req.end_date)
+    expected = engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date)
     assert sorted(result.rows, key=_key) == sorted(expected, key=_key)
 
 
@@ -164,7 +170,7 @@ def test_expired_link_is_refused_then_renewed(env: Env) -> None:
         env.reports.download(status, req)
     rows = env.reports.fetch(job)  # polls again for a fresh link
     assert sorted(rows, key=_key) == sorted(
-        engine_rows(env, "CAMPAIGN", req.start_date, req.end_date), key=_key)
+        engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date), key=_key)
     assert report_creates(env.sim) == 1
 
 
@@ -201,7 +207,7 @@ def test_a_slow_job_is_left_and_resumed_by_its_batch() -> None:
     assert result.tokens == batch.tokens
     assert progress[-1][:2] == (1, 1)
     assert sorted(result.rows, key=_key) == sorted(
-        engine_rows(env, "CAMPAIGN", req.start_date, req.end_date), key=_key)
+        engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date), key=_key)
     env.client.close()
 
 
@@ -227,7 +233,8 @@ def test_400_days_split_into_three_jobs_side_by_side_and_merged(env: Env) -> Non
     assert progress[-1] == (3, 3) and all(t == 3 for _, t in progress)
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
     # Ground truth, independently: every ad's rows of the simulator, added up.
-    ads = engine_rows(env, "AD", req.start_date, req.end_date, "DAY", (SPEND, "PAID_IMPRESSION"))
+    ads = engine_rows(env.sim, "AD", req.start_date, req.end_date, "DAY",
+                      (SPEND, "PAID_IMPRESSION"))
     for column in (SPEND, "PAID_IMPRESSION"):
         assert sum(int(r.get(column, 0)) for r in result.rows) == sum(
             int(r.get(column, 0)) for r in ads)  # type: ignore[call-overload]
@@ -258,7 +265,7 @@ def test_targeting_report_rows_add_up_to_the_entity_totals(env: Env) -> None:
     by_campaign: dict[str, int] = {}
     for r in rows:
         by_campaign[r["CAMPAIGN_ID"]] = by_campaign.get(r["CAMPAIGN_ID"], 0) + int(r[SPEND])
-    totals = engine_rows(env, "CAMPAIGN", req.start_date, req.end_date, "TOTAL", (SPEND,))
+    totals = engine_rows(env.sim, "CAMPAIGN", req.start_date, req.end_date, "TOTAL", (SPEND,))
     assert by_campaign == {str(r["CAMPAIGN_ID"]): int(r[SPEND])  # type: ignore[call-overload]
                            for r in totals if r.get(SPEND)}
 
@@ -305,3 +312,21 @@ def test_a_file_shorter_than_announced_is_never_returned(env: Env) -> None:
         env.reports.run(request(report_format="CSV"))
     assert caught.value.status == "DOWNLOAD_FAILED" and "nothing was kept" in str(caught.value)
     assert len(calls) == 1 + MAX_LINK_RENEWALS and all(n > 0 for n in calls)
+
+
+def test_flaky_api_still_gives_whole_and_exact_reports() -> None:
+    clock = FrozenClock(NOW)
+    sim = Simulator(SimConfig(seed=7, token="demo-token", report_delay_s=5), clock=clock)
+    sim.faults.update({"error_rate": 0.3, "malformed_rate": 0.1, "truncated_rate": 0.1,
+                       "seed": 3})
+    client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport(),
+                             config=ClientConfig(backoff_base_s=0.001, backoff_cap_s=0.002))
+    reports = ReportsAPI(client.session, now=clock.now, sleep=clock.advance)
+    for report_format in ("JSON", "CSV"):
+        req = request(level="ADVERTISER", start_date=TODAY - timedelta(days=400),
+                      columns=(SPEND,), report_format=report_format)
+        rows = reports.run(req).rows
+        truth = engine_rows(sim, "AD", req.start_date, req.end_date, "DAY", (SPEND,))
+        assert sum(int(r[SPEND]) for r in rows) == sum(int(r.get(SPEND, 0)) for r in truth)
+    assert client.stats().retries > 0  # the faults did happen
+    client.close()
