@@ -33,7 +33,7 @@ from dashboard.filters import (
 )
 from dashboard.loaders import AccountInfo, load_accounts
 from dashboard.settings import SettingsError, load_settings
-from pages.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
+from views.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 
 st.set_page_config(
     page_title="Pinterest Ads dashboard",
@@ -43,14 +43,14 @@ st.set_page_config(
 
 # The pages, in sidebar order. Add a page by appending an st.Page here.
 PAGES: list[Any] = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/campaigns.py", title="Campaigns", icon=":material/campaign:"),
-    st.Page("pages/audience.py", title="Audience", icon=":material/groups:"),
-    st.Page("pages/targeting.py", title="Targeting", icon=":material/target:"),
-    st.Page("pages/report_builder.py", title="Report builder", icon=":material/summarize:"),
-    st.Page("pages/bulk_export.py", title="Bulk export", icon=":material/cloud_download:"),
-    st.Page("pages/glossary.py", title="Metrics glossary", icon=":material/menu_book:"),
-    st.Page("pages/api_status.py", title="API status", icon=":material/monitor_heart:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+    st.Page("views/audience.py", title="Audience", icon=":material/groups:"),
+    st.Page("views/targeting.py", title="Targeting", icon=":material/target:"),
+    st.Page("views/report_builder.py", title="Report builder", icon=":material/summarize:"),
+    st.Page("views/bulk_export.py", title="Bulk export", icon=":material/cloud_download:"),
+    st.Page("views/glossary.py", title="Metrics glossary", icon=":material/menu_book:"),
+    st.Page("views/api_status.py", title="API status", icon=":material/monitor_heart:"),
 ]
 
 URL_MESSAGES_KEY = "url_messages"

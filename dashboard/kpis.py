@@ -67,7 +67,8 @@ KPI_SPECS: Final[tuple[KpiSpec, ...]] = (
         "Checkout value attributed to your ads.",
     ),
     KpiSpec("roas", "ROAS", "ratio", "CHECKOUT_ROAS", True, "Conversion value ÷ spend."),
-    KpiSpec("cpa", "CPA", "money", SPEND, False, "Spend ÷ conversions (cost per action)."),
+    # No Pinterest column is "spend per conversion of any kind": the formula is the help.
+    KpiSpec("cpa", "CPA", "money", "", False, "Spend ÷ conversions (cost per action)."),
 )
 KPI_BY_NAME: Final[dict[KpiName, KpiSpec]] = {spec.name: spec for spec in KPI_SPECS}
 

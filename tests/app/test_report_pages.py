@@ -49,7 +49,7 @@ def today(at: AppTest) -> date:
 
 
 def open_builder(at: AppTest) -> AppTest:
-    at.switch_page("pages/report_builder.py")
+    at.switch_page("views/report_builder.py")
     at.run()
     assert not at.exception
     return at
@@ -139,7 +139,7 @@ def test_invalid_choice_is_explained(app: AppTest) -> None:
 
 
 def test_bulk_export_shows_tables_per_entity_type(app: AppTest) -> None:
-    app.switch_page("pages/bulk_export.py")
+    app.switch_page("views/bulk_export.py")
     app.run()
     sim = simulator(app)
     app.button(key="bulk_run").click()
@@ -166,7 +166,7 @@ def test_bulk_export_shows_tables_per_entity_type(app: AppTest) -> None:
 
 
 def test_bulk_failure_shows_message_and_retry(app: AppTest) -> None:
-    app.switch_page("pages/bulk_export.py")
+    app.switch_page("views/bulk_export.py")
     app.run()
     simulator(app).fail_next_bulk()
     app.button(key="bulk_run").click()

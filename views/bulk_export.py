@@ -12,7 +12,6 @@ import streamlit as st
 
 from dashboard.errors import describe_error
 from dashboard.report_builder import bulk_frames, safe_bulk_file, to_csv_bytes, to_xlsx_bytes
-from pages.common import context, page_header, require_account
 from pinterest_client import PinterestError
 from pinterest_client.bulk import (
     BULK_ENTITY_TYPES,
@@ -25,6 +24,7 @@ from pinterest_client.bulk import (
     BulkStatus,
     CampaignFilter,
 )
+from views.common import context, page_header, require_account
 
 JOB_KEY: Final = "bulk_job"
 RESULT_KEY: Final = "bulk_result"

@@ -36,7 +36,6 @@ from dashboard.report_builder import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from pages.common import context, money_format, page_header, require_account
 from pinterest_client import PinterestError
 from pinterest_client.reports import (
     CONVERSION_REPORT_TIMES,
@@ -46,6 +45,7 @@ from pinterest_client.reports import (
     WINDOW_DAYS,
     ReportRequest,
 )
+from views.common import context, money_format, page_header, require_account
 
 PENDING_KEY: Final = "rb_pending"
 OUTCOME_KEY: Final = "rb_outcome"

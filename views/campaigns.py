@@ -16,7 +16,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
-from pages.common import (
+from views.common import (
     PageContext,
     context,
     page_header,
@@ -25,7 +25,7 @@ from pages.common import (
     show_freshness,
     table,
 )
-from pages.long_range_notice import long_range_progress
+from views.long_range_notice import long_range_progress
 
 LEVEL_WORDS = {"CAMPAIGN": "campaigns", "AD_GROUP": "ad groups", "AD": "ads"}
 

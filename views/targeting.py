@@ -15,7 +15,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
-from pages.common import (
+from views.common import (
     PageContext,
     context,
     page_header,

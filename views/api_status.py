@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.api_status import ApiStatusView, api_status_view
 from dashboard.formatting import format_count, format_percent
-from pages.common import context, page_header
+from views.common import context, page_header
 
 
 def _ms(value: float | None) -> str:

@@ -11,7 +11,7 @@ from dashboard.filters import describe_range
 from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
-from pages.common import (
+from views.common import (
     PageContext,
     context,
     page_header,
@@ -20,7 +20,7 @@ from pages.common import (
     show_freshness,
     table,
 )
-from pages.long_range_notice import long_range_progress
+from views.long_range_notice import long_range_progress
 
 TILES_PER_ROW = 5
 TILE_HEIGHT = 190  # same for all tiles, with or without a sparkline
@@ -161,9 +161,11 @@ def main() -> None:
     ctx = context()
     page_header("Overview", ctx)
     seconds = ctx.filters.refresh_seconds
-    run_every = timedelta(seconds=seconds) if seconds else None
-    # With auto-refresh the tiles and chart rerun in place (a fragment), not the whole page.
-    st.fragment(_render, run_every=run_every)()
+    if seconds:
+        # Auto-refresh: the tiles and chart rerun in place (a fragment), not the whole page.
+        st.fragment(_render, run_every=timedelta(seconds=seconds))()
+    else:
+        _render()
 
 
 main()
