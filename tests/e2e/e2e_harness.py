@@ -92,6 +92,23 @@ _NAV_CURRENT_JS = f"""
 (label) => ({_NAV_LINKS_JS})().some(([text, current]) => text === label && current)
 """
 
+# Counts the app's script runs from now on (installs a MutationObserver once per page load).
+_RUN_COUNTER_JS = """
+() => {
+  if (window.__e2eRuns === undefined) {
+    window.__e2eRuns = 0;
+    const app = document.querySelector('[data-testid="stApp"]');
+    let last = app.getAttribute('data-test-script-state');
+    new MutationObserver(() => {
+      const now = app.getAttribute('data-test-script-state');
+      if (now === 'running' && last !== 'running') { window.__e2eRuns += 1; }
+      last = now;
+    }).observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+  }
+  return window.__e2eRuns;
+}
+"""
+
 # How tall the app's content is (its main area scrolls, the document does not).
 _CONTENT_HEIGHT_JS = """
 () => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
@@ -396,6 +413,19 @@ class AppPage:
     def wait_settled(self, timeout_ms: int = SETTLE_TIMEOUT_MS) -> None:
         """Until the script run has finished and the page has stayed idle for a moment."""
         self.raw.wait_for_function(_SETTLED_JS, arg=QUIET_MS, timeout=timeout_ms, polling=100)
+
+    def count_script_runs(self) -> int:
+        """Script runs started since this was first called on the page (full runs and
+        fragment reruns alike: each flips the app's script state to "running")."""
+        count: int = self.raw.evaluate(_RUN_COUNTER_JS)
+        return count
+
+    def wait_for_script_runs(self, at_least: int, timeout_ms: int = SETTLE_TIMEOUT_MS) -> None:
+        """Until `at_least` runs have started (see count_script_runs) and the page settled."""
+        self.raw.wait_for_function(
+            "(n) => (window.__e2eRuns || 0) >= n", arg=at_least, timeout=timeout_ms, polling=200
+        )
+        self.wait_settled()
 
     def wait_charts(self, minimum: int = 1, timeout_ms: int = SETTLE_TIMEOUT_MS) -> int:
         """Until at least `minimum` plotly charts exist and every one has drawn its SVG."""
