@@ -39,25 +39,22 @@ DEFAULT_PATH: Final = Path("data") / "reports.sqlite3"
 # Days up to this many days before today are taken as final (conversions settle in 24-48 h).
 OPEN_DAYS: Final = 2
 
+# One row per (request key, day): the day's rows as one JSON array (one write and one parse per
+# day, not per row: a year of a 600-campaign account is 365 blobs, not 200,000 rows).
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS requests (
     key TEXT PRIMARY KEY,
     description TEXT NOT NULL,
     created_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS days (
+CREATE TABLE IF NOT EXISTS report_days (
     key TEXT NOT NULL,
     day TEXT NOT NULL,
     final INTEGER NOT NULL,
     fetched_at REAL NOT NULL,
-    PRIMARY KEY (key, day)
-);
-CREATE TABLE IF NOT EXISTS rows (
-    key TEXT NOT NULL,
-    day TEXT NOT NULL,
-    seq INTEGER NOT NULL,
+    row_count INTEGER NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (key, day, seq)
+    PRIMARY KEY (key, day)
 );
 """
 
@@ -133,7 +130,7 @@ class StoreStats:
 
 
 class ReportStore:
-    """SQLite file of report rows per (request key, day)."""
+    """SQLite file of report rows per (request key, day), each day one JSON array."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self._path = Path(path) if path is not None else default_store_path()
@@ -180,19 +177,14 @@ class ReportStore:
         """Rows of the days start..end under `key`; days never fetched or not final are missing."""
         with self._lock:
             conn = self._connection()
-            day_rows = conn.execute(
-                "SELECT day, final FROM days WHERE key = ? AND day BETWEEN ? AND ?",
+            found = conn.execute(
+                "SELECT day, final, data FROM report_days WHERE key = ? AND day BETWEEN ? AND ?",
                 (key, start.isoformat(), end.isoformat()),
             ).fetchall()
-            data = conn.execute(
-                "SELECT day, data FROM rows WHERE key = ? AND day BETWEEN ? AND ? "
-                "ORDER BY day, seq",
-                (key, start.isoformat(), end.isoformat()),
-            ).fetchall()
-        finals = {date.fromisoformat(d): bool(f) for d, f in day_rows}
-        by_day: dict[date, list[dict[str, Any]]] = {d: [] for d in finals}
-        for day_text, text in data:
-            by_day.setdefault(date.fromisoformat(day_text), []).append(json.loads(text))
+        finals = {date.fromisoformat(d): bool(f) for d, f, _ in found}
+        by_day: dict[date, list[dict[str, Any]]] = {
+            date.fromisoformat(d): json.loads(text) for d, _, text in found
+        }
         rows: dict[date, list[dict[str, Any]]] = {}
         stale: dict[date, list[dict[str, Any]]] = {}
         missing: list[date] = []
@@ -225,20 +217,21 @@ class ReportStore:
                 "INSERT OR IGNORE INTO requests (key, description, created_at) VALUES (?, ?, ?)",
                 (key, description, now),
             )
-            for day, rows in rows_by_day.items():
-                text = day.isoformat()
-                conn.execute("DELETE FROM rows WHERE key = ? AND day = ?", (key, text))
-                conn.executemany(
-                    "INSERT INTO rows (key, day, seq, data) VALUES (?, ?, ?, ?)",
-                    [
-                        (key, text, seq, json.dumps(dict(row), sort_keys=True))
-                        for seq, row in enumerate(rows)
-                    ],
-                )
-                conn.execute(
-                    "INSERT OR REPLACE INTO days (key, day, final, fetched_at) VALUES (?, ?, ?, ?)",
-                    (key, text, int(day in final_days), now),
-                )
+            conn.executemany(
+                "INSERT OR REPLACE INTO report_days (key, day, final, fetched_at, row_count, "
+                "data) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        key,
+                        day.isoformat(),
+                        int(day in final_days),
+                        now,
+                        len(rows),
+                        json.dumps([dict(row) for row in rows], sort_keys=True),
+                    )
+                    for day, rows in rows_by_day.items()
+                ],
+            )
 
     def try_load(self, key: str, start: date, end: date) -> StoredDays:
         """`load`, or every day missing when the file cannot be used (read-only disk, locked,
@@ -269,17 +262,17 @@ class ReportStore:
 
     def forget(self, key: str) -> None:
         with self._transaction() as conn:
-            for table in ("rows", "days", "requests"):
+            for table in ("report_days", "requests"):
                 conn.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
 
     def stats(self) -> StoreStats:
         with self._lock:
             conn = self._connection()
-            counts = [
-                int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-                for table in ("requests", "days", "rows")
-            ]
-        return StoreStats(requests=counts[0], days=counts[1], rows=counts[2], path=str(self._path))
+            requests = int(conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+            days, rows = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(row_count), 0) FROM report_days"
+            ).fetchone()
+        return StoreStats(requests=requests, days=int(days), rows=int(rows), path=str(self._path))
 
 
 def group_by_day(

@@ -18,6 +18,7 @@ pre-signed URL that lives only 5 minutes (the report itself lives an hour). So:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -175,6 +176,7 @@ class Session(Protocol):
     def download(self, url: str) -> bytes: ...
 
 
+@functools.lru_cache(maxsize=4096)
 def is_text_column(name: str) -> bool:
     return name in _TEXT_COLUMNS or name.endswith(_TEXT_SUFFIXES)
 
@@ -559,6 +561,7 @@ ADDITIVE_HINT: Final = re.compile(r"(^|_)(CTR|RATE|ROAS|CPC|CPM|ECPC|ECPM|ECPE|C
                                   r"AVERAGE|FREQUENCY|PERCENT|MULTIPLIER)(_|$)")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_additive(column: str) -> bool:
     """Whether summing the column over days or jobs is meaningful (ratios are not)."""
     return not is_text_column(column) and not ADDITIVE_HINT.search(column)

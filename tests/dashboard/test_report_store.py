@@ -130,11 +130,13 @@ def test_no_secret_or_token_in_the_file(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "s.sqlite3") as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         columns = {
-            c[1] for t in ("requests", "days", "rows")
+            c[1] for t in ("requests", "report_days")
             for c in conn.execute(f"PRAGMA table_info({t})")
         }
-    assert {"requests", "days", "rows"} <= tables
+        blob = " ".join(str(r) for r in conn.execute("SELECT * FROM report_days"))
+    assert {"requests", "report_days"} <= tables
     assert not any("token" in c for c in columns)
+    assert "demo-token" not in blob and "1000" in blob  # the rows, and nothing else
 
 
 def test_threads_share_one_store(tmp_path: Path) -> None:
