@@ -26,7 +26,7 @@ def long_range_progress(ctx: PageContext) -> Iterator[None]:
         yield
         return
     script_ctx = get_script_run_ctx()
-    status = st.status(STATUS_LABEL + "…", expanded=False)
+    status = st.status(STATUS_LABEL + "…", expanded=True)
     bar = status.progress(0.0, text="Looking in the local report store")
     lock = threading.Lock()
 
