@@ -157,9 +157,12 @@ def freshness_of(fetched: Iterable[Fetched[Any]]) -> Freshness:
     parts = list(fetched)
     if not parts:
         return Freshness(fetched_at=time.time())
-    reasons = tuple(
-        dict.fromkeys(describe_error(f.error) for f in parts if f.stale and f.error is not None)
-    )
+    # One reason per kind of error (two 429s differ only in their seconds to wait).
+    by_kind: dict[type, str] = {}
+    for part in parts:
+        if part.stale and part.error is not None:
+            by_kind.setdefault(type(part.error), describe_error(part.error))
+    reasons = tuple(by_kind.values())
     return Freshness(
         fetched_at=min(f.fetched_at for f in parts),
         stale=any(f.stale for f in parts),

@@ -1,0 +1,327 @@
+"""Every page in AppTest (demo mode: the in-process simulator), with the numbers shown checked
+against sums computed here from a separate Simulator of the same seed (its own ad-level rows)."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.formatting import format_money, format_percent
+from pinterest_client import _ratelimit
+from pinterest_client._cache import default_cache
+from pinterest_sim import (
+    DEMO_ACCOUNT_ID,
+    EMPTY_ACCOUNT_ID,
+    LARGE_ACCOUNT_ID,
+    SimConfig,
+    Simulator,
+)
+from pinterest_sim.world import EUR_ACCOUNT_ID, JPY_ACCOUNT_ID
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+SPEND = "SPEND_IN_MICRO_DOLLAR"
+COLUMNS = [SPEND, "PAID_IMPRESSION", "CLICKTHROUGH_1", "TOTAL_CONVERSIONS"]
+PAGES = [
+    ("views/overview.py", "Overview"),
+    ("views/campaigns.py", "Campaigns"),
+    ("views/audience.py", "Audience"),
+    ("views/targeting.py", "Targeting"),
+    ("views/glossary.py", "Metrics glossary"),
+    ("views/api_status.py", "API status"),
+]
+
+
+@functools.cache
+def reference_sim() -> Simulator:
+    """Ground truth: a simulator of the demo's seed that the app never talks to."""
+    return Simulator(SimConfig(seed=7))
+
+
+def truth(account: str, start: date, end: date) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for row in reference_sim().engine.rows(account, "AD", None, start, end, "TOTAL", COLUMNS):
+        for column in COLUMNS:
+            totals[column] += row.get(column, 0)
+    return totals
+
+
+def _fresh_app(monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None) -> AppTest:
+    monkeypatch.delenv("PINTEREST_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("PINTEREST_API_BASE_URL", raising=False)
+    monkeypatch.delenv("PINTEREST_SIM_FAULTS", raising=False)
+    monkeypatch.setenv("PINTEREST_SIM_SEED", "7")
+    st.cache_resource.clear()  # a new demo simulator and client for this test
+    default_cache().clear()  # and no responses left over from another test
+    with _ratelimit._registry_lock:  # nor a rate-limit block a 429 test left behind
+        _ratelimit._registry.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    at = _fresh_app(monkeypatch)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    yield at
+    st.cache_resource.clear()
+
+
+def today(at: AppTest) -> date:
+    value = at.session_state["page_context"].today
+    assert isinstance(value, date)
+    return value
+
+
+def app_simulator(at: AppTest) -> Simulator:
+    sim = at.session_state["page_context"].connection.simulator
+    assert isinstance(sim, Simulator)
+    return sim
+
+
+def tile(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no {label!r} tile; tiles: {[m.label for m in at.metric]}"
+    return str(values[0])
+
+
+def texts(elements: Any) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def last_7_days(at: AppTest) -> tuple[date, date]:
+    end = today(at) - timedelta(days=1)
+    return end - timedelta(days=6), end
+
+
+def test_overview_spend_and_ctr_tiles_equal_simulator_rows(app: AppTest) -> None:
+    start, end = last_7_days(app)
+    expected = truth(DEMO_ACCOUNT_ID, start, end)
+    assert expected[SPEND] > 0
+    assert tile(app, "Spend") == format_money(expected[SPEND], "USD", abbreviate=True)
+    ctr = expected["CLICKTHROUGH_1"] / expected["PAID_IMPRESSION"]
+    assert tile(app, "CTR") == format_percent(ctr)
+    assert tile(app, "Conversions") in (
+        f"{expected['TOTAL_CONVERSIONS']:,.0f}",
+        f"{expected['TOTAL_CONVERSIONS'] / 1000:.1f}K",
+    )
+    # The exact figures: the time-series table sums to the simulator's total, to the cent.
+    table = app.dataframe[0].value
+    assert round(float(table["Spend"].sum()), 2) == round(expected[SPEND] / 1e6, 2)
+    assert len(table) == 7
+    assert any("Demo data" in t for t in texts(app.sidebar.warning))
+    assert app.query_params["account"] == DEMO_ACCOUNT_ID
+
+
+def test_every_page_renders_with_its_title(app: AppTest) -> None:
+    for path, title in PAGES:
+        app.switch_page(path)
+        rerun(app)
+        assert texts(app.title)[:1] == [title], path
+        assert not app.error, (path, texts(app.error))
+
+
+def test_preset_change_moves_numbers_and_url(app: AppTest) -> None:
+    app.selectbox(key="f_preset").set_value("last_30_days")
+    rerun(app)
+    end = today(app) - timedelta(days=1)
+    expected = truth(DEMO_ACCOUNT_ID, end - timedelta(days=29), end)
+    assert tile(app, "Spend") == format_money(expected[SPEND], "USD", abbreviate=True)
+    assert app.query_params["preset"] == "last_30_days"
+    assert len(app.dataframe[0].value) == 30
+
+
+def test_euro_and_yen_accounts_use_their_currency(app: AppTest) -> None:
+    start, end = last_7_days(app)
+    app.selectbox(key="f_account").set_value(EUR_ACCOUNT_ID)
+    rerun(app)
+    expected = truth(EUR_ACCOUNT_ID, start, end)
+    assert tile(app, "Spend") == format_money(expected[SPEND], "EUR", abbreviate=True)
+    assert tile(app, "Spend").startswith("€")
+    app.selectbox(key="f_account").set_value(JPY_ACCOUNT_ID)
+    rerun(app)
+    expected = truth(JPY_ACCOUNT_ID, start, end)
+    assert tile(app, "Spend") == format_money(expected[SPEND], "JPY", abbreviate=True)
+    assert app.query_params["account"] == JPY_ACCOUNT_ID
+
+
+def test_custom_range_from_a_shared_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    probe = _fresh_app(monkeypatch)
+    rerun(probe)
+    end = today(probe) - timedelta(days=10)
+    start = end - timedelta(days=4)
+    at = _fresh_app(
+        monkeypatch,
+        {"preset": "custom", "start": start.isoformat(), "end": end.isoformat(), "compare": "0",
+         "account": EUR_ACCOUNT_ID},
+    )
+    rerun(at)
+    assert not at.warning or all("link" not in t for t in texts(at.warning))
+    expected = truth(EUR_ACCOUNT_ID, start, end)
+    assert tile(at, "Spend") == format_money(expected[SPEND], "EUR", abbreviate=True)
+    assert all(m.delta in (None, "") for m in at.metric)  # compare=0: no deltas
+    assert at.query_params["start"] == start.isoformat()
+
+
+def test_tampered_link_shows_messages_and_safe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _fresh_app(
+        monkeypatch,
+        {"preset": "last_9999_days", "account": "12;DROP", "click": "3", "start": "2026-02-30"},
+    )
+    rerun(at)
+    messages = texts(at.warning)
+    assert any("date preset" in m for m in messages), messages
+    assert any("ad account id" in m for m in messages), messages
+    assert any("click attribution" in m for m in messages), messages
+    start, end = last_7_days(at)
+    assert tile(at, "Spend") == format_money(truth(DEMO_ACCOUNT_ID, start, end)[SPEND], "USD",
+                                             abbreviate=True)
+    assert at.query_params["preset"] == "last_7_days"
+
+
+def test_link_to_an_account_the_user_cannot_see(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _fresh_app(monkeypatch, {"account": "549764106887"})  # exists, no access
+    rerun(at)
+    assert any("not one this Pinterest user can see" in t for t in texts(at.warning))
+    assert at.query_params["account"] == DEMO_ACCOUNT_ID
+
+
+def test_api_fault_shows_an_error_not_a_traceback(app: AppTest) -> None:
+    sim = app_simulator(app)
+    sim.faults.update({"storm_429": True, "storm_reset_s": 3600})
+    app.selectbox(key="f_preset").set_value("last_14_days")  # not cached yet
+    rerun(app)
+    errors = texts(app.error)
+    assert any("rate limit" in e for e in errors), errors
+    assert not app.exception
+
+
+def test_stale_data_is_marked_with_its_age(app: AppTest) -> None:
+    sim = app_simulator(app)
+    good = tile(app, "Spend")
+    cache = default_cache()
+    with cache._lock:  # every fresh copy expires; the stale copies stay
+        cache._fresh.clear()
+    sim.faults.update({"storm_429": True, "storm_reset_s": 3600})
+    rerun(app)
+    warnings = texts(app.warning)
+    assert any("stale" in w and "ago" in w for w in warnings), warnings
+    assert tile(app, "Spend") == good
+
+
+def test_empty_account_explains_itself(app: AppTest) -> None:
+    app.selectbox(key="f_account").set_value(EMPTY_ACCOUNT_ID)
+    rerun(app)
+    assert any("No delivery in this period" in t for t in texts(app.info))
+    assert not app.metric
+    app.switch_page("views/campaigns.py")
+    rerun(app)
+    assert any("no campaigns yet" in t for t in texts(app.info))
+
+
+def test_campaigns_table_search_and_drill_down(app: AppTest) -> None:
+    app.switch_page("views/campaigns.py")
+    rerun(app)
+    start, end = last_7_days(app)
+    ref = reference_sim()
+    campaign_of = {ad.id: ad.campaign_id for ad in ref.world.ads(DEMO_ACCOUNT_ID)}
+    group_of = {ad.id: ad.ad_group_id for ad in ref.world.ads(DEMO_ACCOUNT_ID)}
+    by_campaign: dict[str, float] = defaultdict(float)
+    by_group: dict[str, float] = defaultdict(float)
+    for row in ref.engine.rows(DEMO_ACCOUNT_ID, "AD", None, start, end, "TOTAL", [SPEND]):
+        by_campaign[campaign_of[row["AD_ID"]]] += row.get(SPEND, 0)
+        by_group[group_of[row["AD_ID"]]] += row.get(SPEND, 0)
+    table = app.dataframe[0].value
+    assert len(table) == len(ref.world.campaigns(DEMO_ACCOUNT_ID))
+    for campaign_id, spend in zip(table["ID"], table["Spend"], strict=True):
+        assert round(float(spend), 2) == round(by_campaign[campaign_id] / 1e6, 2)
+    # Search narrows the one table.
+    name = str(table["Name"].iloc[0])
+    app.text_input(key="campaigns_search").set_value(name)
+    rerun(app)
+    assert list(app.dataframe[0].value["Name"]) == [name]
+    app.text_input(key="campaigns_search").set_value("")
+    rerun(app)
+    # Drill: campaign -> ad groups -> ads, each level summing to its parent.
+    top_campaign = str(table["ID"].iloc[0])
+    app.selectbox(key="drill_campaign").set_value(top_campaign)
+    rerun(app)
+    groups = app.dataframe[1].value
+    assert round(float(groups["Spend"].sum()), 2) == round(by_campaign[top_campaign] / 1e6, 2)
+    top_group = str(groups["ID"].iloc[0])
+    app.selectbox(key="drill_ad_group").set_value(top_group)
+    rerun(app)
+    ads = app.dataframe[2].value
+    assert round(float(ads["Spend"].sum()), 2) == round(by_group[top_group] / 1e6, 2)
+
+
+def test_large_account_campaign_table(app: AppTest) -> None:
+    app.selectbox(key="f_account").set_value(LARGE_ACCOUNT_ID)
+    app.switch_page("views/campaigns.py")
+    rerun(app)
+    campaigns = len(reference_sim().world.campaigns(LARGE_ACCOUNT_ID))
+    assert campaigns >= 600
+    assert len(app.dataframe[0].value) == campaigns
+    assert f"{campaigns:,} of {campaigns:,} campaigns" in texts(app.caption)
+
+
+def test_targeting_page_breakdowns_sum_to_the_total(app: AppTest) -> None:
+    app.switch_page("views/targeting.py")
+    rerun(app)
+    start, end = last_7_days(app)
+    expected = truth(DEMO_ACCOUNT_ID, start, end)[SPEND] / 1e6
+    ages = app.dataframe[0].value  # the Age tab's table
+    assert round(float(ages["Spend"].sum()), 2) == round(expected, 2)
+    assert len(app.tabs) == 9
+    app.selectbox(key="targeting_metric").set_value("ctr")
+    rerun(app)
+    assert not app.error
+
+
+def test_audience_page_switches_insight_type(app: AppTest) -> None:
+    app.switch_page("views/audience.py")
+    rerun(app)
+    total = tile(app, "Audience size")
+    app.segmented_control(key="audience_type").set_value("PINTEREST_TOTAL_AUDIENCE")
+    rerun(app)
+    assert tile(app, "Audience size") != total
+    expected = reference_sim().engine.audience_insights(DEMO_ACCOUNT_ID, "PINTEREST_TOTAL_AUDIENCE")
+    interests = app.dataframe[-1].value
+    assert len(interests) == len(expected["categories"])
+
+
+def test_glossary_search(app: AppTest) -> None:
+    app.switch_page("views/glossary.py")
+    rerun(app)
+    everything = len(app.dataframe[0].value)
+    app.text_input(key="glossary_search").set_value("checkout value")
+    rerun(app)
+    found = app.dataframe[0].value
+    assert 0 < len(found) < everything
+    assert "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR" in set(found["Column"])
+
+
+def test_api_status_page_counts_calls(app: AppTest) -> None:
+    app.switch_page("views/api_status.py")
+    rerun(app)
+    calls = int(tile(app, "Upstream calls").replace(",", ""))
+    sim = app_simulator(app)
+    assert calls == sim.stats.total  # every call the client made reached the simulator once
+    assert calls > 0
+    assert app.get("progress")  # rate-limit budget bars
