@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.errors import DataUnavailable, describe_error
-from dashboard.filters import Filters, describe_range, sync_reachable
+from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import (
     BASE_COLUMNS,
     CLICKS,
@@ -35,7 +35,7 @@ from dashboard.kpis import (
     budget_pacing,
     kpis_from_rows,
 )
-from dashboard.long_range import fetch_long_range_rows
+from dashboard.long_range import fetch_long_range_rows, fetch_long_range_targeting_rows
 from pinterest_client import Attribution, Fetched, PinterestClient, PinterestError
 
 Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
@@ -228,11 +228,12 @@ def fetch_targeting_rows(
     attribution: Attribution | None = None,
     today: date,
 ) -> Fetched[list[Any]]:
-    """Targeting breakdown rows (TOTAL granularity); same range rules as analytics rows."""
+    """Targeting breakdown rows (TOTAL granularity); same range rules as analytics rows
+    (older than 90 days: *_TARGETING async reports, dashboard.long_range)."""
     if not sync_reachable(start, today):
-        raise DataUnavailable(
-            f"{describe_range(start, end)} starts more than 90 days ago, beyond what "
-            "Pinterest's live targeting analytics serve."
+        return fetch_long_range_targeting_rows(
+            client, account_id, level, targeting_types=targeting_types, start=start, end=end,
+            columns=columns, entity_ids=entity_ids, attribution=attribution, today=today,
         )
     if entity_ids is not None and not entity_ids:
         return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from dashboard.errors import DataUnavailable
@@ -37,6 +38,7 @@ from dashboard.report_store import (
     request_key,
 )
 from pinterest_client import Attribution, Fetched, PinterestClient
+from pinterest_client.models import TargetingRow
 from pinterest_client.reports import (
     MAX_DAYS_BACK,
     MAX_FILTER_IDS,
@@ -488,3 +490,144 @@ def aggregate_rows(
             elif is_additive(name) and isinstance(value, int | float):
                 target[name] = target.get(name, 0) + value
     return sorted(groups.values(), key=lambda r: (r.get("DATE", ""), r.get(id_column, "")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Targeting breakdowns
+# ---------------------------------------------------------------------------------------------
+
+MAX_REPORT_TARGETING_TYPES: Final = 5
+
+
+def fetch_long_range_targeting_rows(
+    client: PinterestClient,
+    account_id: str,
+    level: Level,
+    *,
+    targeting_types: Sequence[str],
+    start: date,
+    end: date,
+    columns: Sequence[str],
+    entity_ids: Sequence[str] | None = None,
+    attribution: Attribution | None = None,
+    today: date,
+    store: ReportStore | None = None,
+    report_timeout_s: float = PAGE_TIMEOUT_S,
+) -> Fetched[list[TargetingRow]]:
+    """Targeting breakdowns (TOTAL) for a range beyond live analytics, in the sync shape:
+    `TargetingRow(targeting_type, targeting_value, metrics)` with the level's id in metrics.
+
+    Older days: *_TARGETING async reports (at most 5 types each, split over 186 days, stored
+    whole per range); recent days: live targeting analytics; the two are added up."""
+    earliest = today - timedelta(days=MAX_DAYS_BACK)
+    if start < earliest:
+        raise DataUnavailable(
+            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
+            f"{earliest.isoformat()}."
+        )
+    store = store or default_store()
+    log = RUN_LOG.get()
+    id_column = ID_COLUMNS[level]
+    columns = list(dict.fromkeys(columns))
+    boundary = first_sync_day(today)
+    report_end = min(end, boundary - timedelta(days=1))
+    wanted: set[str] | None = None
+    report_filter: Sequence[str] | None = None
+    if entity_ids is not None and level != "AD_ACCOUNT":
+        wanted = {str(i) for i in entity_ids}
+        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+        if not wanted:
+            return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)
+    sums: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def add(ttype: str, value: str, metrics: Mapping[str, Any]) -> None:
+        entity = str(metrics.get(id_column, account_id if level == "AD_ACCOUNT" else ""))
+        if wanted is not None and entity not in wanted:
+            return
+        target = sums.setdefault((ttype, value, entity), {id_column: entity})
+        for name in columns:
+            number = metrics.get(name)
+            if isinstance(number, int | float) and not isinstance(number, bool) \
+                    and is_additive(name):
+                target[name] = target.get(name, 0) + number
+
+    fetched_at = time.time()
+    jobs_run = 0
+    if start <= report_end:
+        for i in range(0, len(targeting_types), MAX_REPORT_TARGETING_TYPES):
+            base = report_request_for(account_id, level, start=start, end=report_end,
+                                      columns=columns, entity_ids=report_filter,
+                                      attribution=attribution)
+            request = replace(
+                base,
+                level=base.level + "_TARGETING",
+                granularity="TOTAL",
+                targeting_types=tuple(targeting_types[i : i + MAX_REPORT_TARGETING_TYPES]),
+            )
+            rows, jobs = _report_whole(client, store, request, log, report_timeout_s)
+            jobs_run += jobs
+            for row in rows:
+                add(str(row.get("TARGETING_TYPE", "")), str(row.get("TARGETING_VALUE", "")), row)
+    live_days = 0
+    if end >= boundary:
+        live = client.targeting_analytics(
+            account_id, level, targeting_types=list(targeting_types),
+            start_date=max(start, boundary), end_date=end, columns=columns,
+            granularity="TOTAL", entity_ids=None if entity_ids is None else list(entity_ids),
+            attribution=attribution,
+        )
+        fetched_at = min(fetched_at, live.fetched_at)
+        live_days = (end - max(start, boundary)).days + 1
+        for item in live.data:
+            add(item.targeting_type, item.targeting_value, item.metrics)
+    if log is not None:
+        log.record(LongRangeActivity(
+            account_id=account_id, start=start, end=end, jobs_total=jobs_run,
+            jobs_done=jobs_run, days_from_reports=max(0, (report_end - start).days + 1)
+            if jobs_run else 0,
+            days_from_store=0 if jobs_run else max(0, (report_end - start).days + 1),
+            days_live=live_days, finished=True,
+        ))
+    out = [
+        TargetingRow(targeting_type=ttype, targeting_value=value,
+                     metrics=MappingProxyType(dict(metrics)))
+        for (ttype, value, _entity), metrics in sums.items()
+    ]
+    return Fetched(data=out, stale=False, fetched_at=fetched_at, error=None)
+
+
+def _report_whole(
+    client: PinterestClient,
+    store: ReportStore,
+    request: ReportRequest,
+    log: RunLog | None,
+    timeout_s: float,
+) -> tuple[list[dict[str, Any]], int]:
+    """A whole-range report's rows through the store (key with the dates); (rows, jobs run)."""
+    key = request_key(request, per_day=False)
+    with _key_lock(key):
+        held = store.try_load(key, request.start_date, request.start_date)
+        if held.complete:
+            return [r for rows in held.rows.values() for r in rows], 0
+        flight = (key, request.start_date, request.end_date)
+        with _inflight_lock:
+            batch = _inflight.pop(flight, None)
+        if batch is None:
+            batch = client.reports.submit(request)
+        try:
+            result = client.reports.collect(
+                batch, on_progress=log.progress if log is not None else None,
+                timeout_s=timeout_s,
+            )
+        except ReportStillRunning as exc:
+            with _inflight_lock:
+                _inflight[flight] = exc.batch
+            raise DataUnavailable(
+                f"Pinterest is still preparing the targeting report for {request.start_date} "
+                f"to {request.end_date} ({exc.batch.done} of {exc.batch.total} jobs done). "
+                "Reload the page in a minute: the jobs keep running and are picked up."
+            ) from exc
+        # Days this old are final: the whole result is stored under its start day.
+        store.try_save(key, {request.start_date: result.rows},
+                       final_days={request.start_date}, description=request.describe())
+        return list(result.rows), result.jobs

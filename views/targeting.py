@@ -24,6 +24,7 @@ from views.common import (
     show_freshness,
     table,
 )
+from views.long_range_notice import long_range_progress
 
 SECTIONS = [
     ("AGE_BUCKET", "Age"),
@@ -105,7 +106,8 @@ def main() -> None:
     with top[1]:
         campaign_ids = _campaign_choice(ctx)
     try:
-        data = load_targeting(ctx.client, account.id, ctx.filters, ctx.today, campaign_ids)
+        with long_range_progress(ctx):
+            data = load_targeting(ctx.client, account.id, ctx.filters, ctx.today, campaign_ids)
     except Exception as exc:
         show_error(exc)
         return

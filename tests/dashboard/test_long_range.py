@@ -15,7 +15,7 @@ import pytest
 from dashboard import long_range
 from dashboard.errors import DataUnavailable
 from dashboard.filters import Filters
-from dashboard.loaders import fetch_analytics_rows, load_overview
+from dashboard.loaders import fetch_analytics_rows, fetch_targeting_rows, load_overview
 from dashboard.long_range import ACTIVITY, fetch_long_range_rows, listening, needs_reports
 from dashboard.report_store import ReportStore
 from pinterest_client import PinterestClient, ReportError
@@ -32,6 +32,12 @@ class Env:
     sim: Simulator
     client: PinterestClient
     store: ReportStore
+
+
+@pytest.fixture(autouse=True)
+def _private_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Calls through dashboard.loaders use the default store: never the repository's ./data.
+    monkeypatch.setenv("PINTEREST_DASHBOARD_STORE", str(tmp_path / "default-store.sqlite3"))
 
 
 @pytest.fixture
@@ -224,3 +230,32 @@ def test_overview_of_a_long_range_equals_the_simulators_totals(env: Env,
         load_overview(env.client, DEMO_ACCOUNT_ID, filters, TODAY)
     assert jobs(env) == 2 and again.jobs_run == 0
     assert "from the local report store, no new job" in again.describe()
+
+
+def _targeting_truth(env: Env, level: str, types: list[str], start: date,
+                     end: date) -> dict[tuple[str, str, str], int]:
+    id_column = {"AD_ACCOUNT": "AD_ACCOUNT_ID", "CAMPAIGN": "CAMPAIGN_ID"}[level]
+    rows = env.sim.engine.targeting_rows(DEMO_ACCOUNT_ID, level, None,  # type: ignore[arg-type]
+                                         types, start, end, "TOTAL", [SPEND])
+    return {(r["targeting_type"], r["targeting_value"], str(r["metrics"][id_column])):
+            int(r["metrics"].get(SPEND, 0)) for r in rows if r["metrics"].get(SPEND)}
+
+
+@pytest.mark.parametrize("level", ["AD_ACCOUNT", "CAMPAIGN"])
+def test_targeting_breakdowns_of_a_long_range(env: Env, level: str) -> None:
+    types = ["AGE_BUCKET", "GENDER", "APPTYPE", "COUNTRY", "REGION", "PLACEMENT", "LOCATION"]
+    start, end = TODAY - timedelta(days=250), TODAY - timedelta(days=1)
+    id_column = {"AD_ACCOUNT": "AD_ACCOUNT_ID", "CAMPAIGN": "CAMPAIGN_ID"}[level]
+    with listening() as log:
+        fetched = fetch_targeting_rows(env.client, DEMO_ACCOUNT_ID, level,  # type: ignore[arg-type]
+                                       targeting_types=types, start=start, end=end,
+                                       columns=[SPEND, IMPRESSIONS], today=TODAY)
+    got = {(r.targeting_type, r.targeting_value, str(r.metrics[id_column])):
+           int(r.metrics.get(SPEND, 0)) for r in fetched.data if r.metrics.get(SPEND)}
+    assert got == _targeting_truth(env, level, types, start, end)
+    # 160 old days: one 5-type and one 2-type report (each 1 job), the rest live.
+    assert jobs(env) == 2 and log.jobs_run == 2 and log.days_live == 90
+    again = fetch_targeting_rows(env.client, DEMO_ACCOUNT_ID, level,  # type: ignore[arg-type]
+                                 targeting_types=types, start=start, end=end,
+                                 columns=[SPEND, IMPRESSIONS], today=TODAY)
+    assert jobs(env) == 2 and len(again.data) == len(fetched.data)
