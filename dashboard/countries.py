@@ -270,3 +270,31 @@ def country_name(code: str) -> str:
     """A readable country name for an alpha-2 code; the code itself when unknown."""
     entry = COUNTRIES.get(code.strip().upper())
     return entry[1] if entry else code
+
+
+# US state (and DC) postal codes -> names, for REGION values such as "US-CA".
+US_STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}
+
+
+def region_name(region: str) -> str:
+    """'California' for 'US-CA'; other countries' regions as 'CA-ON (Canada)'; else as given."""
+    code = region.strip().upper()
+    country, _, sub = code.partition("-")
+    if country == "US" and sub in US_STATES:
+        return US_STATES[sub]
+    if sub and country in COUNTRIES:
+        return f"{code} ({COUNTRIES[country][1]})"
+    return region

@@ -21,6 +21,7 @@ from typing import Any, Final, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from dashboard.countries import country_name, region_name
 from dashboard.errors import DataUnavailable, describe_error
 from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import (
@@ -763,9 +764,9 @@ def _targeting_label(
     if targeting_type == "GENDER":
         return GENDER_NAMES.get(value.lower(), value.capitalize())
     if targeting_type == "COUNTRY":
-        from dashboard.countries import country_name
-
         return country_name(value)
+    if targeting_type == "REGION":
+        return region_name(value)
     if targeting_type == "PLACEMENT":
         return value.replace("_", " ").capitalize()
     return value

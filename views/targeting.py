@@ -63,6 +63,13 @@ def _section(ctx: PageContext, data: TargetingData, ttype: str, title: str, metr
                            currency=currency, label=label, n=15,
                            ascending=not spec.higher_is_better)
     st.plotly_chart(figure, key=f"targeting_{ttype}")
+    if ttype in ("COUNTRY", "REGION"):
+        # Exact comparison (and a chart that needs no map tiles from plotly's CDN).
+        st.plotly_chart(
+            top_n_bar(frame, label_column="label", value_column=column, kind=kind,
+                      currency=currency, label=label, n=15, ascending=not spec.higher_is_better),
+            key=f"targeting_{ttype}_bar",
+        )
     kinds = {"label": "text", "value": "text", **metric_column_kinds()}
     labels = {"label": title, "value": "Pinterest value", **metric_column_labels()}
     with st.expander(f"{title} table"):

@@ -123,3 +123,14 @@ def test_pacing_bar_percent_and_colours() -> None:
     assert list(bar.y) == ["under", "on", "over"]
     assert list(bar.x) == pytest.approx([50.0, 100.0, 130.0])
     assert list(bar.marker.color) == [figures.WARN, figures.GOOD, figures.PRIMARY]
+
+
+def test_region_and_country_names() -> None:
+    from dashboard.countries import country_name, iso2_to_iso3, region_name
+
+    assert region_name("US-CA") == "California"
+    assert region_name("us-dc") == "District of Columbia"
+    assert region_name("CA-ON") == "CA-ON (Canada)"
+    assert region_name("weird") == "weird"
+    assert iso2_to_iso3("gb") == "GBR" and country_name("GB") == "United Kingdom"
+    assert iso2_to_iso3("XX") is None and country_name("XX") == "XX"
