@@ -11,7 +11,7 @@ from views.common import context, page_header
 
 
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
+    return "–" if value is None else f"{value:,.0f}"
 
 
 def _summary(view: ApiStatusView) -> None:
@@ -20,9 +20,9 @@ def _summary(view: ApiStatusView) -> None:
                       help="Requests sent to Pinterest by this dashboard since it started.")
     columns[1].metric("Cache hit rate", format_percent(view.cache_hit_rate, 1), border=True,
                       help=f"{view.cache_hits:,} hits, {view.cache_misses:,} misses.")
-    columns[2].metric("Latency p50 / p95",
+    columns[2].metric("Latency p50 / p95 (ms)",
                       f"{_ms(view.latency_p50_ms)} / {_ms(view.latency_p95_ms)}", border=True,
-                      help="Time Pinterest took to answer, over recent calls.")
+                      help="Time Pinterest took to answer, over recent calls (milliseconds).")
     columns[3].metric("429 answers", format_count(view.rate_limited_429s), border=True,
                       help="Times Pinterest said the rate limit was exceeded.")
     columns[4].metric("Retries", format_count(view.retries), border=True,

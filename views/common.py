@@ -122,6 +122,8 @@ def column_config_for(
             config[column] = st.column_config.ProgressColumn(
                 label, format="percent", min_value=0.0, max_value=1.5
             )
+        elif kind == "longtext":
+            config[column] = st.column_config.TextColumn(label, width="large")
         else:
             config[column] = st.column_config.TextColumn(label)
     return config

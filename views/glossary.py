@@ -28,7 +28,7 @@ def main() -> None:
         return
     table(
         found,
-        {"Metric": "text", "Column": "text", "Definition": "text", "Category": "text"},
+        {"Metric": "text", "Column": "text", "Definition": "longtext", "Category": "text"},
         "",
         key="glossary_table",
         filename="pinterest_metrics.csv",
