@@ -298,7 +298,8 @@ def main() -> None:
     account = require_account(ctx)
     page_header("Report builder", ctx, show_range=False)
     st.caption("Pinterest async reports: up to 914 days back. Finished days are kept in a local "
-               "store, so opening the same report again costs no new job.")
+               "store, so opening the same report again costs no new job. The report's own "
+               "dates and windows below apply, not the sidebar's.")
     names = _names(ctx)
     request = _form(ctx, account.id, names)
     if request is not None:
