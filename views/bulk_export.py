@@ -6,8 +6,10 @@ files come from dashboard.report_builder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.errors import describe_error
@@ -143,6 +145,11 @@ def _show_error(ctx: Any) -> None:
         st.rerun()
 
 
+def _csv_maker(frame: pd.DataFrame) -> Callable[[], bytes]:
+    # Made when the button is pressed, not on every rerun.
+    return lambda: to_csv_bytes(frame)
+
+
 def _show_result(result: BulkResult) -> None:
     frames = bulk_frames(result.rows)
     counts = ", ".join(f"{len(f):,} {TYPE_LABELS.get(t, t).lower()}" for t, f in frames.items())
@@ -160,7 +167,7 @@ def _show_result(result: BulkResult) -> None:
                     st.dataframe(frame, hide_index=True, width="stretch",
                                  key=f"bulk_table_{entity_type}")
                     st.download_button(
-                        "Download CSV", data=to_csv_bytes(frame),
+                        "Download CSV", data=_csv_maker(frame),
                         file_name=f"{result.filename.rsplit('.', 1)[0]}-{entity_type}.csv",
                         mime="text/csv", key=f"bulk_csv_{entity_type}",
                         icon=":material/download:", on_click="ignore",
@@ -172,7 +179,7 @@ def _show_result(result: BulkResult) -> None:
                        file_name=result.filename, mime=mime, key="bulk_file",
                        icon=":material/download:", on_click="ignore")
     d2.download_button(
-        "Download XLSX", data=to_xlsx_bytes(frames),
+        "Download XLSX", data=lambda: to_xlsx_bytes(frames),
         file_name=f"{result.filename.rsplit('.', 1)[0]}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="bulk_xlsx", icon=":material/download:", on_click="ignore",

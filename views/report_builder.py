@@ -283,11 +283,13 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) 
                         key="rb_chart")
     stem = f"pinterest-report-{request.ad_account_id}-{request.start_date}-{request.end_date}"
     d1, d2 = st.columns(2)
-    d1.download_button("Download CSV", data=to_csv_bytes(frame), file_name=f"{stem}.csv",
+    # Files are made when the button is pressed (a big report would slow every rerun).
+    d1.download_button("Download CSV", data=lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
                        mime="text/csv", key="rb_csv", icon=":material/download:",
                        on_click="ignore")
     d2.download_button(
-        "Download XLSX", data=to_xlsx_bytes({"report": frame}), file_name=f"{stem}.xlsx",
+        "Download XLSX", data=lambda: to_xlsx_bytes({"report": frame}),
+        file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rb_xlsx", icon=":material/download:", on_click="ignore",
     )
