@@ -134,6 +134,8 @@ def spend_conversions_over_time(
                 "showgrid": False,
                 "rangemode": "tozero",
                 "tickformat": ",.0f",
+                "tickmode": "auto",
+                "nticks": 6,
             }
         )
     fig.update_layout(
