@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, Simulator
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 BULK = f"/ad_accounts/{DEMO_ACCOUNT_ID}/bulk"
 

@@ -14,7 +14,7 @@ import pytest
 
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID, SimServer, Simulator
 from pinterest_sim.urls import V5_ROUTES
-from tests.conftest import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW
 
 Validate = Callable[[str, str, int, Any], None]
 TODAY = FROZEN_NOW.date()

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from pinterest_sim import SIM_BASE_URL, Simulator
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 
 @pytest.fixture

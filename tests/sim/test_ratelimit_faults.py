@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,8 +18,7 @@ from pinterest_sim import (
     SimServer,
     Simulator,
 )
-from pinterest_sim import responses as responses_module
-from tests.conftest import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW
 
 READY = "/resources/metrics_ready_state"  # category ads_analytics, cheap
 DAY = {"date": (FROZEN_NOW.date()).isoformat()}
@@ -133,7 +133,7 @@ def test_fractional_faults_are_seeded(sim: Simulator) -> None:
 def test_latency_sleeps_before_answering(api: httpx.Client, sim: Simulator,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr(responses_module.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     sim.faults.latency = 0.15
     assert api.get(ACCOUNT).status_code == 200
     assert slept == [0.15]

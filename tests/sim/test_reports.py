@@ -16,7 +16,7 @@ import pytest
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, Simulator
 from pinterest_sim.metrics import Attribution
 from pinterest_sim.world import EUR_ACCOUNT_ID
-from tests.conftest import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW
 
 TODAY = FROZEN_NOW.date()
 REPORTS = f"/ad_accounts/{DEMO_ACCOUNT_ID}/reports"

@@ -17,7 +17,7 @@ from pinterest_sim import (
     SIM_BASE_URL,
     Simulator,
 )
-from tests.conftest import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW
 
 TODAY = FROZEN_NOW.date()
 ACCOUNT = f"/ad_accounts/{DEMO_ACCOUNT_ID}"
@@ -121,8 +121,9 @@ def test_repeated_keys_and_comma_lists_are_the_same(api: httpx.Client, sim: Simu
                        params=[*base.items(), *(("campaign_ids", i) for i in ids)])
     assert commas.status_code == repeated.status_code == 200
     assert commas.json() == repeated.json() and commas.json()
-    listed = api.get(f"{ACCOUNT}/campaigns", params=[("campaign_ids", i) for i in ids]
-                     + [("entity_statuses", "ACTIVE"), ("entity_statuses", "PAUSED,ARCHIVED")])
+    pairs: list[tuple[str, str | int | float | bool | None]] = [("campaign_ids", i) for i in ids]
+    pairs += [("entity_statuses", "ACTIVE"), ("entity_statuses", "PAUSED,ARCHIVED")]
+    listed = api.get(f"{ACCOUNT}/campaigns", params=pairs)
     assert sorted(c["id"] for c in listed.json()["items"]) == sorted(ids)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from pinterest_sim import DEMO_ACCOUNT_ID, SimServer, Simulator
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 ROOT = Path(__file__).resolve().parents[2]
 
