@@ -91,6 +91,8 @@ def test_server_mode_smoke(
             page.wait_charts(drawn)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(420)  # a refresh period, then the cache TTL and retries before "stale"
 def test_auto_refresh_moves_today_then_a_storm_shows_last_good_data(
     server_app: RunningApp, faults_off_afterwards: SimServerProcess, page: AppPage
 ) -> None:
