@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.api_status import ApiStatusView, api_status_view
 from dashboard.formatting import format_count, format_percent
-from views.common import context, page_header
+from views.common import context, download_csv, page_header
 
 
 def _ms(value: float | None) -> str:
@@ -54,6 +54,7 @@ def _cache(view: ApiStatusView) -> None:
         columns=["Figure", "Value"],
     )
     st.dataframe(frame, hide_index=True, width="stretch")
+    download_csv(frame, "api_cache.csv", key="api_cache_csv")
 
 
 def main() -> None:
@@ -69,6 +70,7 @@ def main() -> None:
         _budgets(view)
         st.subheader("Calls by category")
         st.dataframe(view.calls_frame(), hide_index=True, width="stretch")
+        download_csv(view.calls_frame(), "api_calls.csv", key="api_calls_csv")
     with right:
         _cache(view)
         st.subheader("Recent errors")
