@@ -325,3 +325,70 @@ def test_api_status_page_counts_calls(app: AppTest) -> None:
     assert calls == sim.stats.total  # every call the client made reached the simulator once
     assert calls > 0
     assert app.get("progress")  # rate-limit budget bars
+
+
+def test_today_is_hourly_partial_and_auto_refresh_runs_in_a_fragment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = _fresh_app(monkeypatch, {"preset": "today", "refresh": "30s"})
+    rerun(at)
+    captions = texts(at.caption)
+    assert any("today is still running" in c for c in captions), captions
+    assert any("refreshing automatically" in c for c in captions), captions
+    assert any("Hourly (UTC)" in c for c in captions), captions
+    assert tile(at, "Spend").startswith("$")
+    hours = at.dataframe[0].value
+    assert 1 <= len(hours) <= 24  # the hours of today so far
+    assert at.query_params["refresh"] == "30s"
+
+
+def test_weekly_granularity(app: AppTest) -> None:
+    app.selectbox(key="f_preset").set_value("last_30_days")
+    app.selectbox(key="f_granularity").set_value("WEEK")
+    rerun(app)
+    end = today(app) - timedelta(days=1)
+    expected = truth(DEMO_ACCOUNT_ID, end - timedelta(days=29), end)
+    weeks = app.dataframe[0].value
+    assert 4 <= len(weeks) <= 6
+    assert round(float(weeks["Spend"].sum()), 2) == round(expected[SPEND] / 1e6, 2)
+    assert app.query_params["granularity"] == "WEEK"
+
+
+def _secrets_app(monkeypatch: pytest.MonkeyPatch, token: str, base_url: str) -> AppTest:
+    at = _fresh_app(monkeypatch)
+    at.secrets["pinterest"] = {"access_token": token, "base_url": base_url}
+    return at
+
+
+def test_token_from_secrets_talks_to_that_api_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    server_sim = Simulator(SimConfig(seed=7, token="secret-token-from-toml"))
+    server = server_sim.serve("127.0.0.1", 0)
+    try:
+        at = _secrets_app(monkeypatch, "secret-token-from-toml", server.base_url)
+        rerun(at)
+        assert not any("Demo data" in t for t in texts(at.sidebar.warning))
+        assert any(server.base_url in t for t in texts(at.sidebar.caption))
+        start, end = last_7_days(at)
+        expected = truth(DEMO_ACCOUNT_ID, start, end)
+        assert tile(at, "Spend") == format_money(expected[SPEND], "USD", abbreviate=True)
+        assert server_sim.stats.total > 0  # the numbers came over loopback HTTP
+        shown = " ".join(texts(at.caption) + texts(at.sidebar.caption) + texts(at.warning))
+        assert "secret-token-from-toml" not in shown
+    finally:
+        server.stop()
+        st.cache_resource.clear()
+
+
+def test_refused_token_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    server_sim = Simulator(SimConfig(seed=7, token="the-right-token"))
+    server = server_sim.serve("127.0.0.1", 0)
+    try:
+        at = _secrets_app(monkeypatch, "a-wrong-token", server.base_url)
+        rerun(at)
+        errors = texts(at.error)
+        assert any("refused the access token" in e for e in errors), errors
+        assert not any("a-wrong-token" in e for e in errors)
+        assert any("No ad account to show" in t for t in texts(at.info))
+    finally:
+        server.stop()
+        st.cache_resource.clear()
