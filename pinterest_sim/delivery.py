@@ -299,6 +299,51 @@ def split_cumulative(values: IntArray, cum_shares: FloatArray,
     return out
 
 
+# Funnel constraints a slice must keep, in order (a later one may cap what an earlier one
+# moved): (children, cap) means sum(children) <= cap in every slice.
+_FUNNEL: tuple[tuple[tuple[int, ...], int], ...] = (
+    ((BASE_INDEX["CLICKTHROUGH_1"],), BASE_INDEX["IMPRESSION_1"]),
+    ((BASE_INDEX["CLICKTHROUGH_2"],), BASE_INDEX["IMPRESSION_2"]),
+    ((BASE_INDEX["OUTBOUND_CLICK_1"],), BASE_INDEX["CLICKTHROUGH_1"]),
+    ((BASE_INDEX["OUTBOUND_CLICK_2"],), BASE_INDEX["CLICKTHROUGH_2"]),
+    (tuple(BASE_INDEX[c] for c in (
+        "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
+        "TOTAL_SIGNUP", "TOTAL_LEAD", "TOTAL_CLICK_ADD_TO_CART")), BASE_INDEX["CLICKTHROUGH_1"]),
+)
+
+
+def enforce_funnel(slices: IntArray) -> IntArray:
+    """Make every slice of (N_BASE, n, k) per-slice values keep impressions >= clicks >=
+    outbound clicks and paid clicks >= conversions, in place, keeping each row's totals.
+
+    Tilted splits (a segment's CTR or conversion rate above its parent's) and independent
+    rounding of the six conversion columns can put, on small counts, one unit more in a slice
+    than its cap. The excess units move, within the same row and column, to the slices of that
+    row with the most room; a row whose totals keep the funnel (every row here: they are sums of
+    ad-days drawn that way) always has that room. Only the few offending rows are looped over.
+    """
+    for children, cap_col in _FUNNEL:
+        child = slices[list(children)].sum(axis=0)  # (n, k)
+        excess = child - slices[cap_col]
+        for r in np.flatnonzero((excess > 0).any(axis=1)).tolist():
+            _move_excess(slices, r, children, excess[r].copy())
+    return slices
+
+
+def _move_excess(slices: IntArray, r: int, children: tuple[int, ...], excess: IntArray) -> None:
+    room = np.maximum(-excess, 0)
+    for j in np.flatnonzero(excess > 0).tolist():
+        need = int(excess[j])
+        for c in children:
+            while need > 0 and slices[c, r, j] > 0 and room.any():
+                dest = int(np.argmax(room))
+                move = min(need, int(slices[c, r, j]), int(room[dest]))
+                slices[c, r, j] -= move
+                slices[c, r, dest] += move
+                room[dest] -= move
+                need -= move
+
+
 def _with_ancestors(columns: Sequence[int]) -> set[int]:
     wanted: set[int] = set()
     for c in columns:

@@ -46,6 +46,7 @@ from pinterest_sim.delivery import (
     FloatArray,
     IntArray,
     day_fraction_delivered,
+    enforce_funnel,
     slices_from_cumulative,
     split_cumulative,
 )
@@ -368,7 +369,9 @@ class MetricsEngine:
                     cum = split_cumulative(np.concatenate(runs, axis=1), np.concatenate(shares),
                                            needed, row_offsets=np.concatenate(offsets),
                                            multipliers=tilts)
-                    part = slices_from_cumulative(cum)  # (N_BASE, days x runs, values)
+                    # (N_BASE, days x runs, values); a tilted segment must not show more
+                    # clicks than impressions, nor more conversions than clicks.
+                    part = enforce_funnel(slices_from_cumulative(cum))
                     part = part.reshape(N_BASE, len(chunk), len(keep), len(values)).sum(axis=1)
                     if level == "AD_ACCOUNT":
                         part = part.sum(axis=1, keepdims=True)
