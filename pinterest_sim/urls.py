@@ -88,12 +88,17 @@ def resolve(method: str, path: str) -> Match | None:
     else:
         table, rel = _CONTROL_COMPILED, path
     rel = rel.rstrip("/") or "/"
-    path_known = False
-    for route, regex in table:
-        m = regex.match(rel)
-        if m is None:
-            continue
-        path_known = True
-        if route.method == method:
+    matches = [(route, m) for route, regex in table if (m := regex.match(rel)) is not None]
+    if not matches:
+        return None
+    # A literal segment beats a parameter: GET .../bulk/download is the POST-only download
+    # path (405), not a bulk request whose id is "download".
+    best = max(_literal_segments(route.template) for route, _ in matches)
+    for route, m in matches:
+        if _literal_segments(route.template) == best and route.method == method:
             return Match(route, m.groupdict())
-    return Match(None, {}) if path_known else None
+    return Match(None, {})
+
+
+def _literal_segments(template: str) -> int:
+    return sum(1 for part in template.split("/") if part and not part.startswith("{"))

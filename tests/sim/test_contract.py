@@ -155,6 +155,12 @@ def test_reports_bulk_oauth(client: httpx.Client, sim: Simulator, validate: Vali
 def test_error_answers_validate(client: httpx.Client, sim: Simulator,
                                 validate: Validate) -> None:
     analytics = {**_window(), "columns": "SPEND_IN_DOLLAR", "granularity": "DAY"}
+    errors_seen: set[tuple[str, str]] = set()
+
+    def check(method: str, template: str, status: int, **kwargs: Any) -> Any:
+        errors_seen.add((method, template))
+        return _check(client, validate, method, template, status, **kwargs)
+
     # 400 on every endpoint family (a bad parameter each).
     bad: list[tuple[str, str, dict[str, Any]]] = [
         ("GET", "/ad_accounts", {"params": {"page_size": 0}}),
@@ -177,27 +183,33 @@ def test_error_answers_validate(client: httpx.Client, sim: Simulator,
         ("POST", f"{A}/bulk/download", {"json": {"output_format": "XML"}}),
     ]
     for method, template, kwargs in bad:
-        body = _check(client, validate, method, template, 400, **kwargs)
+        body = check(method, template, 400, **kwargs)
         assert "'" in body["message"], body  # names the parameter or field
-    _check(client, validate, "GET", "/resources/targeting/{targeting_type}", 400,
+    check("GET", "/resources/targeting/{targeting_type}", 400,
            path="/resources/targeting/SHOE_SIZE")
     # 401, 403, 404 on account endpoints; 401 on a resource.
-    _check(client, validate, "GET", A, 401, headers={"Authorization": "Bearer wrong"})
-    _check(client, validate, "GET", "/resources/delivery_metrics", 401,
+    check("GET", A, 401, headers={"Authorization": "Bearer wrong"})
+    check("GET", "/resources/delivery_metrics", 401,
            headers={"Authorization": ""})
-    _check(client, validate, "GET", A, 403, path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}")
-    _check(client, validate, "GET", f"{A}/analytics", 403,
+    check("GET", A, 403, path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}")
+    check("GET", f"{A}/analytics", 403,
            path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}/analytics", params=analytics)
-    _check(client, validate, "GET", A, 404, path=f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}")
-    _check(client, validate, "GET", f"{A}/campaigns", 404,
+    check("GET", A, 404, path=f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}")
+    check("GET", f"{A}/campaigns", 404,
            path=f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}/campaigns")
-    _check(client, validate, "GET", "/user_account", 403,
+    check("GET", "/user_account", 403,
            params={"ad_account_id": FORBIDDEN_ACCOUNT_ID})
-    # OAuth with wrong app credentials.
-    bad_app = client.post("/oauth/token", auth=("sim-app", "wrong"),
-                          data={"grant_type": "refresh_token", "refresh_token": "x"})
-    assert bad_app.status_code == 401
-    validate("POST", "/oauth/token", 401, bad_app.json())
+    check("GET", f"{A}/insights/audiences", 403,
+          path=f"/ad_accounts/{FORBIDDEN_ACCOUNT_ID}/insights/audiences")
+    check("GET", f"{A}/bulk/{{bulk_request_id}}", 404,
+          path=f"/ad_accounts/{DEMO_ACCOUNT_ID}/bulk/123456")
+    check("GET", "/ad_accounts", 401, headers={"Authorization": "Bearer wrong"})
+    # OAuth with wrong app credentials, then with a grant it does not know.
+    check("POST", "/oauth/token", 401, auth=("sim-app", "wrong"),
+          data={"grant_type": "refresh_token", "refresh_token": "x"})
+    check("POST", "/oauth/token", 400, auth=("sim-app", "sim-secret"),
+          data={"grant_type": "password", "refresh_token": sim.refresh_token},
+          headers={"Authorization": ""})
     # 429 (rate limit) and 5xx (fault) on an analytics endpoint.
     sim.faults.storm_429 = True
     storm = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/analytics", params=analytics)
@@ -212,6 +224,8 @@ def test_error_answers_validate(client: httpx.Client, sim: Simulator,
         assert failed.status_code == status
         validate("GET", f"{A}/campaigns", status, failed.json())
     sim.faults.error_rate = 0.0
+    # Every endpoint's error answer was checked against the spec above.
+    assert errors_seen == {(r.method, r.template) for r in V5_ROUTES}
 
 
 def test_unknown_paths_and_methods(client: httpx.Client, openapi_spec: dict[str, Any]) -> None:
@@ -223,6 +237,12 @@ def test_unknown_paths_and_methods(client: httpx.Client, openapi_spec: dict[str,
     wrong = client.delete(f"/ad_accounts/{DEMO_ACCOUNT_ID}/analytics")
     assert wrong.status_code == 405 and wrong.json() == {"code": 5, "message": "Method not allowed"}
     jsonschema.Draft202012Validator(error_schema).validate(wrong.json())
+    # The download path is POST only, even though GET .../bulk/{bulk_request_id} could match it.
+    download = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/bulk/download")
+    assert download.status_code == 405 and download.json()["code"] == 5
+    unknown = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/bulk/123456")
+    assert unknown.status_code == 404
+    jsonschema.Draft202012Validator(error_schema).validate(unknown.json())
 
 
 @pytest.fixture
@@ -246,3 +266,39 @@ def test_report_file_is_served_without_auth(sim_server: SimServer, sim: Simulato
     expected = sim.engine.rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, TODAY - timedelta(days=10),
                                TODAY, "TOTAL", ["SPEND_IN_MICRO_DOLLAR"])
     assert data[DEMO_ACCOUNT_ID] == expected
+
+
+def test_the_validator_rejects_wrong_shapes(client: httpx.Client, sim: Simulator,
+                                            validate: Validate) -> None:
+    """The contract checks above can fail: real answers, each broken in one way the spec
+    forbids, are refused (a validator or schema that accepts anything would pass them)."""
+    ids = _ids(sim)
+    analytics = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/campaigns/analytics",
+                           params={**_window(), "columns": "SPEND_IN_DOLLAR", "granularity": "DAY",
+                                   "campaign_ids": ids["campaign"]}).json()
+    campaigns = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/campaigns").json()
+    account = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}").json()
+    metrics = client.get("/resources/delivery_metrics").json()
+    report = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/reports", params={"token": "x"}).json()
+    audience = client.get(f"/ad_accounts/{DEMO_ACCOUNT_ID}/audience_insights",
+                          params={"audience_insight_type": "YOUR_TOTAL_AUDIENCE"}).json()
+    error = client.get(f"/ad_accounts/{UNKNOWN_ACCOUNT_ID}").json()
+    broken: list[tuple[str, str, int, Any]] = [
+        (f"{A}/campaigns/analytics", "GET", 200,
+         [{**analytics[0], "DATE": "20/11/2026"}]),
+        (f"{A}/campaigns/analytics", "GET", 200,
+         [{**analytics[0], "CAMPAIGN_ID": int(analytics[0]["CAMPAIGN_ID"])}]),
+        (f"{A}/campaigns", "GET", 200,
+         {**campaigns, "items": [{**campaigns["items"][0], "status": "RUNNING"}]}),
+        (f"{A}/campaigns", "GET", 200, {**campaigns, "items": {"0": campaigns["items"][0]}}),
+        (A, "GET", 200, {**account, "currency": "DOLLARS"}),
+        ("/resources/delivery_metrics", "GET", 200,
+         {"items": [{**metrics["items"][0], "name": 7}]}),
+        (f"{A}/reports", "GET", 200, {**report, "report_status": "DONE"}),
+        (f"{A}/audience_insights", "GET", 200, {**audience, "size": "many"}),
+        (A, "GET", 404, {"code": error["code"]}),
+        (f"{A}/campaigns", "GET", 400, {"code": "400", "message": "bad"}),
+    ]
+    for template, method, status, body in broken:
+        with pytest.raises(jsonschema.ValidationError):
+            validate(method, template, status, body)
