@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from pinterest_sim import SIM_BASE_URL, Simulator
+from pinterest_sim import SIM_BASE_URL, SimServer, Simulator
 from tests.support import AUTH
 
 
@@ -79,3 +80,35 @@ def test_secrets_stay_out_of_reprs(api: httpx.Client, sim: Simulator) -> None:
              str(sim.backend.stats_dict())]
     for secret in ("demo-token", "sim-secret", fresh["access_token"], fresh["refresh_token"]):
         assert all(secret not in text for text in texts), secret
+
+
+def test_secrets_stay_out_of_logs_and_output(sim_server: SimServer, sim: Simulator,
+                                             caplog: pytest.LogCaptureFixture,
+                                             capfd: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the loopback server, with every simulator log at DEBUG: good and bad tokens,
+    refreshes (good and bad), a wrong app secret and an internal error on the token endpoint
+    leave no secret in the log or on stdout/stderr."""
+    caplog.set_level(logging.DEBUG, logger="pinterest_sim")
+    wrong_token, wrong_refresh = "wrong-access-token-4242", "wrong-refresh-token-4343"
+    with httpx.Client(base_url=sim_server.base_url) as c:
+        assert c.get("/user_account", headers=AUTH).status_code == 200
+        assert c.get("/user_account",
+                     headers={"Authorization": f"Bearer {wrong_token}"}).status_code == 401
+        first = sim.refresh_token
+        fresh = _refresh(c, first).json()
+        assert _refresh(c, wrong_refresh).status_code == 400
+        assert _refresh(c, fresh["refresh_token"], ("sim-app", "not-the-secret")).status_code \
+            == 401
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("token store unavailable")
+
+        monkeypatch.setattr(sim.backend, "oauth_token", broken)
+        assert _refresh(c, fresh["refresh_token"]).status_code == 500
+    assert "simulator error on POST /v5/oauth/token" in caplog.text  # the log was captured
+    captured = capfd.readouterr()
+    output = caplog.text + captured.out + captured.err
+    for secret in ("demo-token", "sim-secret", "not-the-secret", first, wrong_token,
+                   wrong_refresh, fresh["access_token"], fresh["refresh_token"]):
+        assert secret not in output, secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,8 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
-from pinterest_sim import DEMO_ACCOUNT_ID, SimServer, Simulator
+from pinterest_sim import DEMO_ACCOUNT_ID, Faults, RateLimitConfig, SimServer, Simulator
+from pinterest_sim.__main__ import main
 from tests.support import AUTH
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +62,27 @@ def test_in_process_and_loopback_give_the_same_answers(sim_server: SimServer,
         over_http, in_process = http.get(path, params=params), local.get(path, params=params)
     assert over_http.status_code == in_process.status_code == 200
     assert over_http.json() == in_process.json() and over_http.json()
+
+
+def test_help_lists_every_environment_setting(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    for name in ("--host", "--port", "PINTEREST_SIM_TOKEN", "PINTEREST_SIM_SEED",
+                 "PINTEREST_SIM_REPORT_DELAY", "PINTEREST_SIM_BULK_DELAY",
+                 "PINTEREST_SIM_FAULTS", "PINTEREST_SIM_RATE_LIMITS"):
+        assert name in text, name
+    # Every fault and rate-limit knob the parsers accept is named in the help.
+    for knob in [f.name for f in dataclasses.fields(Faults) if not f.name.startswith("_")] + \
+            [f.name for f in dataclasses.fields(RateLimitConfig)]:
+        assert knob in text, knob
+
+
+def test_a_mistyped_setting_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINTEREST_SIM_FAULTS", "lateny=0.1")
+    with pytest.raises(SystemExit) as done:
+        main(["--port", "0"])
+    assert done.value.code == 2
+    assert "unknown fault 'lateny'" in capsys.readouterr().err
