@@ -29,7 +29,7 @@ from pinterest_sim.catalog import (
 )
 from pinterest_sim.clock import FrozenClock
 from pinterest_sim.metric_definitions import delivery_metrics
-from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
+from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine, _DayCache
 from pinterest_sim.world import (
     DEMO_ACCOUNT_ID,
     EMPTY_ACCOUNT_ID,
@@ -251,11 +251,15 @@ def test_future_days_have_no_rows(engine: MetricsEngine) -> None:
 def test_determinism_and_day_independent_of_range(world: World) -> None:
     a = MetricsEngine(world, FrozenClock(NOW))
     b = MetricsEngine(World(7), FrozenClock(NOW))
+    # Each engine its own empty day cache: the range (whose days are generated in parallel)
+    # and the lone days are really computed twice, not read from the process-wide cache.
+    a._days, b._days = _DayCache(10**9), _DayCache(10**9)
     day = TODAY - timedelta(days=20)
-    alone = a.rows(DEMO_ACCOUNT_ID, "AD", None, day, day, "DAY", ADDITIVE)
     in_range = b.rows(DEMO_ACCOUNT_ID, "AD", None, day - timedelta(days=10),
                       day + timedelta(days=5), "DAY", ADDITIVE)
-    assert alone and alone == [r for r in in_range if r["DATE"] == day.isoformat()]
+    for lone_day in (day - timedelta(days=10), day, day + timedelta(days=5)):
+        alone = a.rows(DEMO_ACCOUNT_ID, "AD", None, lone_day, lone_day, "DAY", ADDITIVE)
+        assert alone and alone == [r for r in in_range if r["DATE"] == lone_day.isoformat()]
     other_seed = MetricsEngine(World(8), FrozenClock(NOW))
     assert other_seed.rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, day, day, "DAY", ADDITIVE) != \
         a.rows(DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, day, day, "DAY", ADDITIVE)
