@@ -275,8 +275,13 @@ class MetricsEngine:
 
     def rows(self, account_id: str, level: Level, entity_ids: Sequence[str] | None,
              start: date, end: date, granularity: str, columns: Sequence[str],
-             attribution: Attribution = Attribution()) -> list[dict[str, Any]]:
-        """Exactly the rows the sync analytics endpoints return (see module docstring)."""
+             attribution: Attribution = Attribution(), *, aggregate: bool = False
+             ) -> list[dict[str, Any]]:
+        """Exactly the rows the sync analytics endpoints return (see module docstring).
+
+        ``aggregate`` (``aggregate_report_rows=true``): one row per time bucket summed over the
+        selected entities, ratios from those sums; no id column, and only the attribute
+        columns whose value is the same for every selected entity (AD_ACCOUNT_ID, ...)."""
         m = self.model(account_id)
         idx = self._level_index(m, level)
         entities = self._entities(m, level)
@@ -289,8 +294,13 @@ class MetricsEngine:
             return out
         kept_entities = [entities[idx.entity_pos[k]] for k in keep]
         attrs = _attribute_rows(kept_entities, level, cols, id_col, m.account.id, self.world)
+        if aggregate:
+            attrs = [{k: val for k, val in attrs[0].items()
+                      if k != id_col and all(a.get(k) == val for a in attrs)}]
         for label, ad_values in self._buckets(m, start, end, granularity, attribution):
             agg = np.add.reduceat(ad_values, idx.starts, axis=1)[:, keep]
+            if aggregate:
+                agg = agg.sum(axis=1, keepdims=True)
             present = _has_delivery(agg, hourly)
             if present.any():
                 out.extend(_format_rows(agg, present, attrs, label, cols))

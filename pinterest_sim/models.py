@@ -201,6 +201,7 @@ class AnalyticsQuery:
     ad_ids: list[str] | None = None
     pin_ids: list[str] | None = None
     targeting_types: list[str] = field(default_factory=list)
+    aggregate_report_rows: bool = False  # campaigns/ad_groups analytics: one row per DATE
 
 
 class SimulatorBackend:
@@ -442,7 +443,7 @@ class SimulatorBackend:
         if ids is not None and not ids:
             return []
         return self.engine.rows(account_id, level, ids, q.start, q.end, q.granularity,
-                                q.columns, q.attribution)
+                                q.columns, q.attribution, aggregate=q.aggregate_report_rows)
 
     def targeting_analytics(self, user_id: str, account_id: str, level: Level,
                             q: AnalyticsQuery) -> dict[str, Any]:

@@ -227,13 +227,12 @@ class SimResponder:
             v.check_enum_list(targeting_types, "targeting_types", allowed, context,
                               max_items=TARGETING_MAX_TYPES[level])
             v.enum_list(q, "attribution_types", v.ATTRIBUTION_TYPES, context, max_items=2)
-        elif level in ("CAMPAIGN", "AD_GROUP") and v.boolean(q, "aggregate_report_rows", False,
-                                                              context):
-            raise invalid_parameter(f"{context} Parameter 'aggregate_report_rows=true' (beta) "
-                                    "is not available in the simulator.")
+        aggregate = level in ("CAMPAIGN", "AD_GROUP") and not targeting and v.boolean(
+            q, "aggregate_report_rows", False, context)
         return AnalyticsQuery(start=start, end=end, granularity=granularity,
                               columns=list(dict.fromkeys(columns)), attribution=attribution,
-                              targeting_types=list(dict.fromkeys(targeting_types)), **ids)
+                              targeting_types=list(dict.fromkeys(targeting_types)),
+                              aggregate_report_rows=aggregate, **ids)
 
     def _analytics(self, request: SimRequest, params: dict[str, str], user: str,
                    level: Level) -> Any:

@@ -83,6 +83,10 @@ def test_sync_analytics_all_levels(client: httpx.Client, sim: Simulator,
         rows = _check(client, validate, "GET", f"{A}/{suffix}", 200, params={**common, **extra})
         assert isinstance(rows, list) and rows, suffix
         assert all("DATE" in r for r in rows)
+    for suffix, extra in cases[1:3]:  # rows summed over the requested ids, no id column
+        rows = _check(client, validate, "GET", f"{A}/{suffix}", 200,
+                      params={**common, **extra, "aggregate_report_rows": "true"})
+        assert rows and not {"CAMPAIGN_ID", "AD_GROUP_ID"} & set(rows[0]), suffix
 
 
 def test_targeting_analytics_all_levels(client: httpx.Client, sim: Simulator,
