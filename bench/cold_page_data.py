@@ -1,0 +1,117 @@
+"""Cold page data: everything the Overview needs, and the large account's Campaigns page, from
+an empty cache, against the latency floor (the slowest single call of the page, sent alone).
+
+    python -m bench.cold_page_data [--latency-ms 150] [--repeat 3] [--smoke]
+
+Targets: Overview within 1.5x of its floor; Campaigns (620 campaigns, 90 days) within 3x.
+The simulator is warmed first (its generated days cached) so both the page and the floor see
+the same server; each timed run uses a new client with an empty cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bench.common import (
+    BenchResult,
+    RecordingTransport,
+    Row,
+    SimServerProcess,
+    base_parser,
+    finish,
+    fresh_client,
+    latency_floor,
+    latency_ms_of,
+    simulator,
+    timed,
+    today_utc,
+)
+from bench.pages import CAMPAIGNS_DAYS, SMOKE_CAMPAIGNS_DAYS, campaigns_page, overview_page
+from pinterest_client import PinterestClient
+
+PageFn = Callable[[PinterestClient, date], Any]
+
+
+def measure_cold(server: SimServerProcess, page: PageFn, today: date, repeat: int
+                 ) -> dict[str, Any]:
+    """Median cold time over `repeat` runs (each with a new empty cache), the calls one cold
+    run makes (as the simulator counted them), and the page's latency floor."""
+    page(fresh_client(server), today)  # warm the simulator, not the client
+    seconds: list[float] = []
+    calls: list[int] = []
+    analytics: list[int] = []
+    rate_limited = 0
+    urls: list[str] = []
+    for _ in range(max(1, repeat)):
+        transport = RecordingTransport()
+        client = fresh_client(server, transport=transport)
+        server.reset_stats()
+        _, elapsed = timed(functools.partial(page, client, today))
+        stats = server.stats()
+        seconds.append(elapsed)
+        calls.append(stats.total)
+        analytics.append(stats.analytics_calls)
+        rate_limited += stats.rate_limited
+        urls = transport.urls
+        client.close()
+    floor, slowest_path = latency_floor(urls, repeat=max(1, repeat))
+    return {
+        "seconds": statistics.median(seconds),
+        "calls": calls[-1],
+        "calls_all_runs_equal": len(set(calls)) == 1,
+        "analytics_calls": analytics[-1],
+        "distinct_urls": len(set(urls)),
+        "rate_limited": rate_limited,
+        "floor": floor,
+        "slowest_path": slowest_path,
+    }
+
+
+def run(args: argparse.Namespace) -> BenchResult:
+    latency_ms = latency_ms_of(args)
+    days = SMOKE_CAMPAIGNS_DAYS if args.smoke else CAMPAIGNS_DAYS
+    repeat = 1 if args.smoke else args.repeat
+    today = today_utc()
+    result = BenchResult("cold_page_data", settings={
+        "latency_ms": latency_ms, "repeat": repeat, "campaigns_days": days,
+    })
+    with simulator(latency_ms) as server:
+        pages: list[tuple[str, PageFn, float]] = [
+            ("Overview (demo account, last 7 days vs 7 before)", overview_page, 1.5),
+            (f"Campaigns (large account, {days} days, DAY)",
+             lambda c, t: campaigns_page(c, t, days), 3.0),
+        ]
+        for key, (name, page, target) in zip(("overview", "campaigns"), pages, strict=True):
+            m = measure_cold(server, page, today, repeat)
+            result.facts[f"{key}_calls"] = m["calls"]
+            result.facts[f"{key}_analytics_calls"] = m["analytics_calls"]
+            result.facts[f"{key}_distinct_urls"] = m["distinct_urls"]
+            result.facts[f"{key}_calls_stable"] = m["calls_all_runs_equal"]
+            result.facts[f"{key}_429s"] = m["rate_limited"]
+            result.add(Row(
+                name=name, value=m["seconds"], unit="s", reference=m["floor"],
+                reference_name="floor", target=target,
+                note=f"{m['calls']} calls; slowest alone: {m['slowest_path']}",
+            ))
+    return result
+
+
+def parser() -> argparse.ArgumentParser:
+    p = base_parser(__doc__.splitlines()[0] if __doc__ else "cold page data")
+    p.add_argument("--repeat", type=int, default=3, help="cold runs per page (median)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return finish(run(args), args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
