@@ -24,29 +24,18 @@ from pinterest_sim.world import (
     Campaign,
     World,
 )
+from tests.support import openapi_to_jsonschema
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = json.loads((ROOT / "spec" / "openapi.json").read_text(encoding="utf-8"))
 
 
-def _openapi_to_jsonschema(node: Any) -> Any:
-    """OpenAPI 3.0 ``nullable: true`` becomes an explicit ``null`` alternative."""
-    if isinstance(node, list):
-        return [_openapi_to_jsonschema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {k: _openapi_to_jsonschema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable") is True:
-        return {"anyOf": [converted, {"type": "null"}]}
-    return converted
-
-
-_COMPONENTS = _openapi_to_jsonschema(SPEC["components"])
+_COMPONENTS = openapi_to_jsonschema(SPEC["components"])
 
 
 def validate(instance: Any, schema_name: str) -> None:
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": _COMPONENTS}
-    jsonschema.validate(instance, schema)
+    jsonschema.validate(instance, schema, format_checker=jsonschema.FormatChecker())
 
 
 @pytest.fixture(scope="module")
