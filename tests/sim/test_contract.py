@@ -92,15 +92,42 @@ def test_sync_analytics_all_levels(client: httpx.Client, sim: Simulator,
 def test_targeting_analytics_all_levels(client: httpx.Client, sim: Simulator,
                                         validate: Validate) -> None:
     ids = _ids(sim)
-    common = {**_window(), "columns": "SPEND_IN_DOLLAR,TOTAL_IMPRESSION", "granularity": "TOTAL",
+    common = {**_window(), "columns": "SPEND_IN_DOLLAR,TOTAL_IMPRESSION", "granularity": "DAY",
               "targeting_types": "AGE_BUCKET,GENDER"}
-    cases = [("targeting_analytics", {}),
-             ("campaigns/targeting_analytics", {"campaign_ids": ids["campaign"]}),
-             ("ad_groups/targeting_analytics", {"ad_group_ids": ids["ad_group"]}),
-             ("ads/targeting_analytics", {"ad_ids": ids["ad"]})]
-    for suffix, extra in cases:
+    cases = [("targeting_analytics", {}, "AD_ACCOUNT_ID"),
+             ("campaigns/targeting_analytics", {"campaign_ids": ids["campaign"]}, "CAMPAIGN_ID"),
+             ("ad_groups/targeting_analytics", {"ad_group_ids": ids["ad_group"]}, "AD_GROUP_ID"),
+             ("ads/targeting_analytics", {"ad_ids": ids["ad"]}, "AD_ID")]
+    for suffix, extra, id_col in cases:
         body = _check(client, validate, "GET", f"{A}/{suffix}", 200, params={**common, **extra})
         assert {item["targeting_type"] for item in body["data"]} == {"AGE_BUCKET", "GENDER"}
+        # The spec types data items only as "object"; hold them to the shape of its example
+        # (and the row schema of the level's sync analytics for the metrics).
+        jsonschema.Draft202012Validator(
+            _targeting_item_schema(id_col),
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(body["data"])
+
+
+def _targeting_item_schema(id_col: str) -> dict[str, Any]:
+    return {
+        "type": "array", "minItems": 1,
+        "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["targeting_type", "targeting_value", "metrics"],
+            "properties": {
+                "targeting_type": {"type": "string"},
+                "targeting_value": {"type": "string", "minLength": 1},
+                "metrics": {
+                    "type": "object", "required": [id_col, "DATE"],
+                    "properties": {id_col: {"type": "string", "pattern": "^\\d+$"},
+                                   "DATE": {"type": "string", "format": "date"},
+                                   "SPEND_IN_DOLLAR": {"type": "number"},
+                                   "TOTAL_IMPRESSION": {"type": "integer"}},
+                    "additionalProperties": False,
+                },
+            },
+        },
+    }
 
 
 def test_audience_and_resources(client: httpx.Client, validate: Validate) -> None:
