@@ -40,7 +40,7 @@ def campaigns_filters(today: date, days: int = CAMPAIGNS_DAYS) -> Filters:
     return replace(filters, account_id=CAMPAIGNS_ACCOUNT, granularity="DAY")
 
 
-def _accounts(client: PinterestClient, wanted: str) -> None:
+def account_list(client: PinterestClient, wanted: str = OVERVIEW_ACCOUNT) -> None:
     """app.py lists the accounts (sidebar) before any page runs."""
     accounts, _ = load_accounts(client)
     if wanted not in {a.id for a in accounts}:
@@ -49,12 +49,23 @@ def _accounts(client: PinterestClient, wanted: str) -> None:
 
 def overview_page(client: PinterestClient, today: date) -> OverviewData:
     """What opening the Overview asks for: the account list first, then the page's calls."""
-    _accounts(client, OVERVIEW_ACCOUNT)
+    account_list(client, OVERVIEW_ACCOUNT)
+    return overview_calls(client, today)
+
+
+def overview_calls(client: PinterestClient, today: date) -> OverviewData:
+    """The Overview's own calls (the account list already known)."""
     return load_overview(client, OVERVIEW_ACCOUNT, overview_filters(today), today)
 
 
 def campaigns_page(client: PinterestClient, today: date, days: int = CAMPAIGNS_DAYS
                    ) -> EntityTable:
     """What opening the Campaigns page asks for: the account list, then the page's calls."""
-    _accounts(client, CAMPAIGNS_ACCOUNT)
+    account_list(client, CAMPAIGNS_ACCOUNT)
+    return campaigns_calls(client, today, days)
+
+
+def campaigns_calls(client: PinterestClient, today: date, days: int = CAMPAIGNS_DAYS
+                    ) -> EntityTable:
+    """The Campaigns page's own calls (the account list already known)."""
     return load_campaigns(client, CAMPAIGNS_ACCOUNT, campaigns_filters(today, days), today)

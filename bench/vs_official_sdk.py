@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
-import math
 import os
 import subprocess
 import sys
@@ -138,7 +137,8 @@ def run(args: argparse.Namespace) -> BenchResult:
         sdk = run_sdk(server, account, start, end)
         sdk_stats = server.stats()
 
-    sdk_minutes = math.ceil(sdk_stats.analytics_calls / ADS_ANALYTICS_PER_MINUTE)
+    # Calls beyond the first minute's 300 wait for later minutes.
+    sdk_minutes = (sdk_stats.analytics_calls - 1) // ADS_ANALYTICS_PER_MINUTE
     result.facts.update({
         "campaigns": mine["campaigns"],
         "our_calls": my_stats.total,
@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> BenchResult:
         reference=my_stats.total, reference_name="ours", target=10.0, lower_is_better=False,
         note=(f"ours {my_stats.total} calls" + (
             f"; at {ADS_ANALYTICS_PER_MINUTE}/min the SDK's {sdk_stats.analytics_calls} "
-            f"analytics calls need >= {sdk_minutes} min" if sdk_minutes > 1 else "")),
+            f"analytics calls need over {sdk_minutes} min" if sdk_minutes >= 1 else "")),
     ))
     result.add(Row(
         name=f"time: SDK / ours ({name})", value=float(sdk["seconds"]), unit="s",
