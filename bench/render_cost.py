@@ -15,6 +15,7 @@ run again, and the peak RSS (ru_maxrss) is read.
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import os
 import re
@@ -52,6 +53,18 @@ def page_scripts() -> list[str]:
 def peak_rss_mib() -> float:
     """The process's peak resident set size so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def current_rss_mib() -> float | None:
+    """The resident set size now (Linux /proc), after a garbage collection."""
+    gc.collect()
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
 
 
 def configured_bound() -> tuple[int, int]:
@@ -118,6 +131,7 @@ def run(args: argparse.Namespace) -> BenchResult:
             result.add(Row(name=f"script run: {name}", value=seconds, unit="s",
                            note=f"{warm_calls[name]} upstream calls"))
         rss_before = peak_rss_mib()
+        held_before = current_rss_mib()
         # Filled through a loopback simulator in its own process, into the same process-wide
         # cache the app's client uses: the simulator's own memory stays out of the figure.
         if client.cache is not default_cache():
@@ -132,12 +146,15 @@ def run(args: argparse.Namespace) -> BenchResult:
             at.run()
             exceptions[Path(script).stem] += len(at.exception)
         rss_full = peak_rss_mib()
+        held_full = current_rss_mib()
     result.facts.update({
         "pages": [Path(p).stem for p in pages],
         "warm_upstream_calls": warm_calls,
         "exceptions": exceptions,
         "cache_max_bytes": max_bytes,
         "cache_max_entries": max_entries,
+        "rss_now_before_fill_mib": held_before,
+        "rss_now_filled_mib": held_full,
         **filled,
     })
     result.add(Row(
@@ -147,6 +164,13 @@ def run(args: argparse.Namespace) -> BenchResult:
               f"{filled['cache_entries']} entries (bound {max_bytes / MIB:g} MiB / "
               f"{max_entries} entries)"),
     ))
+    if held_before is not None and held_full is not None:
+        result.add(Row(
+            name="RSS held after filling (after gc)", value=held_full, unit="MiB",
+            reference=held_before, reference_name="before filling",
+            note=f"+{held_full - held_before:,.0f} MiB for "
+                 f"{filled['cache_bytes'] / MIB:,.1f} MiB of cached answers",
+        ))
     return result
 
 
