@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.settings import Settings
-from pinterest_client import PinterestClient
+from pinterest_client import ClientConfig, PinterestClient
+
+# Today's numbers stay cached shorter than the fastest auto-refresh (30 s), so every refresh
+# can show new data; closed days keep the client's long TTL.
+LIVE_CONFIG = ClientConfig(ttl_recent_s=25.0)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ def build_connection(settings: Settings) -> Connection:
             simulator.config.token,
             base_url=SIM_BASE_URL,
             transport=simulator.transport(),
+            config=LIVE_CONFIG,
         )
         return Connection(
             client=client,
@@ -59,6 +64,7 @@ def build_connection(settings: Settings) -> Connection:
         app_id=settings.app_id,
         app_secret=settings.app_secret,
         base_url=settings.base_url,
+        config=LIVE_CONFIG,
     )
     return Connection(
         client=client, is_demo=False, target=settings.target, base_url=settings.base_url

@@ -63,3 +63,13 @@ def sim_server(sim: Simulator) -> Iterator[SimServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_budget() -> None:
+    """Each test starts with the full per-token budget: tests share tokens like 'demo-token'
+    and the client's limiter is process-wide, so earlier tests must not use a later one's quota."""
+    from pinterest_client import _ratelimit
+
+    with _ratelimit._registry_lock:
+        _ratelimit._registry.clear()
