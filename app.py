@@ -6,12 +6,14 @@ Builds one Pinterest client per process, renders the sidebar filters shared by e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import streamlit as st
 
+from dashboard import prefetch
 from dashboard.connection import Connection, build_connection
 from dashboard.errors import describe_error
 from dashboard.filters import (
@@ -31,20 +33,25 @@ from dashboard.filters import (
     to_query,
     utc_today,
 )
-from dashboard.loaders import AccountInfo, load_accounts
+from dashboard.loaders import AccountInfo, load_accounts, load_campaigns, load_overview
+from dashboard.long_range import needs_reports
+from dashboard.prefetch import Prefetch
 from dashboard.settings import SettingsError, load_settings
 from views.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 
 st.set_page_config(
     page_title="Pinterest Ads dashboard",
-    page_icon=":material/insights:",
+    page_icon="static/page_icon.png",  # a local file: a :material: icon loads from Google
     layout="wide",
 )
 
+OVERVIEW = st.Page("views/overview.py", title="Overview", icon=":material/dashboard:",
+                   default=True)
+CAMPAIGNS = st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:")
 # The pages, in sidebar order. Add a page by appending an st.Page here.
 PAGES: list[Any] = [
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:"),
+    OVERVIEW,
+    CAMPAIGNS,
     st.Page("views/audience.py", title="Audience", icon=":material/groups:"),
     st.Page("views/targeting.py", title="Targeting", icon=":material/target:"),
     st.Page("views/report_builder.py", title="Report builder", icon=":material/summarize:"),
@@ -52,6 +59,13 @@ PAGES: list[Any] = [
     st.Page("views/glossary.py", title="Metrics glossary", icon=":material/menu_book:"),
     st.Page("views/api_status.py", title="API status", icon=":material/monitor_heart:"),
 ]
+
+# Pages whose data starts while the sidebar lists the accounts (dashboard/prefetch.py): the
+# loader each page calls with (client, account id, filters, today) through PageContext.load.
+PREFETCHED: dict[str, Callable[..., object]] = {
+    OVERVIEW.url_path: load_overview,
+    CAMPAIGNS.url_path: load_campaigns,
+}
 
 URL_MESSAGES_KEY = "url_messages"
 FILTERS_READY_KEY = "filters_ready"
@@ -103,7 +117,9 @@ def _on_dates_change() -> None:
     st.session_state["f_preset"] = "custom"
 
 
-def _pick_account(accounts: list[AccountInfo], messages: list[str]) -> AccountInfo | None:
+def _pick_account(
+    slot: Any, accounts: list[AccountInfo], messages: list[str]
+) -> AccountInfo | None:
     if not accounts:
         return None
     ids = [a.id for a in accounts]
@@ -116,7 +132,7 @@ def _pick_account(accounts: list[AccountInfo], messages: list[str]) -> AccountIn
             )
         st.session_state["f_account"] = ids[0]
     by_id = {a.id: a for a in accounts}
-    chosen = st.sidebar.selectbox(
+    chosen = slot.selectbox(
         "Ad account",
         ids,
         format_func=lambda account_id: by_id[account_id].label,
@@ -202,6 +218,16 @@ def _sync_url(filters: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def _start_prefetch(
+    page: Any, connection: Connection, filters: Filters, today: date
+) -> Prefetch | None:
+    """Start the page's data now when its account is known and live analytics serve it."""
+    loader = PREFETCHED.get(page.url_path)
+    if loader is None or filters.account_id is None or needs_reports(filters.start, today):
+        return None
+    return prefetch.start(loader, connection.client, filters.account_id, filters, today)
+
+
 def main() -> None:
     page = st.navigation(PAGES)
     today = utc_today()
@@ -223,18 +249,25 @@ def main() -> None:
     else:
         st.sidebar.caption(f"Connected to {connection.target}")
 
+    # The account picker goes on top, but is drawn last: the other filters and the page's
+    # data (when the account is known) need not wait for the account list.
+    account_slot = st.sidebar.container()
+    known_account = st.session_state.get("f_account") or None
+    filters = _sidebar_filters(today, known_account)
+    page_prefetch = _start_prefetch(page, connection, filters, today)
     accounts: list[AccountInfo] = []
     account_error: str | None = None
     try:
         accounts, _ = load_accounts(connection.client)
     except EXPECTED_ERRORS as exc:
         account_error = describe_error(exc)
-    account = _pick_account(accounts, messages)
-    filters = _sidebar_filters(today, account.id if account else None)
+    account = _pick_account(account_slot, accounts, messages)
+    filters = replace(filters, account_id=account.id if account else None)
     _sync_url(filters)
 
     st.session_state[CONTEXT_KEY] = PageContext(
-        connection=connection, account=account, filters=filters, today=today
+        connection=connection, account=account, filters=filters, today=today,
+        prefetch=page_prefetch,
     )
     for message in messages:
         st.warning(message, icon=":material/link_off:")

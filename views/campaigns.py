@@ -189,7 +189,7 @@ def main() -> None:
     account = require_account(ctx)
     try:
         with long_range_progress(ctx):
-            campaigns = load_campaigns(ctx.client, account.id, ctx.filters, ctx.today)
+            campaigns = ctx.load(load_campaigns, ctx.client, account.id, ctx.filters, ctx.today)
     except Exception as exc:
         show_error(exc)
         return

@@ -7,22 +7,25 @@ reads it with `context()`. Logic lives in `dashboard/`; this module only draws.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import prefetch
 from dashboard.connection import Connection
 from dashboard.csv_export import to_safe_csv
 from dashboard.errors import DataUnavailable, describe_error
 from dashboard.filters import Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
 from dashboard.loaders import AccountInfo, Freshness
+from dashboard.prefetch import Prefetch
 from pinterest_client import PinterestClient, PinterestError
 
+T = TypeVar("T")
 CONTEXT_KEY: Final = "page_context"
 log = logging.getLogger("dashboard.pages")
 
@@ -36,6 +39,11 @@ class PageContext:
     account: AccountInfo | None
     filters: Filters
     today: date
+    prefetch: Prefetch | None = None  # the page's data, started by app.py
+
+    def load(self, loader: Callable[..., T], *args: Any) -> T:
+        """`loader(*args)`, taken from app.py's prefetch when it started this very call."""
+        return prefetch.load(self.prefetch, loader, *args)
 
     @property
     def client(self) -> PinterestClient:

@@ -134,7 +134,7 @@ def _render() -> None:
     account = require_account(ctx)
     try:
         with long_range_progress(ctx):
-            data = load_overview(ctx.client, account.id, ctx.filters, ctx.today)
+            data = ctx.load(load_overview, ctx.client, account.id, ctx.filters, ctx.today)
     except Exception as exc:
         show_error(exc)
         return
