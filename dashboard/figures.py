@@ -36,6 +36,18 @@ TEMPLATE: Final = "plotly_white"
 SPEND_COLUMN: Final = "SPEND_IN_MICRO_DOLLAR"
 CONVERSIONS_COLUMN: Final = "TOTAL_CONVERSIONS"
 
+# plotly.js draws geo outlines from topojson it fetches at draw time, by default from
+# cdn.plot.ly. The app serves plotly.js's own files itself (static/topojson/, Streamlit static
+# serving), so the maps draw offline too. Relative to the page, so it also works under a
+# server.baseUrlPath.
+TOPOJSON_DIR: Final = "static/topojson"  # in the repository, beside app.py
+TOPOJSON_URL: Final = "app/static/topojson/"  # where Streamlit serves that folder
+
+
+def map_chart_config() -> dict[str, object]:
+    """The plotly config (st.plotly_chart's `config`) for the choropleths: local outlines."""
+    return {"topojsonURL": TOPOJSON_URL}
+
 
 def _base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
@@ -254,7 +266,11 @@ def world_choropleth(
             colorbar={"title": _axis_title(name, kind, currency)},
         )
     )
-    fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth")
+    # The whole world, every country outlined on light land: plotly.js 4 would otherwise zoom
+    # to the shaded countries (fitbounds) and draw nothing around them.
+    fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
+                    fitbounds=False, showcountries=True, countrycolor="#D0D0D0",
+                    showland=True, landcolor="#F4F4F2")
     return _base_layout(fig, height=420)
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.figures import category_bar, top_n_bar, us_states_choropleth, world_choropleth
+from dashboard.figures import (
+    category_bar,
+    map_chart_config,
+    top_n_bar,
+    us_states_choropleth,
+    world_choropleth,
+)
 from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
 from dashboard.loaders import (
     KPI_COLUMNS,
@@ -62,9 +68,12 @@ def _section(ctx: PageContext, data: TargetingData, ttype: str, title: str, metr
         figure = top_n_bar(frame, label_column="label", value_column=column, kind=kind,
                            currency=currency, label=label, n=15,
                            ascending=not spec.higher_is_better)
-    st.plotly_chart(figure, key=f"targeting_{ttype}")
-    if ttype in ("COUNTRY", "REGION"):
-        # Exact comparison (and a chart that needs no map tiles from plotly's CDN).
+    is_map = ttype in ("COUNTRY", "REGION")
+    # The maps draw their outlines from the app's own topojson files (no CDN).
+    st.plotly_chart(figure, key=f"targeting_{ttype}",
+                    config=map_chart_config() if is_map else None)
+    if is_map:
+        # Exact comparison, which a shaded map does not give.
         st.plotly_chart(
             top_n_bar(frame, label_column="label", value_column=column, kind=kind,
                       currency=currency, label=label, n=15, ascending=not spec.higher_is_better),
