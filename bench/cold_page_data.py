@@ -4,8 +4,9 @@ an empty cache, against the latency floor (the slowest single call of the page, 
     python -m bench.cold_page_data [--latency-ms 150] [--repeat 3] [--smoke]
 
 Targets: Overview within 1.5x of its floor; Campaigns (620 campaigns, 90 days) within 3x.
-Each page is timed as opened directly (the app lists the accounts first) and with the
-account list already known (as when coming from another page).
+Each page is timed as opened from a link (its calls beside the account list, as app.py
+does), with the account list already known (as when coming from another page), and the
+Overview also as a first visit with no account in the URL (the list must come first).
 The simulator is warmed first (its generated days cached) so both the page and the floor see
 the same server; each timed run uses a new client with an empty cache.
 """
@@ -41,6 +42,7 @@ from bench.pages import (
     campaigns_calls,
     campaigns_page,
     overview_calls,
+    overview_first_visit,
     overview_page,
 )
 from pinterest_client import PinterestClient
@@ -101,15 +103,17 @@ def run(args: argparse.Namespace) -> BenchResult:
         "latency_ms": latency_ms, "repeat": repeat, "campaigns_days": days,
     })
     with simulator(latency_ms) as server:
-        pages: list[tuple[str, str, PageFn, float, bool]] = [
-            ("overview", "Overview (demo account, last 7 days vs 7 before)", overview_page,
-             1.5, False),
-            ("campaigns", f"Campaigns (large account, {days} days, DAY)",
+        pages: list[tuple[str, str, PageFn, float | None, bool]] = [
+            ("overview", "Overview from a link (demo account, last 7 days vs 7 before)",
+             overview_page, 1.5, False),
+            ("campaigns", f"Campaigns from a link (large account, {days} days, DAY)",
              lambda c, t: campaigns_page(c, t, days), 3.0, False),
             ("overview_own", "Overview, its own calls (account list known)", overview_calls,
              1.5, True),
             ("campaigns_own", "Campaigns, its own calls (account list known)",
              lambda c, t: campaigns_calls(c, t, days), 3.0, True),
+            ("overview_first", "Overview, first visit (no account in the URL: list first)",
+             overview_first_visit, None, False),
         ]
         for key, name, page, target, known in pages:
             m = measure_cold(server, page, today, repeat, known_accounts=known)

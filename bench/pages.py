@@ -1,17 +1,24 @@
 """The page data the benchmarks time: exactly what the app asks the loaders for.
 
-- Overview: the account list (app.py's sidebar) then `load_overview` with the default
-  filters (last 7 days, compared with the 7 before).
-- Campaigns: the account list then `load_campaigns` for the large account over the last 90
-  closed days, granularity DAY (the page's table: every campaign with its period totals).
+- Overview: `load_overview` with the default filters (last 7 days, compared with the 7
+  before), beside the account list (app.py's sidebar).
+- Campaigns: `load_campaigns` for the large account over the last 90 closed days,
+  granularity DAY (the page's table: every campaign with its period totals), beside the
+  account list.
+
+Opened from a link (the account in the URL), app.py starts the page's loader before it lists
+the accounts (dashboard.prefetch), so both go at once; on a first visit with no account in
+the URL the list must come first (its first account is the default).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
+from dashboard import prefetch
 from dashboard.filters import Filters
 from dashboard.loaders import (
     EntityTable,
@@ -22,6 +29,8 @@ from dashboard.loaders import (
 )
 from pinterest_client import PinterestClient
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
+
+T = TypeVar("T")
 
 OVERVIEW_ACCOUNT: Final = DEMO_ACCOUNT_ID
 CAMPAIGNS_ACCOUNT: Final = LARGE_ACCOUNT_ID
@@ -47,8 +56,22 @@ def account_list(client: PinterestClient, wanted: str = OVERVIEW_ACCOUNT) -> Non
         raise RuntimeError(f"account {wanted} is missing from the account list")
 
 
+def from_link(client: PinterestClient, account_id: str, loader: Callable[..., T],
+              filters: Filters, today: date) -> T:
+    """As app.py opens a page whose account is in the URL: the page's loader starts, the
+    sidebar lists the accounts meanwhile, then the page takes the loader's result."""
+    started = prefetch.start(loader, client, account_id, filters, today)
+    account_list(client, account_id)
+    return started.load(loader, client, account_id, filters, today)
+
+
 def overview_page(client: PinterestClient, today: date) -> OverviewData:
-    """What opening the Overview asks for: the account list first, then the page's calls."""
+    """What opening the Overview from a link asks for: its calls beside the account list."""
+    return from_link(client, OVERVIEW_ACCOUNT, load_overview, overview_filters(today), today)
+
+
+def overview_first_visit(client: PinterestClient, today: date) -> OverviewData:
+    """A first visit with no account in the URL: the account list, then the page's calls."""
     account_list(client, OVERVIEW_ACCOUNT)
     return overview_calls(client, today)
 
@@ -60,9 +83,10 @@ def overview_calls(client: PinterestClient, today: date) -> OverviewData:
 
 def campaigns_page(client: PinterestClient, today: date, days: int = CAMPAIGNS_DAYS
                    ) -> EntityTable:
-    """What opening the Campaigns page asks for: the account list, then the page's calls."""
-    account_list(client, CAMPAIGNS_ACCOUNT)
-    return campaigns_calls(client, today, days)
+    """What opening the Campaigns page from a link asks for: its calls beside the account
+    list."""
+    return from_link(client, CAMPAIGNS_ACCOUNT, load_campaigns, campaigns_filters(today, days),
+                     today)
 
 
 def campaigns_calls(client: PinterestClient, today: date, days: int = CAMPAIGNS_DAYS

@@ -22,6 +22,7 @@ from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID, World
 REPO_ROOT = Path(__file__).resolve().parents[2]
 IDS_PER_CALL = 250  # Pinterest's entity ids per sync analytics call
 PAGE_SIZE = 250  # Pinterest's largest list page
+LISTED_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED")  # what the Campaigns page lists
 SDK_PAGE_SIZE = 100  # the largest page the SDK documents for Campaign.get_all
 
 pytestmark = pytest.mark.slow
@@ -57,17 +58,23 @@ def test_cold_page_data(tmp_path: Path, world: World) -> None:
     # the ready state (an analytics-category call) and the metric definitions.
     assert facts["overview_analytics_calls"] == 5
     assert facts["overview_calls"] == 7
-    # Campaigns of the large account: the account list, the campaign list page by page, then
-    # one analytics call per 250 campaigns.
+    # Campaigns of the large account: the account list; each status listed from both ends
+    # (two calls a round, two pages of 250 a round; the readers must overlap to know they
+    # met); then one analytics call per 250 campaigns.
     n = campaign_count(world, LARGE_ACCOUNT_ID)
     assert n > 600
+    per_status = [sum(1 for c in world.campaigns(LARGE_ACCOUNT_ID) if c.status == status)
+                  for status in LISTED_STATUSES]
+    assert sum(per_status) == n
+    list_calls = sum(2 * max(1, math.ceil((k + 1) / (2 * PAGE_SIZE))) for k in per_status)
     assert facts["campaigns_analytics_calls"] == math.ceil(n / IDS_PER_CALL)
-    assert facts["campaigns_calls"] == 1 + math.ceil(n / PAGE_SIZE) + math.ceil(n / IDS_PER_CALL)
+    assert facts["campaigns_calls"] == 1 + list_calls + math.ceil(n / IDS_PER_CALL)
     # Coming from another page (account list known), the same minus the account list.
     assert facts["overview_own_calls"] == facts["overview_calls"] - 1
     assert facts["campaigns_own_calls"] == facts["campaigns_calls"] - 1
     assert facts["campaigns_own_analytics_calls"] == facts["campaigns_analytics_calls"]
-    for key in ("overview", "campaigns", "overview_own", "campaigns_own"):
+    assert facts["overview_first_calls"] == facts["overview_calls"]
+    for key in ("overview", "campaigns", "overview_own", "campaigns_own", "overview_first"):
         assert facts[f"{key}_429s"] == 0
         assert facts[f"{key}_calls_stable"] is True
     # Each call sent once: nothing fetched twice within one cold load.
