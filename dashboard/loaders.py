@@ -394,6 +394,9 @@ def metric_definitions(client: PinterestClient) -> dict[str, MetricInfo]:
 
 
 def glossary_frame(definitions: Mapping[str, MetricInfo]) -> pd.DataFrame:
+    """One row per metric, by name. Pinterest gives some metrics the same display name (e.g.
+    CAMPAIGN_STATUS and CAMPAIGN_ENTITY_STATUS are both "Campaign status"); those names get their
+    API column in brackets, so no two rows read the same."""
     frame = pd.DataFrame(
         [
             {
@@ -406,7 +409,12 @@ def glossary_frame(definitions: Mapping[str, MetricInfo]) -> pd.DataFrame:
         ],
         columns=["Metric", "Column", "Definition", "Category"],
     )
-    return frame.sort_values("Metric", key=lambda s: s.str.lower()).reset_index(drop=True)
+    shared = frame["Metric"].str.strip().str.lower().duplicated(keep=False)
+    frame.loc[shared, "Metric"] = (
+        frame.loc[shared, "Metric"].str.strip() + " (" + frame.loc[shared, "Column"] + ")"
+    )
+    frame = frame.sort_values(["Metric", "Column"], key=lambda s: s.str.lower())
+    return frame.reset_index(drop=True)
 
 
 def search_glossary(frame: pd.DataFrame, text: str) -> pd.DataFrame:
