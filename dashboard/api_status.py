@@ -54,6 +54,22 @@ class ApiStatusView:
         )
 
 
+def data_source_text(target: str, base_url: str, *, is_demo: bool) -> str:
+    """One line naming where the data comes from, its API address once (as code, not a link:
+    it is an API root, not a page to open)."""
+    if is_demo:
+        return "Data source: demo data from the built-in simulator (in this process, no network)"
+    if base_url and base_url in target:
+        # settings.target already names a custom base URL ("Pinterest API at <url>").
+        return "Data source: " + target.replace(base_url, f"`{base_url}`")
+    return f"Data source: {target} at `{base_url}`" if base_url else f"Data source: {target}"
+
+
+def latency_text(ms: float | None) -> str:
+    """A latency tile's value with its unit, "1,235 ms"; "–" before the first call."""
+    return "–" if ms is None else f"{ms:,.0f} ms"
+
+
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 

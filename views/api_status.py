@@ -5,28 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.api_status import ApiStatusView, api_status_view
+from dashboard.api_status import ApiStatusView, api_status_view, data_source_text, latency_text
 from dashboard.formatting import format_count, format_percent
-from views.common import context, download_csv, page_header
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
+from views.common import column_config_for, context, download_csv, page_header
 
 
 def _summary(view: ApiStatusView) -> None:
-    columns = st.columns(5)
-    columns[0].metric("Upstream calls", format_count(view.total_calls), border=True,
-                      help="Requests sent to Pinterest by this dashboard since it started.")
-    columns[1].metric("Cache hit rate", format_percent(view.cache_hit_rate, 1), border=True,
-                      help=f"{view.cache_hits:,} hits, {view.cache_misses:,} misses.")
-    columns[2].metric("Latency p50 / p95 (ms)",
-                      f"{_ms(view.latency_p50_ms)} / {_ms(view.latency_p95_ms)}", border=True,
-                      help="Time Pinterest took to answer, over recent calls (milliseconds).")
-    columns[3].metric("429 answers", format_count(view.rate_limited_429s), border=True,
-                      help="Times Pinterest said the rate limit was exceeded.")
-    columns[4].metric("Retries", format_count(view.retries), border=True,
-                      help="Calls sent again after a 429, a 5xx or a timeout.")
+    # Two rows of three: five or six tiles in one row cut labels and values off on a laptop.
+    first, second = st.columns(3), st.columns(3)
+    first[0].metric("Upstream calls", format_count(view.total_calls), border=True,
+                    help="Requests sent to Pinterest by this dashboard since it started.")
+    first[1].metric("Cache hit rate", format_percent(view.cache_hit_rate, 1), border=True,
+                    help=f"{view.cache_hits:,} hits, {view.cache_misses:,} misses.")
+    first[2].metric("429 answers", format_count(view.rate_limited_429s), border=True,
+                    help="Times Pinterest said the rate limit was exceeded.")
+    second[0].metric("Latency p50", latency_text(view.latency_p50_ms), border=True,
+                     help="Median time Pinterest took to answer, over recent calls.")
+    second[1].metric("Latency p95", latency_text(view.latency_p95_ms), border=True,
+                     help="95 % of recent calls were answered within this time.")
+    second[2].metric("Retries", format_count(view.retries), border=True,
+                     help="Calls sent again after a 429, a 5xx or a timeout.")
 
 
 def _budgets(view: ApiStatusView) -> None:
@@ -53,14 +51,17 @@ def _cache(view: ApiStatusView) -> None:
         ],
         columns=["Figure", "Value"],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config=column_config_for({"Figure": "text", "Value": "count"}, ""))
     download_csv(frame, "api_cache.csv", key="api_cache_csv")
 
 
 def main() -> None:
     ctx = context()
     page_header("API status", ctx, show_range=False)
-    st.caption(f"Data source: {ctx.connection.target} · {ctx.connection.base_url}")
+    connection = ctx.connection
+    st.caption(data_source_text(connection.target, connection.base_url,
+                                is_demo=connection.is_demo))
     if st.button("Refresh", icon=":material/refresh:"):
         st.rerun()
     view = api_status_view(ctx.client.stats())
@@ -69,7 +70,9 @@ def main() -> None:
     with left:
         _budgets(view)
         st.subheader("Calls by category")
-        st.dataframe(view.calls_frame(), hide_index=True, width="stretch")
+        st.dataframe(view.calls_frame(), hide_index=True, width="stretch",
+                     column_config=column_config_for(
+                         {"Category": "text", "Upstream calls": "count"}, ""))
         download_csv(view.calls_frame(), "api_calls.csv", key="api_calls_csv")
     with right:
         _cache(view)
