@@ -28,6 +28,7 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
+from dashboard.connection import LIVE_CONFIG
 from pinterest_client import PinterestClient, RateLimits, ResponseCache
 
 T = TypeVar("T")
@@ -210,12 +211,14 @@ def fresh_client(
     transport: httpx.BaseTransport | None = None,
     rate_limits: RateLimits | None = None,
 ) -> PinterestClient:
-    """A client of the loopback simulator with its own empty cache (never the process-wide one).
+    """A client of the loopback simulator with its own empty cache (never the process-wide one),
+    configured as the app's (dashboard.connection.LIVE_CONFIG: its cache TTLs).
 
     Without `rate_limits`, Pinterest's published limits (the client's default).
     """
     return PinterestClient(
         TOKEN,
+        config=LIVE_CONFIG,
         base_url=server.base_url,
         transport=transport if transport is not None else httpx.HTTPTransport(),
         cache=cache if cache is not None else ResponseCache(),

@@ -5,7 +5,7 @@ reloading its page's data every 10 s for 2 minutes.
     python -m bench.team_load [--viewers 50] [--refresh-s 10] [--duration 120] [--smoke]
 
 Targets: upstream calls <= distinct queries x cache periods spanned (the shortest TTL,
-ClientConfig.ttl_recent_s, is the period), and no query fetched twice within one period;
+the app's LIVE_CONFIG.ttl_recent_s, is the period), and no query fetched twice within one period;
 zero 429s; p50 / p95 page-data time.
 """
 
@@ -38,7 +38,7 @@ from bench.common import (
 )
 from dashboard.filters import Filters, Preset
 from dashboard.loaders import load_accounts, load_campaigns, load_overview
-from pinterest_client import ClientConfig, PinterestClient
+from pinterest_client import PinterestClient
 from pinterest_sim import DEMO_ACCOUNT_ID
 from pinterest_sim.world import EUR_ACCOUNT_ID
 
@@ -145,7 +145,7 @@ def run_team(server: SimServerProcess, *, viewers: int, refresh_s: float, durati
         view.load(client, today)
         solo.append(time.perf_counter() - t0)
     client.close()
-    period = ClientConfig().ttl_recent_s
+    period = client.config.ttl_recent_s
     distinct = len(transport.sent)
     periods = int(elapsed // period) + 1
     gaps = [b - a for sends in transport.sent.values() for a, b in itertools.pairwise(sends)]
