@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pandas as pd
 import streamlit as st
 
 from dashboard.figures import pacing_bar, top_n_bar
+from dashboard.formatting import format_money
 from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
 from dashboard.loaders import (
     KPI_COLUMNS,
@@ -18,16 +22,20 @@ from dashboard.loaders import (
 )
 from views.common import (
     PageContext,
+    column_config_for,
     context,
+    display_frame,
+    download_csv,
     page_header,
     require_account,
     show_error,
     show_freshness,
-    table,
 )
 from views.long_range_notice import long_range_progress
 
 LEVEL_WORDS = {"CAMPAIGN": "campaigns", "AD_GROUP": "ad groups", "AD": "ads"}
+# Budgets that are often not set: shown as text, so "no cap" reads "–" rather than "None".
+CAP_COLUMNS = ("daily_cap_micro", "lifetime_cap_micro", "budget_micro")
 
 
 def _kinds(level: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -79,15 +87,50 @@ def _entity_section(ctx: PageContext, data: EntityTable, key: str) -> None:
     )
     st.caption(f"{len(shown):,} of {len(frame):,} {word}")
     kinds, column_labels = _kinds(data.level)
-    table(
+    _entity_table(
         shown,
         kinds,
+        column_labels,
         ctx.currency,
         key=f"{key}_table",
         filename=f"{word.replace(' ', '_')}_{ctx.filters.start}_{ctx.filters.end}.csv",
-        labels=column_labels,
         height=min(600, 38 + 35 * max(1, len(shown))),
     )
+
+
+def _entity_table(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str],
+    labels: Mapping[str, str],
+    currency: str,
+    *,
+    key: str,
+    filename: str,
+    height: int,
+) -> None:
+    """views.common.table, except budget caps: st.dataframe draws a missing number as "None",
+    so on screen they are money text, "–" when there is no cap. The CSV keeps them numbers
+    (in currency units), an empty cell when there is no cap."""
+    numbers = display_frame(frame, kinds, labels)
+    shown = numbers.copy()
+    shown_kinds = {labels.get(c, c): k for c, k in kinds.items() if c in frame}
+    right = {}
+    for column in CAP_COLUMNS:
+        if column in frame:
+            label = labels.get(column, column)
+            micro = pd.to_numeric(frame[column], errors="coerce")
+            shown[label] = [format_money(value, currency) for value in micro]
+            shown_kinds[label] = "text"
+            right[label] = st.column_config.TextColumn(label, alignment="right")
+    st.dataframe(
+        shown,
+        column_config=column_config_for(shown_kinds, currency) | right,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        key=key,
+    )
+    download_csv(numbers, filename, key=f"{key}_csv")
 
 
 def _top_n(ctx: PageContext, data: EntityTable) -> None:
