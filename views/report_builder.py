@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from typing import Any, Final
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.errors import describe_error
@@ -45,7 +46,7 @@ from pinterest_client.reports import (
     WINDOW_DAYS,
     ReportRequest,
 )
-from views.common import context, money_format, page_header, require_account
+from views.common import column_config_for, context, page_header, require_account
 
 PENDING_KEY: Final = "rb_pending"
 OUTCOME_KEY: Final = "rb_outcome"
@@ -255,6 +256,31 @@ def _show_error(ctx: Any) -> None:
         st.rerun()
 
 
+def _column_config(shown: pd.DataFrame, kinds: dict[str, str], names: dict[str, str],
+                   currency: str) -> dict[str, Any]:
+    """Formats like the other pages' tables (views.common): counts with thousands separators,
+    money in currency units with its symbol, glossary names as headers."""
+    page_kinds: dict[str, str] = {}
+    for column, kind in kinds.items():
+        if kind == "number" and column.endswith("_IN_DOLLAR"):
+            kind = "money"  # Pinterest's "_IN_DOLLAR" columns are already currency units
+        elif kind == "number" and _whole_numbers(shown[column]):
+            kind = "count"  # a count with gaps arrives as floats
+        page_kinds[column] = kind
+    labels = {column: names.get(column, column) for column in kinds}
+    config = column_config_for(
+        {c: k for c, k in page_kinds.items() if k != "number"}, currency, labels)
+    for column in (c for c, k in page_kinds.items() if k == "number"):
+        # Rates and other fractions: separators and enough decimals for a CTR.
+        config[column] = st.column_config.NumberColumn(labels[column], format="%,.4f")
+    return config
+
+
+def _whole_numbers(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    return bool((numbers == numbers.round()).all())
+
+
 def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) -> None:
     request = outcome.request
     frame = result_frame(outcome.rows, request)
@@ -267,14 +293,8 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) 
     for note in outcome.notes:
         st.caption(note)
     shown, kinds = display_frame(frame)
-    config = {
-        column: st.column_config.NumberColumn(
-            f"{names.get(column, column)} ({currency})",
-            format=money_format(currency),
-        ) if kind == "money" else st.column_config.Column(names.get(column, column))
-        for column, kind in kinds.items()
-    }
-    st.dataframe(shown, hide_index=True, width="stretch", key="rb_table", column_config=config)
+    st.dataframe(shown, hide_index=True, width="stretch", key="rb_table",
+                 column_config=_column_config(shown, kinds, names, currency))
     metrics = chartable_columns(frame)
     if metrics:
         metric = st.selectbox("Chart", metrics, format_func=lambda c: column_label(c, names),
