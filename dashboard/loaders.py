@@ -394,9 +394,7 @@ def metric_definitions(client: PinterestClient) -> dict[str, MetricInfo]:
 
 
 def glossary_frame(definitions: Mapping[str, MetricInfo]) -> pd.DataFrame:
-    """One row per metric, by name. Pinterest gives some metrics the same display name (e.g.
-    CAMPAIGN_STATUS and CAMPAIGN_ENTITY_STATUS are both "Campaign status"); those names get their
-    API column in brackets, so no two rows read the same."""
+    """One row per metric, by name; no two rows read the same (see _distinct_names)."""
     frame = pd.DataFrame(
         [
             {
@@ -409,12 +407,29 @@ def glossary_frame(definitions: Mapping[str, MetricInfo]) -> pd.DataFrame:
         ],
         columns=["Metric", "Column", "Definition", "Category"],
     )
-    shared = frame["Metric"].str.strip().str.lower().duplicated(keep=False)
-    frame.loc[shared, "Metric"] = (
-        frame.loc[shared, "Metric"].str.strip() + " (" + frame.loc[shared, "Column"] + ")"
-    )
+    frame["Metric"] = _distinct_names(frame["Metric"], frame["Column"])
     frame = frame.sort_values(["Metric", "Column"], key=lambda s: s.str.lower())
     return frame.reset_index(drop=True)
+
+
+def _distinct_names(names: pd.Series, columns: pd.Series) -> pd.Series:
+    """Display names made unique. Pinterest gives some metrics the same name (CAMPAIGN_STATUS
+    and CAMPAIGN_ENTITY_STATUS are both "Campaign status"): each gets the words of its API
+    column that the others of its name lack, "Campaign status (entity)"; the whole column when
+    that is not enough."""
+    names = names.str.strip()
+    out = names.copy()
+    for _, index in names.groupby(names.str.lower()).groups.items():
+        if len(index) < 2:
+            continue
+        words = {i: str(columns[i]).lower().split("_") for i in index}
+        common = set.intersection(*(set(w) for w in words.values()))
+        for i in index:
+            extra = " ".join(w for w in words[i] if w not in common)
+            out[i] = f"{names[i]} ({extra})" if extra else names[i]
+        if out[index].str.lower().duplicated().any():
+            out[index] = names[index] + " (" + columns[index] + ")"
+    return out
 
 
 def search_glossary(frame: pd.DataFrame, text: str) -> pd.DataFrame:

@@ -35,9 +35,12 @@ def test_every_row_reads_differently(definitions: dict[str, MetricInfo]) -> None
     by_column = dict(zip(frame["Column"], frame["Metric"], strict=True))
     for info in definitions.values():
         if info.display_name in shared:
-            assert by_column[info.name] == f"{info.display_name} ({info.name})"
+            assert by_column[info.name].startswith(info.display_name)
         else:
             assert by_column[info.name] == info.display_name
+    # The words of the API column that tell them apart, not the whole (long) column name.
+    assert by_column["CAMPAIGN_STATUS"] == "Campaign status"
+    assert by_column["CAMPAIGN_ENTITY_STATUS"] == "Campaign status (entity)"
 
 
 def test_search_finds_both_metrics_of_a_shared_name(definitions: dict[str, MetricInfo]) -> None:
@@ -56,4 +59,13 @@ def test_names_that_differ_only_in_case_are_told_apart() -> None:
         "C_X": MetricInfo("C_X", "Clicks", "Clicks.", "ADS"),
     }
     frame = glossary_frame(definitions)
-    assert frame["Metric"].tolist() == ["Clicks", "Saves (A_X)", "saves (B_X)"]
+    assert frame["Metric"].tolist() == ["Clicks", "Saves (a)", "saves (b)"]
+
+
+def test_the_whole_column_when_its_words_do_not_tell_them_apart() -> None:
+    definitions = {
+        "X_Y": MetricInfo("X_Y", "Reach", "One.", "ADS"),
+        "Y_X": MetricInfo("Y_X", "Reach", "Two.", "ADS"),
+    }
+    frame = glossary_frame(definitions)
+    assert frame["Metric"].tolist() == ["Reach (X_Y)", "Reach (Y_X)"]
