@@ -64,6 +64,12 @@ TIME_LABELS: Final = {
     "TIME_OF_CONVERSION": "Time of conversion",
 }
 _IDS = re.compile(r"[\s,;]+")
+# Headers of the report's own row columns (the metrics take their glossary names).
+ROW_LABELS: Final = {
+    "DATE": "Date",
+    "TARGETING_TYPE": "Targeting type",
+    "TARGETING_VALUE": "Targeting value",
+}
 
 
 def _ids(text: str) -> tuple[str, ...]:
@@ -267,7 +273,7 @@ def _column_config(shown: pd.DataFrame, kinds: dict[str, str], names: dict[str, 
         elif kind == "number" and _whole_numbers(shown[column]):
             kind = "count"  # a count with gaps arrives as floats
         page_kinds[column] = kind
-    labels = {column: names.get(column, column) for column in kinds}
+    labels = {column: names.get(column, ROW_LABELS.get(column, column)) for column in kinds}
     config = column_config_for(
         {c: k for c, k in page_kinds.items() if k != "number"}, currency, labels)
     for column in (c for c, k in page_kinds.items() if k == "number"):

@@ -119,6 +119,7 @@ def test_report_builder_formats_counts_and_money_like_the_other_pages(app: AppTe
     for count in ("PAID_IMPRESSION", "CLICKTHROUGH_1", "TOTAL_CONVERSIONS"):
         assert config[count]["type_config"]["format"] == "%,d", (count, config[count])
     assert config["CAMPAIGN_ID"]["type_config"]["type"] == "text"
+    assert config["DATE"]["label"] == "Date"
 
 
 def test_campaign_caps_show_a_dash_not_none_and_csv_stays_numeric(
