@@ -4,7 +4,9 @@ caps without "None", and the maps' plotly config that loads outlines from the ap
 
 from __future__ import annotations
 
+import ast
 import json
+import struct
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -166,3 +168,19 @@ def test_maps_load_outlines_from_the_app(app: AppTest) -> None:
         assert (folder / "world_110m.json").is_file() and (folder / "usa_110m.json").is_file()
     # Each map keeps its exact top-15 bar chart underneath.
     assert len(configs) >= 9 + 2
+
+
+def test_page_icon_is_a_local_png() -> None:
+    """A :material: page icon makes the browser fetch it from fonts.gstatic.com (offline: none)."""
+    tree = ast.parse((ROOT / "app.py").read_text("utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and node.func.attr == "set_page_config"]
+    assert len(calls) == 1
+    icon = next(k.value for k in calls[0].keywords if k.arg == "page_icon")
+    assert isinstance(icon, ast.Constant) and isinstance(icon.value, str)
+    path = ROOT / icon.value  # streamlit run app.py from the repository, as the README says
+    assert path.is_file(), path
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    assert width == height >= 32
