@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -41,7 +42,8 @@ from views.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 
 st.set_page_config(
     page_title="Pinterest Ads dashboard",
-    page_icon="static/page_icon.png",  # a local file: a :material: icon loads from Google
+    # A local file (found from any working directory): a :material: icon loads from Google.
+    page_icon=str(Path(__file__).resolve().parent / "static" / "page_icon.png"),
     layout="wide",
 )
 
@@ -241,11 +243,11 @@ def main() -> None:
         st.stop()
 
     if connection.is_demo:
-        st.sidebar.warning(
-            "**Demo data** from a built-in Pinterest simulator. Set PINTEREST_ACCESS_TOKEN "
-            "to see your own account.",
-            icon=":material/science:",
-        )
+        st.sidebar.warning("**Demo data** from a built-in Pinterest simulator.",
+                           icon=":material/science:")
+        # The variable's name on a line of its own: inside the narrow warning it broke mid-word.
+        st.sidebar.caption("To see your own account, set  \n`PINTEREST_ACCESS_TOKEN`  \n"
+                           "(README: Connect a real Pinterest account).")
     else:
         st.sidebar.caption(f"Connected to {connection.target}")
 

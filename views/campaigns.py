@@ -66,7 +66,7 @@ def _entity_section(ctx: PageContext, data: EntityTable, key: str) -> None:
     """Search, status filter, sort, then the one table and its CSV."""
     frame = data.frame
     word = LEVEL_WORDS[data.level]
-    controls = st.columns([3, 3, 2, 1])
+    controls = st.columns([3, 3, 2, 1.4], vertical_alignment="center")
     search = controls[0].text_input(
         "Search", key=f"{key}_search", placeholder="Name or id", label_visibility="collapsed"
     )

@@ -154,12 +154,17 @@ def download_csv(
 def display_frame(
     frame: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    """The columns to show, money converted from micro units to currency units, renamed."""
+    """The columns to show, money converted from micro units to currency units, counts as
+    whole numbers (a CSV reads 596909, not 596909.0), renamed."""
     labels = labels or {}
     shown = frame[[c for c in kinds if c in frame]].copy()
     for column, kind in kinds.items():
-        if kind == "money" and column in shown:
+        if column not in shown:
+            continue
+        if kind == "money":
             shown[column] = pd.to_numeric(shown[column], errors="coerce") / MICRO
+        elif kind == "count":
+            shown[column] = pd.to_numeric(shown[column], errors="coerce").round().astype("Int64")
     return shown.rename(columns={c: labels.get(c, c) for c in shown.columns})
 
 

@@ -4,7 +4,6 @@ caps without "None", and the maps' plotly config that loads outlines from the ap
 
 from __future__ import annotations
 
-import ast
 import json
 import struct
 from collections.abc import Iterator
@@ -154,6 +153,9 @@ def test_campaign_caps_show_a_dash_not_none_and_csv_stays_numeric(
         expected = campaigns[campaign_id].daily_spend_cap
         assert (pd.isna(cap) if expected is None else cap == expected / 1_000_000)
     assert b"None" not in real_csv(csv)
+    # Counts are whole numbers in the file, as on screen.
+    assert pd.api.types.is_integer_dtype(csv["Impressions"])
+    assert b".0," not in real_csv(csv[["Impressions", "Clicks"]])
 
 
 def test_maps_load_outlines_from_the_app(app: AppTest) -> None:
@@ -170,16 +172,22 @@ def test_maps_load_outlines_from_the_app(app: AppTest) -> None:
     assert len(configs) >= 9 + 2
 
 
-def test_page_icon_is_a_local_png() -> None:
-    """A :material: page icon makes the browser fetch it from fonts.gstatic.com (offline: none)."""
-    tree = ast.parse((ROOT / "app.py").read_text("utf-8"))
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-             and isinstance(node.func, ast.Attribute) and node.func.attr == "set_page_config"]
-    assert len(calls) == 1
-    icon = next(k.value for k in calls[0].keywords if k.arg == "page_icon")
-    assert isinstance(icon, ast.Constant) and isinstance(icon.value, str)
-    path = ROOT / icon.value  # streamlit run app.py from the repository, as the README says
-    assert path.is_file(), path
+def test_page_icon_is_a_local_png(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A :material: page icon makes the browser fetch it from fonts.gstatic.com (offline: none).
+    The icon is found from any working directory."""
+    seen: list[dict[str, Any]] = []
+    real = st.set_page_config
+
+    def recording(*args: Any, **kwargs: Any) -> None:
+        seen.append(kwargs)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "set_page_config", recording)
+    monkeypatch.chdir(tmp_path)
+    _start(monkeypatch)
+    icon = seen[0]["page_icon"]
+    path = Path(icon)
+    assert path.is_absolute() and path.is_file(), icon
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
