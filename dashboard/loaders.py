@@ -155,8 +155,15 @@ class Freshness:
         return max(0.0, (time.time() if now is None else now) - self.fetched_at)
 
 
-def freshness_of(fetched: Iterable[Fetched[Any]]) -> Freshness:
-    parts = list(fetched)
+def freshness_of(
+    fetched: Iterable[Fetched[Any]], supporting: Iterable[Fetched[Any]] = ()
+) -> Freshness:
+    """The age of the page's own data (`fetched`: its oldest part) and whether any part,
+    supporting ones included, is a stale copy. Supporting parts (names, definitions, a closed
+    comparison period) are kept for hours: counting their age would say "updated 15 min ago"
+    of numbers fetched seconds ago."""
+    primary = list(fetched)
+    parts = [*primary, *supporting]
     if not parts:
         return Freshness(fetched_at=time.time())
     # One reason per kind of error (two 429s differ only in their seconds to wait).
@@ -166,7 +173,7 @@ def freshness_of(fetched: Iterable[Fetched[Any]]) -> Freshness:
             by_kind.setdefault(type(part.error), describe_error(part.error))
     reasons = tuple(by_kind.values())
     return Freshness(
-        fetched_at=min(f.fetched_at for f in parts),
+        fetched_at=min(f.fetched_at for f in primary or parts),
         stale=any(f.stale for f in parts),
         reasons=reasons,
     )
@@ -512,7 +519,7 @@ def load_overview(
 
     totals: Fetched[list[dict[str, Any]]] = unwrap(results["totals"])
     series_fetched: Fetched[list[dict[str, Any]]] = unwrap(results["series"])
-    fetched_parts: list[Fetched[Any]] = [totals, series_fetched]
+    supporting: list[Fetched[Any]] = []
     notes: list[str] = []
 
     previous_kpis: Kpis | None = None
@@ -524,10 +531,10 @@ def load_overview(
         if isinstance(prev_totals, Exception):
             compare_note = "No comparison: " + describe_error(prev_totals)
         else:
-            fetched_parts.append(prev_totals)
+            supporting.append(prev_totals)
             previous_kpis = kpis_from_rows(prev_totals.data)
             if not isinstance(prev_series, Exception):
-                fetched_parts.append(prev_series)
+                supporting.append(prev_series)
                 shifted = series_frame(prev_series.data, granularity, prev_start, prev_end)
                 shifted["time"] = shifted["time"] + pd.Timedelta(
                     days=(filters.start - prev_start).days
@@ -540,7 +547,7 @@ def load_overview(
         notes.append("Could not check whether the numbers are final: "
                      + describe_error(ready_result))
     else:
-        fetched_parts.append(ready_result)
+        supporting.append(ready_result)
         state = ready_result.data
         ready = ReadyInfo(
             day=filters.end,
@@ -562,7 +569,7 @@ def load_overview(
         granularity=granularity,
         ready=ready,
         definitions=definitions,
-        freshness=freshness_of(fetched_parts),
+        freshness=freshness_of([totals, series_fetched], supporting),
         notes=tuple(notes),
     )
 
@@ -732,7 +739,7 @@ def _entity_table(
     if level == "CAMPAIGN":
         frame = _add_campaign_pacing(frame, filters, today)
     frame = frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
-    freshness = freshness_of([entities_fetched, metrics])
+    freshness = freshness_of([metrics], [entities_fetched])
     return EntityTable(level=level, frame=frame, freshness=freshness)
 
 
@@ -885,15 +892,15 @@ def load_targeting(
     rows: Fetched[list[Any]] = unwrap(results["rows"])
     notes: list[str] = []
     locations: Mapping[str, str] = {}
-    parts: list[Fetched[Any]] = [rows]
+    names: list[Fetched[Any]] = []
     if isinstance(results["locations"], Exception):
         notes.append("DMA names are unavailable (" + describe_error(results["locations"]) + ")")
     else:
-        parts.append(results["locations"])
+        names.append(results["locations"])
         locations = {str(k): str(v) for k, v in dict(results["locations"].data).items()}
     return TargetingData(
         frame=targeting_frame(rows.data, locations),
-        freshness=freshness_of(parts),
+        freshness=freshness_of([rows], names),
         notes=tuple(notes),
     )
 
