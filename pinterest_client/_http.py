@@ -111,6 +111,12 @@ class _Retry(Exception):
         self.delay = delay
 
 
+
+def _labelled(label: str, error: object) -> str:
+    """'GET /path: what went wrong', once (transport errors already start with the label)."""
+    text = str(error)
+    return text if text.startswith(label) else f"{label}: {text}"
+
 class HttpSession:
     """One httpx.Client plus everything that makes a single call safe. Thread-safe."""
 
@@ -276,7 +282,7 @@ class HttpSession:
                 try:
                     self.limiter.acquire(category, max(0.0, rate_wait_budget))
                 except RateLimitedError as exc:
-                    self.stats.record_error(f"{label}: {exc.message}")
+                    self.stats.record_error(_labelled(label, exc.message))
                     raise
                 rate_wait_budget -= time.monotonic() - started
             headers: dict[str, str] = {}
@@ -305,7 +311,7 @@ class HttpSession:
                     self.refresh_access_token(seen_generation=generation)
                     continue
                 if isinstance(error, AuthError):
-                    self.stats.record_error(f"{label}: {error}")
+                    self.stats.record_error(_labelled(label, error))
                     raise error from None
                 if isinstance(error, RateLimitedError):
                     delay = retry.delay
@@ -314,18 +320,18 @@ class HttpSession:
                         self.limiter.block(category, delay)
                         error.retry_after = delay
                         error.reset_at = time.time() + delay
-                        self.stats.record_error(f"{label}: {error}")
+                        self.stats.record_error(_labelled(label, error))
                         raise error from None
                     if delay is not None:
                         self.limiter.block(category, delay)
                 if attempt >= self.config.max_retries:
-                    self.stats.record_error(f"{label}: {error}")
+                    self.stats.record_error(_labelled(label, error))
                     raise error from None
                 wait = retry.delay if retry.delay is not None else self._backoff(attempt)
                 if isinstance(error, RateLimitedError):
                     rate_wait_budget -= wait
                     if rate_wait_budget < 0:
-                        self.stats.record_error(f"{label}: {error}")
+                        self.stats.record_error(_labelled(label, error))
                         raise error from None
                 attempt += 1
                 self.stats.record_retry()
@@ -394,7 +400,7 @@ class HttpSession:
         error = _api_error(status, code, message)
         if status >= 500 or status == 401:
             raise _Retry(error)
-        self.stats.record_error(f"{label}: {error}")
+        self.stats.record_error(_labelled(label, error))
         raise error
 
 

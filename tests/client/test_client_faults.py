@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from pinterest_client import (
@@ -17,9 +18,11 @@ from pinterest_client import (
     ClientConfig,
     Fetched,
     InvalidResponseError,
+    PinterestClient,
     PinterestError,
     ResponseCache,
     ServerError,
+    TransportError,
 )
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID
 from tests.client.conftest import ClientEnv, MakeEnv
@@ -251,3 +254,20 @@ def test_token_known_to_expire_is_refreshed_before_sending(make_env: MakeEnv) ->
     client.get_ad_account(DEMO_ACCOUNT_ID)
     assert env.sim.stats.by_path["/v5/oauth/token"] == 2
     assert env.sim.stats.by_status.get(401, 0) == 0  # renewed before Pinterest said no
+
+
+def test_unreachable_server_is_recorded_with_its_request_named_once() -> None:
+    """A refused connection: the error names the request once ('GET /ad_accounts: ...')."""
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client = PinterestClient("unreachable-token", base_url="http://127.0.0.1:9/v5",
+                             transport=httpx.MockTransport(refuse), cache=ResponseCache(),
+                             config=ClientConfig(max_retries=1, backoff_base_s=0.001,
+                                                 backoff_cap_s=0.001))
+    with pytest.raises(TransportError):
+        client.list_ad_accounts()
+    recorded = client.stats().recent_errors[-1]
+    assert recorded.count("GET /ad_accounts") == 1, recorded
+    assert "could not reach the server" in recorded
+    client.close()
