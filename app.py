@@ -250,6 +250,8 @@ def main() -> None:
                            "(README: Connect a real Pinterest account).")
     else:
         st.sidebar.caption(f"Connected to {connection.target}")
+    for note in connection.notes:
+        st.sidebar.warning(note, icon=":material/key:")
 
     # The account picker goes on top, but is drawn last: the other filters and the page's
     # data (when the account is known) need not wait for the account list.
@@ -269,7 +271,7 @@ def main() -> None:
 
     st.session_state[CONTEXT_KEY] = PageContext(
         connection=connection, account=account, filters=filters, today=today,
-        prefetch=page_prefetch,
+        prefetch=page_prefetch, account_error=account_error,
     )
     for message in messages:
         st.warning(message, icon=":material/link_off:")

@@ -27,6 +27,7 @@ class Connection:
     # The simulator behind demo mode (None with a real token); tests and the API status page
     # may read its request counts.
     simulator: Any = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()  # settings that work, but not as meant (Settings.notes)
 
 
 def build_demo_simulator() -> Any:
@@ -67,5 +68,6 @@ def build_connection(settings: Settings) -> Connection:
         config=LIVE_CONFIG,
     )
     return Connection(
-        client=client, is_demo=False, target=settings.target, base_url=settings.base_url
+        client=client, is_demo=False, target=settings.target, base_url=settings.base_url,
+        notes=tuple(settings.notes),
     )

@@ -57,6 +57,15 @@ class Settings:
             return "Pinterest sandbox"
         return f"Pinterest API at {self.base_url}"
 
+    @property
+    def notes(self) -> list[str]:
+        """Settings that work but not as the user probably meant (shown, never fatal)."""
+        if self.refresh_token and not (self.app_id and self.app_secret):
+            return ["A refresh token is set without PINTEREST_APP_ID and PINTEREST_APP_SECRET "
+                    "(secrets: app_id, app_secret): the dashboard cannot renew an expired "
+                    "access token without all three."]
+        return []
+
     def __repr__(self) -> str:
         token = "set" if self.access_token else "none"
         refresh = "set" if self.refresh_token else "none"
@@ -87,12 +96,25 @@ def _value(
 ) -> str | None:
     from_env = env.get(env_name)
     if from_env is not None and from_env.strip():
-        return from_env.strip()
+        return _checked(from_env.strip(), env_name)
     from_secrets = secrets.get(ENV_TO_SECRET[env_name])
     if from_secrets is None:
         return None
     text = str(from_secrets).strip()
-    return text or None
+    return _checked(text, env_name) if text else None
+
+
+def _checked(value: str, env_name: str) -> str:
+    """Refuses credentials that cannot be real: a placeholder copied from an example
+    ("pina_...", "<token>") or text with spaces. The message names the setting only."""
+    if env_name == "PINTEREST_API_BASE_URL":
+        return value
+    if "..." in value or "<" in value or ">" in value or any(c.isspace() for c in value):
+        raise SettingsError(
+            f"{env_name} (secrets: {ENV_TO_SECRET[env_name]}) looks like a placeholder, not a "
+            "real value. Paste the real one, or leave it empty to run on demo data."
+        )
+    return value
 
 
 def load_settings(

@@ -40,6 +40,7 @@ class PageContext:
     filters: Filters
     today: date
     prefetch: Prefetch | None = None  # the page's data, started by app.py
+    account_error: str | None = None  # why the accounts could not be listed (app.py shows it)
 
     def load(self, loader: Callable[..., T], *args: Any) -> T:
         """`loader(*args)`, taken from app.py's prefetch when it started this very call."""
@@ -64,7 +65,8 @@ def context() -> PageContext:
 
 def require_account(ctx: PageContext) -> AccountInfo:
     if ctx.account is None:
-        st.info("No ad account to show. Connect a Pinterest user that has access to one.")
+        if ctx.account_error is None:  # else app.py has said why there is none
+            st.info("No ad account to show. Connect a Pinterest user that has access to one.")
         st.stop()
     return ctx.account
 

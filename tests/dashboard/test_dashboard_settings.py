@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from dashboard.settings import (
@@ -95,3 +98,32 @@ def test_custom_base_url_target() -> None:
         env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": "http://127.0.0.1:9/v5"}
     )
     assert settings.target == "Pinterest API at http://127.0.0.1:9/v5"
+
+
+def test_the_example_secrets_file_copied_unedited_stays_on_demo_data() -> None:
+    example = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml.example"
+    section = tomllib.loads(example.read_text("utf-8"))["pinterest"]
+    settings = load_settings(env={}, secrets=section)
+    assert settings.is_demo
+    assert settings.notes == []
+
+
+@pytest.mark.parametrize("placeholder", ["pina_...", "<your token>", "pina_abc def"])
+@pytest.mark.parametrize("where", ["env", "secrets"])
+def test_a_placeholder_credential_is_refused_by_name(placeholder: str, where: str) -> None:
+    env = {"PINTEREST_ACCESS_TOKEN": placeholder} if where == "env" else {}
+    secrets = {"access_token": placeholder} if where == "secrets" else {}
+    with pytest.raises(SettingsError) as err:
+        load_settings(env=env, secrets=secrets)
+    message = str(err.value)
+    assert "PINTEREST_ACCESS_TOKEN" in message and "placeholder" in message
+    assert placeholder not in message
+
+
+def test_a_refresh_token_without_the_app_credentials_is_noted() -> None:
+    lone = load_settings(env={}, secrets={"access_token": TOKEN, "refresh_token": REFRESH})
+    assert len(lone.notes) == 1 and "PINTEREST_APP_SECRET" in lone.notes[0]
+    assert REFRESH not in lone.notes[0]
+    full = load_settings(env={}, secrets={"access_token": TOKEN, "refresh_token": REFRESH,
+                                          "app_id": "1234", "app_secret": APP_SECRET})
+    assert full.notes == []
