@@ -6,7 +6,7 @@ denominator is zero: "no clicks" has no cost per click, it is not zero and not i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -204,13 +204,18 @@ class KpiDelta:
         return (change > 0) == self.spec.higher_is_better
 
 
-def kpi_deltas(current: Kpis, previous: Kpis | None) -> list[KpiDelta]:
-    """The ten tiles in display order, each against the previous period when there is one."""
+def kpi_deltas(
+    current: Kpis, previous: Kpis | None, comparable: Collection[str] | None = None
+) -> list[KpiDelta]:
+    """The ten tiles in display order, each against the previous period when there is one
+    (only the tiles named in `comparable`, when given: the others have no fair comparison)."""
     return [
         KpiDelta(
             spec=spec,
             current=current.value(spec.name),
-            previous=None if previous is None else previous.value(spec.name),
+            previous=(None if previous is None
+                      or (comparable is not None and spec.name not in comparable)
+                      else previous.value(spec.name)),
         )
         for spec in KPI_SPECS
     ]

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal, TypeVar
 
 import numpy as np
@@ -479,16 +479,54 @@ class OverviewData:
     definitions: dict[str, MetricInfo]
     freshness: Freshness
     notes: tuple[str, ...] = field(default=())
+    # Tiles with a fair comparison (None: all). Today so far is compared with the same hours
+    # before, which Pinterest gives for spend, impressions and clicks only.
+    comparable: frozenset[str] | None = None
+
+    @property
+    def same_hours(self) -> bool:
+        """The comparison covers the same hours of the previous period, not whole days."""
+        return self.comparable is not None
 
     @property
     def has_conversion_series(self) -> bool:
         return self.granularity != "HOUR"
 
 
+# What hourly rows can compare: the tiles computed from spend, impressions and clicks alone.
+HOURLY_KPIS: Final = frozenset({"spend", "impressions", "clicks", "ctr", "cpc", "cpm"})
+
+
+def same_hours_kpis(rows: Iterable[Mapping[str, Any]], cutoff: datetime) -> Kpis:
+    """Spend, impressions and clicks of hourly rows before `cutoff` (an hour it falls in
+    counts pro rata), as Kpis without conversions."""
+    totals = dict.fromkeys(HOURLY_COLUMNS, 0.0)
+    naive_cutoff = cutoff.astimezone(UTC).replace(tzinfo=None)
+    for row in rows:
+        try:
+            hour = datetime.fromisoformat(str(row.get("DATE")))
+        except ValueError:
+            continue
+        share = (naive_cutoff - hour).total_seconds() / 3600
+        if share <= 0:
+            continue
+        for column in HOURLY_COLUMNS:
+            totals[column] += _number(row.get(column)) * min(1.0, share)
+    return Kpis(spend_micro=totals[SPEND], impressions=totals[IMPRESSIONS],
+                clicks=totals[CLICKS], conversions=0.0, conversion_value_micro=0.0)
+
+
 def load_overview(
-    client: PinterestClient, account_id: str, filters: Filters, today: date
+    client: PinterestClient,
+    account_id: str,
+    filters: Filters,
+    today: date,
+    now: datetime | None = None,
 ) -> OverviewData:
-    """Totals (now and before), the time series, ready state and definitions, all at once."""
+    """Totals (now and before), the time series, ready state and definitions, all at once.
+
+    A range that includes today is compared, when its rows are hourly, with the same hours of
+    the previous period (today so far against yesterday until this time, not all of it)."""
     granularity = filters.effective_granularity(today)
     attribution = attribution_for(filters)
     prev_start, prev_end = filters.previous_period()
@@ -525,6 +563,7 @@ def load_overview(
     previous_kpis: Kpis | None = None
     previous_series: pd.DataFrame | None = None
     compare_note: str | None = None
+    comparable: frozenset[str] | None = None
     if filters.compare:
         prev_totals = results["previous_totals"]
         prev_series = results["previous_series"]
@@ -536,10 +575,13 @@ def load_overview(
             if not isinstance(prev_series, Exception):
                 supporting.append(prev_series)
                 shifted = series_frame(prev_series.data, granularity, prev_start, prev_end)
-                shifted["time"] = shifted["time"] + pd.Timedelta(
-                    days=(filters.start - prev_start).days
-                )
+                offset = timedelta(days=(filters.start - prev_start).days)
+                shifted["time"] = shifted["time"] + pd.Timedelta(offset)
                 previous_series = shifted
+                if granularity == "HOUR" and filters.includes_today(today):
+                    cutoff = (now or datetime.now(UTC)) - offset
+                    previous_kpis = same_hours_kpis(prev_series.data, cutoff)
+                    comparable = HOURLY_KPIS
 
     ready: ReadyInfo | None = None
     ready_result = results["ready"]
@@ -571,6 +613,7 @@ def load_overview(
         definitions=definitions,
         freshness=freshness_of([totals, series_fetched], supporting),
         notes=tuple(notes),
+        comparable=comparable,
     )
 
 

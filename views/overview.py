@@ -46,7 +46,8 @@ def _sparkline(data: OverviewData, name: str) -> list[float] | None:
 
 
 def _tiles(ctx: PageContext, data: OverviewData) -> None:
-    deltas = kpi_deltas(data.kpis, data.previous_kpis if ctx.filters.compare else None)
+    deltas = kpi_deltas(data.kpis, data.previous_kpis if ctx.filters.compare else None,
+                        data.comparable)
     for row_start in range(0, len(deltas), TILES_PER_ROW):
         columns = st.columns(TILES_PER_ROW)
         for column, delta in zip(columns, deltas[row_start : row_start + TILES_PER_ROW],
@@ -71,7 +72,11 @@ def _status_line(ctx: PageContext, data: OverviewData) -> None:
     if ctx.filters.compare:
         prev_start, prev_end = ctx.filters.previous_period()
         parts.append(f"Changes against {describe_range(prev_start, prev_end)}")
-        if ctx.filters.includes_today(ctx.today):
+        if data.same_hours:
+            parts.append("today so far is compared with the same hours before (conversions, "
+                         "which Pinterest gives by day only, have no comparison until the day "
+                         "is over)")
+        elif ctx.filters.includes_today(ctx.today):
             parts.append("today so far is compared with whole days")
     if data.ready is not None:
         if data.ready.final:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -24,23 +23,18 @@ from dashboard.loaders import (
     metric_definitions,
     search_glossary,
 )
-from pinterest_client import ClientConfig, PinterestClient, PinterestError
+from pinterest_client import PinterestClient, PinterestError
 from pinterest_client._cache import ResponseCache
 from pinterest_sim import (
     DEMO_ACCOUNT_ID,
     EMPTY_ACCOUNT_ID,
     LARGE_ACCOUNT_ID,
     SIM_BASE_URL,
-    FrozenClock,
-    SimConfig,
     Simulator,
     World,
 )
+from tests.dashboard.conftest import FAST_RETRIES, NOW, TODAY
 
-NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-# Failing calls are retried once, quickly: the tests are about what the dashboard makes of them.
-FAST_RETRIES = ClientConfig(max_retries=1, backoff_base_s=0.01, backoff_cap_s=0.02)
-TODAY = NOW.date()
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 COLUMNS = [
     SPEND,
@@ -49,31 +43,6 @@ COLUMNS = [
     "TOTAL_CONVERSIONS",
     "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
 ]
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return World(7)
-
-
-@pytest.fixture
-def sim(world: World) -> Simulator:
-    return Simulator(SimConfig(seed=7), clock=FrozenClock(NOW), world=world)
-
-
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[PinterestClient]:
-    # Its own cache: no test sees another's responses.
-    c = PinterestClient(
-        "demo-token",
-        base_url=SIM_BASE_URL,
-        transport=sim.transport(),
-        cache=ResponseCache(),
-        now=lambda: NOW,
-        config=FAST_RETRIES,
-    )
-    yield c
-    c.close()
 
 
 def truth(sim: Simulator, account: str, start: date, end: date) -> dict[str, float]:
