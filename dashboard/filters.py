@@ -289,7 +289,7 @@ def _parse_window(
     allowed = ", ".join(str(w) for w in WINDOW_DAYS)
     messages.append(
         f"The link's {label} window “{_shown(raw)}” is not one Pinterest offers "
-        f"({allowed} days); using {default} days."
+        f"({allowed} days); using {default} {'day' if default == 1 else 'days'}."
     )
     return default
 
@@ -329,6 +329,11 @@ def from_query(
     start, end = preset_range(preset, today)
     if preset == "custom":
         start, end, preset = _custom_range(params, today, messages)
+    elif _first(params, "start") is not None or _first(params, "end") is not None:
+        messages.append(
+            f"The link's start and end dates apply only with preset=custom; showing "
+            f"{PRESET_LABELS[preset]}."
+        )
 
     compare = defaults.compare
     raw_compare = _first(params, "compare")
@@ -405,9 +410,13 @@ def _custom_range(
     start = _parse_date(raw_start)
     end = _parse_date(raw_end)
     if start is None or end is None:
-        bad = raw_start if start is None else raw_end
+        problems = [
+            f"no {name} date" if not raw else f"“{_shown(raw)}” is not a valid {name} date"
+            for name, raw, parsed in (("start", raw_start, start), ("end", raw_end, end))
+            if parsed is None
+        ]
         messages.append(
-            f"The link's date “{_shown(bad)}” is not a valid date (YYYY-MM-DD); "
+            f"The link's custom range has {' and '.join(problems)} (YYYY-MM-DD); "
             f"showing {fallback_label}."
         )
         return fallback_start, fallback_end, DEFAULT_PRESET

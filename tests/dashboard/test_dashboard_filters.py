@@ -205,3 +205,24 @@ def test_check_range_limits() -> None:
     assert check_range(TODAY - timedelta(days=914), TODAY, TODAY) is None
     assert check_range(TODAY - timedelta(days=915), TODAY, TODAY) is not None
     assert check_range(TODAY, TODAY + timedelta(days=1), TODAY) is not None
+
+
+def test_a_custom_range_names_every_bad_or_missing_date() -> None:
+    _, messages = from_query({"preset": "custom", "start": "2026-02-30", "end": "soon"}, TODAY)
+    assert len(messages) == 1
+    assert "“2026-02-30” is not a valid start date" in messages[0]
+    assert "“soon” is not a valid end date" in messages[0]
+    _, messages = from_query({"preset": "custom"}, TODAY)
+    assert "no start date and no end date" in messages[0]
+    assert "“”" not in messages[0]
+
+
+def test_dates_without_the_custom_preset_are_pointed_out() -> None:
+    f, messages = from_query({"start": "2026-11-01", "end": "2026-11-05"}, TODAY)
+    assert f.preset == "last_7_days" and f.start == date(2026, 11, 22)
+    assert len(messages) == 1 and "preset=custom" in messages[0]
+
+
+def test_a_one_day_default_window_reads_in_the_singular() -> None:
+    _, messages = from_query({"view": "5"}, TODAY)
+    assert messages[0].endswith("using 1 day.")
