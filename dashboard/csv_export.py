@@ -2,22 +2,28 @@
 
 A campaign named "=HYPERLINK(...)" or "+1+cmd|..." would run as a formula when the file is
 opened in Excel or Google Sheets. Every text cell (and header) starting with a formula trigger
-is prefixed with a single quote, which spreadsheets show as text. Numbers stay numbers.
+is prefixed with a single quote, which spreadsheets show as text. Numbers stay numbers, and so
+does text that is only a number ("-1" in a raw bulk file): a spreadsheet reads it as that number,
+never as a formula.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import pandas as pd
 
 # Characters a spreadsheet treats as the start of a formula (OWASP list: = + - @ tab CR).
 FORMULA_TRIGGERS: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number, nothing after it ("-2+3" is a formula and does not match).
+_PLAIN_NUMBER: Final = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 def safe_cell(value: object) -> object:
     """A cell value that cannot start a formula (only text is changed)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+            and not _PLAIN_NUMBER.fullmatch(value)):
         return "'" + value
     return value
 

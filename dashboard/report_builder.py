@@ -4,13 +4,16 @@
 - a report run that goes through the local store (days held and final cost no job), can be left
   when it takes too long (`ReportStillRunning` carries a `PendingReport` to resume), and saves
   only whole results;
-- result frames, a chart, CSV/XLSX bytes safe against spreadsheet formulas.
+- result frames, a chart, CSV/XLSX bytes safe against spreadsheet formulas;
+- the files a marketer reads: glossary names as headers, money in currency units (the
+  currency's own decimals), counts as whole numbers, bulk times as UTC dates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ import plotly.graph_objects as go
 
 from dashboard.csv_export import safe_cell, safe_frame, to_safe_csv
 from dashboard.figures import PRIMARY, TEMPLATE
-from dashboard.formatting import MICRO
+from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
 from pinterest_client import PinterestClient
 from pinterest_client.reports import (
@@ -125,6 +128,32 @@ def async_column_names(client: PinterestClient) -> dict[str, str]:
 def column_label(column: str, names: Mapping[str, str]) -> str:
     name = names.get(column)
     return f"{name} ({column})" if name and name != column else column
+
+
+# Headers of the report's own row columns (the metrics take their glossary names).
+ROW_LABELS: Final[dict[str, str]] = {
+    "DATE": "Date",
+    "TARGETING_TYPE": "Targeting type",
+    "TARGETING_VALUE": "Targeting value",
+    "AD_ACCOUNT_ID": "Ad account ID",
+    "CAMPAIGN_ID": "Campaign ID",
+    "AD_GROUP_ID": "Ad group ID",
+    "AD_ID": "Ad ID",
+    "KEYWORD_ID": "Keyword ID",
+    "PRODUCT_GROUP_ID": "Product group ID",
+    "PRODUCT_ITEM_ID": "Product item ID",
+}
+_UNIT_SUFFIX: Final = re.compile(r"_IN_(MICRO_)?DOLLAR$")
+
+
+def readable_name(column: str, names: Mapping[str, str]) -> str:
+    """The name a marketer reads: the glossary's, else ours, else the API name in words
+    ("SPEND_IN_MICRO_DOLLAR" -> "Spend")."""
+    name = names.get(column) or ROW_LABELS.get(column)
+    if name:
+        return name
+    words = _UNIT_SUFFIX.sub("", column).replace("_", " ").strip().lower()
+    return words[:1].upper() + words[1:] if words else column
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,31 +311,72 @@ def result_frame(rows: Sequence[Mapping[str, Any]], request: ReportRequest) -> p
     for column in frame.columns:
         if is_text_column(str(column)):
             frame[column] = frame[column].astype("string")
+        elif is_additive(str(column)) and pd.api.types.is_numeric_dtype(frame[column]):
+            # Pinterest's JSON files leave zero metrics out where its CSV files write 0.
+            frame[column] = frame[column].fillna(0)
     return frame.reset_index(drop=True)
 
 
 def is_money_column(column: str) -> bool:
+    """Money in micro units (Pinterest's "_IN_MICRO_DOLLAR" columns, any currency)."""
     return column.endswith("_MICRO_DOLLAR")
 
 
+def is_money_units_column(column: str) -> bool:
+    """Money already in currency units (Pinterest's "_IN_DOLLAR" columns)."""
+    return column.endswith("_IN_DOLLAR") and not is_money_column(column)
+
+
+def _whole_numbers(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    return bool((numbers == numbers.round()).all())
+
+
 def display_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The table as shown: money columns from micro units to currency units; column -> kind
-    (money, count, ratio, text) for the page's column formats. Downloads keep the raw file's
-    micro units."""
+    """The table as shown: money in currency units, counts as whole numbers (a count with gaps
+    arrives as floats); column -> kind (money, count, number, text) for the column formats.
+    Headers stay the API names (the page labels them); `export_frame` is the file form."""
     shown = frame.copy()
     kinds: dict[str, str] = {}
     for column in shown.columns:
         name = str(column)
-        if is_text_column(name):
+        values = shown[column]
+        if is_text_column(name) or not pd.api.types.is_numeric_dtype(values):
             kinds[name] = "text"
         elif is_money_column(name):
-            shown[column] = pd.to_numeric(shown[column], errors="coerce") / MICRO
+            shown[column] = pd.to_numeric(values, errors="coerce") / MICRO
             kinds[name] = "money"
-        elif pd.api.types.is_integer_dtype(shown[column]):
+        elif is_money_units_column(name):
+            kinds[name] = "money"
+        elif pd.api.types.is_integer_dtype(values) or _whole_numbers(values):
+            shown[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
             kinds[name] = "count"
         else:
             kinds[name] = "number"
     return shown, kinds
+
+
+def export_frame(frame: pd.DataFrame, names: Mapping[str, str], currency: str) -> pd.DataFrame:
+    """The report as a marketer's file: the screen's headers (money ones say the currency,
+    "Spend (JPY)"), money rounded to the currency's decimals, counts as whole numbers.
+    `frame` (API names, micro units) stays available as the raw download."""
+    shown, kinds = display_frame(frame)
+    decimals = currency_decimals(currency)
+    code = currency.upper()
+    headers: dict[str, str] = {}
+    for column, kind in kinds.items():
+        header = readable_name(column, names)
+        if kind == "money":
+            values = pd.to_numeric(shown[column], errors="coerce").round(decimals)
+            shown[column] = values.astype("Int64") if decimals == 0 else values
+            header = f"{header} ({code})" if code else header
+        headers[column] = header
+    # Two columns with one glossary name keep apart by their API name.
+    seen = [h for h in headers.values()]
+    for column, header in headers.items():
+        if seen.count(header) > 1:
+            headers[column] = f"{header} [{column}]"
+    return shown.rename(columns=headers)
 
 
 def chartable_columns(frame: pd.DataFrame) -> list[str]:
@@ -317,24 +387,31 @@ def chartable_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def result_chart(frame: pd.DataFrame, request: ReportRequest, metric: str,
-                 label: str | None = None) -> go.Figure:
-    """Over time (summed per date) when the rows have dates, else the top 15 entities."""
+                 label: str | None = None, currency: str | None = None) -> go.Figure:
+    """Over time (summed per date) when the rows have dates, else the top 15 entities. The
+    value axis starts at 0; for money it is in currency units and says which currency."""
     label = label or metric
-    money = metric.endswith("MICRO_DOLLAR")
+    money = is_money_column(metric) or is_money_units_column(metric)
     fig = go.Figure()
     if frame.empty or metric not in frame:
         fig.update_layout(template=TEMPLATE, title=f"{label}: no data")
         return fig
     values = pd.to_numeric(frame[metric], errors="coerce").fillna(0.0)
-    if money:
+    if is_money_column(metric):
         values = values / MICRO
+    axis: dict[str, Any] = {"rangemode": "tozero", "title": {"text": label}}
+    if money and currency:
+        decimals = currency_decimals(currency)
+        axis.update(title={"text": f"{label} ({currency.upper()})"},
+                    tickprefix=currency_symbol(currency), tickformat=",.0f",
+                    hoverformat=f",.{decimals}f")
     if "DATE" in frame and request.granularity != "TOTAL":
         # Ratios cannot be summed over entities; show their mean per date instead.
         how = "sum" if is_additive(metric) else "mean"
         series = values.groupby(frame["DATE"].astype(str)).agg(how).sort_index()
         fig.add_trace(go.Scatter(x=list(series.index), y=list(series.values), mode="lines",
                                  name=label, line={"color": PRIMARY}))
-        fig.update_layout(xaxis_title="Date")
+        fig.update_layout(xaxis_title="Date", yaxis=axis)
     else:
         keys = frame[request.id_column].astype(str) if request.id_column in frame \
             else pd.Series(["all"] * len(frame))
@@ -343,7 +420,7 @@ def result_chart(frame: pd.DataFrame, request: ReportRequest, metric: str,
         series = values.groupby(keys).sum().sort_values(ascending=False).head(15)
         fig.add_trace(go.Bar(x=list(series.values), y=list(series.index), orientation="h",
                              name=label, marker={"color": PRIMARY}))
-        fig.update_layout(yaxis={"autorange": "reversed", "type": "category"})
+        fig.update_layout(yaxis={"autorange": "reversed", "type": "category"}, xaxis=axis)
     fig.update_layout(template=TEMPLATE, title=label, height=380,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
@@ -370,22 +447,89 @@ def default_range(today: date, days: int = 365) -> tuple[date, date]:
     return end - timedelta(days=days - 1), end
 
 
-def bulk_frames(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, pd.DataFrame]:
-    """Bulk rows per entity type as frames (nested values shown as text)."""
+_BULK_TIME: Final = re.compile(r"_time$")
+_BULK_MONEY: Final = re.compile(r"(_spend_cap|_in_micro_currency)$")
+_BULK_ID: Final = re.compile(r"(^id|_id|_ids)$")
+_BULK_TEXT: Final = re.compile(r"(^id|_id|_ids|name|_url|_link|_links|_urls)$")
+
+
+def _bulk_cell(value: Any) -> Any:
+    """Nested values (targeting specs, lists) as JSON text; empty ones as nothing."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | dict | tuple) and not value:
+        return None
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except TypeError:
+        return str(value)
+
+
+def _empty(values: pd.Series) -> bool:
+    return bool(values.map(lambda v: v is None or v == "" or
+                           (isinstance(v, float) and v != v)).all())
+
+
+def bulk_frames(rows: Mapping[str, Sequence[Mapping[str, Any]]],
+                currency: str = "USD") -> dict[str, pd.DataFrame]:
+    """Bulk rows per entity type as readable frames: only the columns that type fills (a CSV
+    bulk file carries every type's columns on every row), times as UTC datetimes
+    ("created_time (UTC)"), spend caps, budgets and bids from micro units to currency units
+    ("daily_spend_cap (USD)", "budget (USD)"), ids kept as text."""
+    decimals = currency_decimals(currency)
+    code = currency.upper()
     frames: dict[str, pd.DataFrame] = {}
     for entity_type, items in rows.items():
-        flat = [
-            {k: (v if isinstance(v, str | int | float | bool) or v is None else str(v))
-             for k, v in item.items()}
-            for item in items
-        ]
-        frames[entity_type] = pd.DataFrame(flat)
+        frame = pd.DataFrame([{k: _bulk_cell(v) for k, v in item.items()} for item in items])
+        frame = frame[[c for c in frame.columns if not _empty(frame[c])]]
+        renames: dict[str, str] = {}
+        for column in frame.columns:
+            name = str(column)
+            values = frame[column].replace("", None)
+            if _BULK_ID.search(name):
+                frame[column] = values.astype("string")
+            elif _BULK_TIME.search(name) and _numeric(values):
+                seconds = pd.to_numeric(values, errors="coerce")
+                frame[column] = pd.to_datetime(seconds, unit="s", utc=True).dt.tz_localize(None)
+                renames[name] = f"{name} (UTC)"
+            elif _BULK_MONEY.search(name) and _numeric(values):
+                money = (pd.to_numeric(values, errors="coerce") / MICRO).round(decimals)
+                frame[column] = money.astype("Int64") if decimals == 0 else money
+                renames[name] = f"{name.removesuffix('_in_micro_currency')} ({code})"
+            elif not _BULK_TEXT.search(name) and values.dtype == object and _numeric(values):
+                # A CSV bulk file holds every value as text; numbers read as numbers.
+                frame[column] = pd.to_numeric(values, errors="coerce")
+        frames[entity_type] = frame.rename(columns=renames).reset_index(drop=True)
     return frames
+
+
+def _numeric(values: pd.Series) -> bool:
+    present = values.dropna()
+    if present.empty or present.map(lambda v: isinstance(v, bool)).any():
+        return False
+    return bool(pd.to_numeric(present, errors="coerce").notna().all())
+
+
+def bulk_kinds(frame: pd.DataFrame, currency: str) -> dict[str, str]:
+    """Column -> kind (datetime, money, text, number) of a `bulk_frames` frame, for formats."""
+    suffix = f" ({currency.upper()})"
+    kinds: dict[str, str] = {}
+    for column in frame.columns:
+        name = str(column)
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            kinds[name] = "datetime"
+        elif name.endswith(suffix) and pd.api.types.is_numeric_dtype(frame[column]):
+            kinds[name] = "money"
+        else:
+            kinds[name] = "text" if not pd.api.types.is_numeric_dtype(frame[column]) \
+                else "number"
+    return kinds
 
 
 def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
     """The bulk file as downloaded; a CSV one with formula-starting cells quoted (same layout,
-    same rows), so opening it in a spreadsheet runs nothing."""
+    same rows), so opening it in a spreadsheet runs nothing, and a UTF-8 BOM so Excel reads
+    the en dashes and accents in names."""
     if output_format != "CSV":
         return raw
     text = raw.decode("utf-8-sig")
@@ -393,4 +537,4 @@ def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     for cells in csv.reader(io.StringIO(text, newline="")):
         writer.writerow([safe_cell(c) for c in cells])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8-sig")

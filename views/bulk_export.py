@@ -13,7 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.errors import describe_error
-from dashboard.report_builder import bulk_frames, safe_bulk_file, to_csv_bytes, to_xlsx_bytes
+from dashboard.report_builder import (
+    bulk_frames,
+    bulk_kinds,
+    safe_bulk_file,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 from pinterest_client import PinterestError
 from pinterest_client.bulk import (
     BULK_ENTITY_TYPES,
@@ -26,7 +32,7 @@ from pinterest_client.bulk import (
     BulkStatus,
     CampaignFilter,
 )
-from views.common import context, page_header, require_account
+from views.common import column_config_for, context, page_header, require_account
 
 JOB_KEY: Final = "bulk_job"
 RESULT_KEY: Final = "bulk_result"
@@ -52,8 +58,11 @@ def _form(account_id: str) -> BulkRequest | None:
         statuses = st.multiselect("Campaign status", CAMPAIGN_STATUSES, key="bulk_status")
         objectives = st.multiselect("Objective", OBJECTIVE_TYPES, key="bulk_objective")
         name = st.text_input("Campaign name", key="bulk_name")
-    output_format = st.radio("File format", ["JSON", "CSV"], horizontal=True,
-                             key="bulk_format")
+    output_format = st.radio(
+        "Raw file format", ["JSON", "CSV"], horizontal=True, key="bulk_format",
+        help="The form of \"Download the file\": Pinterest's bulk file as sent (API field "
+             "names, epoch times, micro units). The tables and their CSV/XLSX downloads are "
+             "the same either way.")
     st.number_input("Wait at most (seconds) before leaving the request to pick up later",
                     min_value=1, max_value=3600, value=120, step=5, key="bulk_wait")
     if not st.button("Request bulk download", type="primary", key="bulk_run",
@@ -145,13 +154,18 @@ def _show_error(ctx: Any) -> None:
         st.rerun()
 
 
+def _formatted(kinds: dict[str, str]) -> dict[str, str]:
+    # Plain numbers and text keep Streamlit's own formats.
+    return {c: k for c, k in kinds.items() if k in ("money", "datetime")}
+
+
 def _csv_maker(frame: pd.DataFrame) -> Callable[[], bytes]:
     # Made when the button is pressed, not on every rerun.
     return lambda: to_csv_bytes(frame)
 
 
-def _show_result(result: BulkResult) -> None:
-    frames = bulk_frames(result.rows)
+def _show_result(result: BulkResult, currency: str) -> None:
+    frames = bulk_frames(result.rows, currency)
     counts = ", ".join(f"{len(f):,} {TYPE_LABELS.get(t, t).lower()}" for t, f in frames.items())
     st.success(f"Bulk download {result.request_id} ready: {counts}.",
                icon=":material/check_circle:")
@@ -165,7 +179,9 @@ def _show_result(result: BulkResult) -> None:
                     st.caption("None.")
                 else:
                     st.dataframe(frame, hide_index=True, width="stretch",
-                                 key=f"bulk_table_{entity_type}")
+                                 key=f"bulk_table_{entity_type}",
+                                 column_config=column_config_for(
+                                     _formatted(bulk_kinds(frame, currency)), currency))
                     st.download_button(
                         "Download CSV", data=_csv_maker(frame),
                         file_name=f"{result.filename.rsplit('.', 1)[0]}-{entity_type}.csv",
@@ -177,7 +193,9 @@ def _show_result(result: BulkResult) -> None:
     d1.download_button("Download the file",
                        data=safe_bulk_file(result.raw, result.request.output_format),
                        file_name=result.filename, mime=mime, key="bulk_file",
-                       icon=":material/download:", on_click="ignore")
+                       icon=":material/download:", on_click="ignore",
+                       help="Pinterest's bulk file as sent: every entity type in one file, API "
+                            "field names, epoch times, money in micro units.")
     d2.download_button(
         "Download XLSX", data=lambda: to_xlsx_bytes(frames),
         file_name=f"{result.filename.rsplit('.', 1)[0]}.xlsx",
@@ -199,7 +217,7 @@ def main() -> None:
     _show_error(ctx)
     result = st.session_state.get(RESULT_KEY)
     if isinstance(result, BulkResult):
-        _show_result(result)
+        _show_result(result, ctx.currency)
 
 
 main()

@@ -29,9 +29,11 @@ from dashboard.report_builder import (
     default_range,
     display_frame,
     drive_report,
+    export_frame,
     final_day_rule,
     grouped_columns,
     plan_report,
+    readable_name,
     result_chart,
     result_frame,
     to_csv_bytes,
@@ -64,12 +66,7 @@ TIME_LABELS: Final = {
     "TIME_OF_CONVERSION": "Time of conversion",
 }
 _IDS = re.compile(r"[\s,;]+")
-# Headers of the report's own row columns (the metrics take their glossary names).
-ROW_LABELS: Final = {
-    "DATE": "Date",
-    "TARGETING_TYPE": "Targeting type",
-    "TARGETING_VALUE": "Targeting value",
-}
+XLSX_MIME: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ids(text: str) -> tuple[str, ...]:
@@ -118,8 +115,6 @@ def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | N
             help="Up to 914 days back. Ranges longer than 186 days run as several jobs side "
                  "by side.",
         )
-        report_format = st.radio("File format", ["JSON", "CSV"], horizontal=True,
-                                 key="rb_format")
     with right:
         st.markdown("**Columns**")
         chosen: list[str] = []
@@ -168,7 +163,6 @@ def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | N
         campaign_ids=_ids(campaigns),
         ad_group_ids=_ids(ad_groups),
         ad_ids=_ids(ads),
-        report_format=str(report_format),
     )
 
 
@@ -262,29 +256,17 @@ def _show_error(ctx: Any) -> None:
         st.rerun()
 
 
-def _column_config(shown: pd.DataFrame, kinds: dict[str, str], names: dict[str, str],
+def _column_config(kinds: dict[str, str], names: dict[str, str],
                    currency: str) -> dict[str, Any]:
     """Formats like the other pages' tables (views.common): counts with thousands separators,
     money in currency units with its symbol, glossary names as headers."""
-    page_kinds: dict[str, str] = {}
-    for column, kind in kinds.items():
-        if kind == "number" and column.endswith("_IN_DOLLAR"):
-            kind = "money"  # Pinterest's "_IN_DOLLAR" columns are already currency units
-        elif kind == "number" and _whole_numbers(shown[column]):
-            kind = "count"  # a count with gaps arrives as floats
-        page_kinds[column] = kind
-    labels = {column: names.get(column, ROW_LABELS.get(column, column)) for column in kinds}
+    labels = {column: readable_name(column, names) for column in kinds}
     config = column_config_for(
-        {c: k for c, k in page_kinds.items() if k != "number"}, currency, labels)
-    for column in (c for c, k in page_kinds.items() if k == "number"):
+        {c: k for c, k in kinds.items() if k != "number"}, currency, labels)
+    for column in (c for c, k in kinds.items() if k == "number"):
         # Rates and other fractions: separators and enough decimals for a CTR.
         config[column] = st.column_config.NumberColumn(labels[column], format="%,.4f")
     return config
-
-
-def _whole_numbers(values: pd.Series) -> bool:
-    numbers = pd.to_numeric(values, errors="coerce").dropna()
-    return bool((numbers == numbers.round()).all())
 
 
 def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) -> None:
@@ -300,24 +282,40 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) 
         st.caption(note)
     shown, kinds = display_frame(frame)
     st.dataframe(shown, hide_index=True, width="stretch", key="rb_table",
-                 column_config=_column_config(shown, kinds, names, currency))
+                 column_config=_column_config(kinds, names, currency))
     metrics = chartable_columns(frame)
     if metrics:
-        metric = st.selectbox("Chart", metrics, format_func=lambda c: column_label(c, names),
+        metric = st.selectbox("Chart", metrics, format_func=lambda c: readable_name(c, names),
                               key="rb_chart_metric")
-        st.plotly_chart(result_chart(frame, request, metric, names.get(metric)),
-                        key="rb_chart")
+        st.plotly_chart(result_chart(frame, request, metric, readable_name(metric, names),
+                                     currency), key="rb_chart")
+    _downloads(frame, request, names, currency)
+
+
+def _downloads(frame: pd.DataFrame, request: ReportRequest, names: dict[str, str],
+               currency: str) -> None:
+    """The table as files: readable by default (the screen's headers, money in currency
+    units), and Pinterest's own form (API names, micro units) for scripts and warehouses."""
     stem = f"pinterest-report-{request.ad_account_id}-{request.start_date}-{request.end_date}"
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     # Files are made when the button is pressed (a big report would slow every rerun).
-    d1.download_button("Download CSV", data=lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
-                       mime="text/csv", key="rb_csv", icon=":material/download:",
-                       on_click="ignore")
+    d1.download_button(
+        "Download CSV", data=lambda: to_csv_bytes(export_frame(frame, names, currency)),
+        file_name=f"{stem}.csv", mime="text/csv", key="rb_csv", icon=":material/download:",
+        on_click="ignore", help=f"The table as shown: money in {currency}, glossary names.",
+    )
     d2.download_button(
-        "Download XLSX", data=lambda: to_xlsx_bytes({"report": frame}),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="rb_xlsx", icon=":material/download:", on_click="ignore",
+        "Download XLSX", data=lambda: to_xlsx_bytes(
+            {"report": export_frame(frame, names, currency)}),
+        file_name=f"{stem}.xlsx", mime=XLSX_MIME, key="rb_xlsx", icon=":material/download:",
+        on_click="ignore", help=f"The table as shown: money in {currency}, glossary names.",
+    )
+    d3.download_button(
+        "Download raw CSV (API units)", data=lambda: to_csv_bytes(frame),
+        file_name=f"{stem}-raw.csv", mime="text/csv", key="rb_csv_raw",
+        icon=":material/data_object:", on_click="ignore",
+        help="Pinterest's column names and units: money in micro units (1,000,000 = 1 "
+             f"{currency}), for scripts and data warehouses.",
     )
 
 

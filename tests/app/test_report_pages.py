@@ -79,7 +79,7 @@ def test_builder_runs_a_split_report_shows_table_chart_and_files(app: AppTest) -
     frame = at.dataframe[0].value
     truth = sim.engine.rows(DEMO_ACCOUNT_ID, "CAMPAIGN", None, start, end, "DAY", [SPEND])
     assert len(frame) == len(truth)
-    # The table shows money in currency units (the downloads keep Pinterest's micro units).
+    # The table shows money in currency units (the raw download keeps Pinterest's micro units).
     assert round(float(frame[SPEND].fillna(0).sum()) * 1_000_000) == sum(
         int(r.get(SPEND, 0)) for r in truth)
     assert set(frame["CAMPAIGN_ID"]) == {str(r["CAMPAIGN_ID"]) for r in truth}
