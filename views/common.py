@@ -157,7 +157,10 @@ def display_frame(
     frame: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """The columns to show, money converted from micro units to currency units, counts as
-    whole numbers (a CSV reads 596909, not 596909.0), renamed."""
+    whole numbers (a CSV reads 596909, not 596909.0), renamed.
+
+    Money keeps every micro unit (not rounded to cents): a spreadsheet summing the CSV's days
+    then gets the tile's total to the cent; rounded days could miss it by one."""
     labels = labels or {}
     shown = frame[[c for c in kinds if c in frame]].copy()
     for column, kind in kinds.items():
