@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 import pandas as pd
@@ -356,23 +357,36 @@ def display_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return shown, kinds
 
 
+def money_cells(values: pd.Series, currency: str, *, micro: bool = False) -> pd.Series:
+    """Amounts as files write them: exact decimals with the currency's own decimals
+    ("2000.00" USD, "280848" JPY), empty where there is none. `micro`: values in micro units."""
+    step = Decimal(1).scaleb(-currency_decimals(currency))
+
+    def cell(value: Any) -> Decimal | None:
+        if value is None or pd.isna(value):
+            return None
+        amount = Decimal(int(value)) / MICRO if micro else Decimal(repr(float(value)))
+        return amount.quantize(step, rounding=ROUND_HALF_UP)
+
+    return pd.to_numeric(values, errors="coerce").astype(object).map(cell).astype(object)
+
+
 def export_frame(frame: pd.DataFrame, names: Mapping[str, str], currency: str) -> pd.DataFrame:
     """The report as a marketer's file: the screen's headers (money ones say the currency,
-    "Spend (JPY)"), money rounded to the currency's decimals, counts as whole numbers.
-    `frame` (API names, micro units) stays available as the raw download."""
+    "Spend (JPY)"), money in currency units with the currency's decimals, counts as whole
+    numbers. `frame` itself (API names, micro units) is the raw download."""
     shown, kinds = display_frame(frame)
-    decimals = currency_decimals(currency)
     code = currency.upper()
     headers: dict[str, str] = {}
     for column, kind in kinds.items():
         header = readable_name(column, names)
         if kind == "money":
-            values = pd.to_numeric(shown[column], errors="coerce").round(decimals)
-            shown[column] = values.astype("Int64") if decimals == 0 else values
+            shown[column] = money_cells(frame[column], currency,
+                                        micro=is_money_column(column))
             header = f"{header} ({code})" if code else header
         headers[column] = header
     # Two columns with one glossary name keep apart by their API name.
-    seen = [h for h in headers.values()]
+    seen = list(headers.values())
     for column, header in headers.items():
         if seen.count(header) > 1:
             headers[column] = f"{header} [{column}]"
@@ -524,6 +538,15 @@ def bulk_kinds(frame: pd.DataFrame, currency: str) -> dict[str, str]:
             kinds[name] = "text" if not pd.api.types.is_numeric_dtype(frame[column]) \
                 else "number"
     return kinds
+
+
+def bulk_file_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A `bulk_frames` frame as its CSV/XLSX writes it: money with the currency's decimals."""
+    out = frame.copy()
+    for column, kind in bulk_kinds(frame, currency).items():
+        if kind == "money":
+            out[column] = money_cells(frame[column], currency)
+    return out
 
 
 def safe_bulk_file(raw: bytes, output_format: str) -> bytes:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.errors import describe_error
 from dashboard.report_builder import (
+    bulk_file_frame,
     bulk_frames,
     bulk_kinds,
     safe_bulk_file,
@@ -159,9 +160,9 @@ def _formatted(kinds: dict[str, str]) -> dict[str, str]:
     return {c: k for c, k in kinds.items() if k in ("money", "datetime")}
 
 
-def _csv_maker(frame: pd.DataFrame) -> Callable[[], bytes]:
+def _csv_maker(frame: pd.DataFrame, currency: str) -> Callable[[], bytes]:
     # Made when the button is pressed, not on every rerun.
-    return lambda: to_csv_bytes(frame)
+    return lambda: to_csv_bytes(bulk_file_frame(frame, currency))
 
 
 def _show_result(result: BulkResult, currency: str) -> None:
@@ -183,7 +184,7 @@ def _show_result(result: BulkResult, currency: str) -> None:
                                  column_config=column_config_for(
                                      _formatted(bulk_kinds(frame, currency)), currency))
                     st.download_button(
-                        "Download CSV", data=_csv_maker(frame),
+                        "Download CSV", data=_csv_maker(frame, currency),
                         file_name=f"{result.filename.rsplit('.', 1)[0]}-{entity_type}.csv",
                         mime="text/csv", key=f"bulk_csv_{entity_type}",
                         icon=":material/download:", on_click="ignore",
@@ -197,7 +198,8 @@ def _show_result(result: BulkResult, currency: str) -> None:
                        help="Pinterest's bulk file as sent: every entity type in one file, API "
                             "field names, epoch times, money in micro units.")
     d2.download_button(
-        "Download XLSX", data=lambda: to_xlsx_bytes(frames),
+        "Download XLSX",
+        data=lambda: to_xlsx_bytes({t: bulk_file_frame(f, currency) for t, f in frames.items()}),
         file_name=f"{result.filename.rsplit('.', 1)[0]}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="bulk_xlsx", icon=":material/download:", on_click="ignore",

@@ -10,11 +10,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from dashboard.csv_export import safe_cell, to_safe_csv
-from dashboard.report_builder import bulk_frames, bulk_kinds, safe_bulk_file, to_csv_bytes
+from dashboard.report_builder import (
+    bulk_file_frame,
+    bulk_frames,
+    bulk_kinds,
+    safe_bulk_file,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 from pinterest_client import PinterestClient
 from pinterest_client.bulk import BulkRequest, BulkResult
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
@@ -143,3 +151,35 @@ def test_formula_safety_stays_with_plain_numbers_as_text() -> None:
     frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "-5"], "n": [-3, 4]})
     rows = list(csv.reader(io.StringIO(to_safe_csv(frame).decode("utf-8-sig"))))
     assert rows[1:] == [["'=HYPERLINK(\"http://x\")", "-3"], ["-5", "4"]]
+
+
+@pytest.mark.parametrize(("account", "currency", "decimals"),
+                         [(DEMO_ACCOUNT_ID, "USD", 2), (JPY_ACCOUNT_ID, "JPY", 0)])
+def test_bulk_files_write_caps_with_the_currencys_decimals(
+    sim_client: tuple[Simulator, PinterestClient], account: str, currency: str, decimals: int,
+) -> None:
+    sim, client = sim_client
+    frame = bulk_frames(_bulk(client, account, "JSON").rows, currency)["CAMPAIGN"]
+    caps = {c.id: c.daily_spend_cap for c in sim.world.campaigns(account)}
+    assert any(caps.values())
+    column = f"daily_spend_cap ({currency})"
+    data = to_csv_bytes(bulk_file_frame(frame, currency))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    for row in rows:
+        micro = caps[row["id"]]
+        if micro is None:
+            assert row[column] == ""
+        else:
+            written = row[column]
+            assert len(written.partition(".")[2]) == decimals  # "2000.00" / "600000"
+            assert Decimal(written) == Decimal(micro) / 1_000_000
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(
+        {"CAMPAIGN": bulk_file_frame(frame, currency)})))
+    sheet = book["CAMPAIGN"]
+    header = [c.value for c in sheet[1]]
+    at = header.index(column)
+    for cells in sheet.iter_rows(min_row=2, values_only=True):
+        micro = caps[str(cells[header.index("id")])]
+        value = cells[at]
+        assert value is None if micro is None else value == micro / 1_000_000
+        assert isinstance(cells[header.index("created_time (UTC)")], datetime)

@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import openpyxl
 import pandas as pd
@@ -59,7 +59,7 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
 
 def _units(micro: int, decimals: int) -> Decimal:
     step = Decimal(1).scaleb(-decimals)
-    return (Decimal(micro) / 1_000_000).quantize(step, rounding=ROUND_HALF_EVEN)
+    return (Decimal(micro) / 1_000_000).quantize(step, rounding=ROUND_HALF_UP)
 
 
 @pytest.mark.parametrize(("account", "currency", "decimals"),
@@ -84,6 +84,8 @@ def test_csv_download_has_readable_headers_and_currency_units(
         # The currency's own decimals: "2187.59" in USD, "2188" (no minor unit) in JPY.
         if decimals == 0:
             assert "." not in spend
+        else:
+            assert len(spend.partition(".")[2]) == 2  # "2000.00", never "2000.0"
         assert Decimal(spend) == _units(int(source.get(SPEND, 0)), decimals)
         assert line["Paid impressions"] == str(int(source.get("PAID_IMPRESSION", 0)))
 
@@ -143,7 +145,7 @@ def test_counts_with_gaps_are_whole_numbers_and_ratios_keep_decimals() -> None:
     rows = [{"CAMPAIGN_ID": "1", "DATE": "2026-11-01", SPEND: 2_187_589_504, "CTR": 0.0123},
             {"CAMPAIGN_ID": "2", "DATE": "2026-11-01", "PAID_IMPRESSION": 596_909}]
     written = _csv_rows(to_csv_bytes(export_frame(result_frame(rows, request), NAMES, "USD")))
-    assert written[0]["Spend (USD)"] == "2187.59" and written[1]["Spend (USD)"] == "0.0"
+    assert written[0]["Spend (USD)"] == "2187.59" and written[1]["Spend (USD)"] == "0.00"
     assert [r["Paid impressions"] for r in written] == ["0", "596909"]  # not "596909.0"
     assert written[0]["CTR"] == "0.0123" and written[1]["CTR"] == ""
 
