@@ -452,7 +452,21 @@ def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
         for name, frame in frames.items():
             sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
             safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+            _money_formats(writer.sheets[sheet], frame)
     return buffer.getvalue()
+
+
+def _money_formats(sheet: Any, frame: pd.DataFrame) -> None:
+    """Money cells (exact decimals, see `money_cells`) keep their decimals in Excel too
+    ("2,000.00"), which its General format would drop."""
+    for position, column in enumerate(frame.columns, start=1):
+        amounts = [v for v in frame[column] if isinstance(v, Decimal)]
+        if not amounts:
+            continue
+        places = max(0, -int(amounts[0].as_tuple().exponent))
+        number_format = "#,##0" + ("." + "0" * places if places else "")
+        for row in range(2, len(frame) + 2):
+            sheet.cell(row=row, column=position).number_format = number_format
 
 
 def default_range(today: date, days: int = 365) -> tuple[date, date]:

@@ -178,8 +178,10 @@ def test_bulk_files_write_caps_with_the_currencys_decimals(
     sheet = book["CAMPAIGN"]
     header = [c.value for c in sheet[1]]
     at = header.index(column)
-    for cells in sheet.iter_rows(min_row=2, values_only=True):
-        micro = caps[str(cells[header.index("id")])]
-        value = cells[at]
+    for cells in sheet.iter_rows(min_row=2):
+        micro = caps[str(cells[header.index("id")].value)]
+        value = cells[at].value
         assert value is None if micro is None else value == micro / 1_000_000
-        assert isinstance(cells[header.index("created_time (UTC)")], datetime)
+        # Excel shows the currency's decimals too ("2,000.00"; General would show "2000").
+        assert cells[at].number_format == ("#,##0.00" if decimals == 2 else "#,##0")
+        assert isinstance(cells[header.index("created_time (UTC)")].value, datetime)
