@@ -191,7 +191,7 @@ def _show_result(result: BulkResult, currency: str) -> None:
                     )
     d1, d2 = st.columns(2)
     mime = "text/csv" if result.request.output_format == "CSV" else "application/json"
-    d1.download_button("Download the file",
+    d1.download_button("Download the file (raw, API units)",
                        data=safe_bulk_file(result.raw, result.request.output_format),
                        file_name=result.filename, mime=mime, key="bulk_file",
                        icon=":material/download:", on_click="ignore",

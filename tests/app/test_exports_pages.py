@@ -98,4 +98,4 @@ def test_bulk_tables_show_one_types_columns_utc_times_and_yen(app: AppTest) -> N
             assert pd.isna(cap)
         else:
             assert cap == round(campaign.daily_spend_cap / 1_000_000)
-    assert "Download the file" in [b.label for b in app.get("download_button")]
+    assert "Download the file (raw, API units)" in [b.label for b in app.get("download_button")]

@@ -162,7 +162,7 @@ def test_bulk_export_shows_tables_per_entity_type(app: AppTest) -> None:
         f"Ads ({len(active['AD'])})",
     ]
     assert any("ready" in t for t in texts(app.success))
-    assert "Download the file" in [b.label for b in app.get("download_button")]
+    assert "Download the file (raw, API units)" in [b.label for b in app.get("download_button")]
 
 
 def test_bulk_failure_shows_message_and_retry(app: AppTest) -> None:
