@@ -89,6 +89,44 @@ def _axis_title(label: str, kind: str, currency: str) -> str:
     return label
 
 
+PERIOD_GRANULARITIES: Final = ("WEEK", "MONTH")
+PARTIAL_OPACITY: Final = 0.35
+
+
+def _partial_notes(frame: pd.DataFrame) -> list[str]:
+    """" (partial: 1 of 31 days)" for each period the range cuts, "" for whole ones."""
+    if "partial" not in frame:
+        return [""] * len(frame)
+    return [
+        f" (partial: {int(days)} of {int(length)} days)" if bool(cut) else ""
+        for cut, days, length in zip(
+            frame["partial"], frame["days"], frame["period_days"], strict=True
+        )
+    ]
+
+
+def drawn_by_period(frame: pd.DataFrame, granularity: str) -> bool:
+    """Weeks and months are drawn as named categories ("Sep 2026"), one tick per bar."""
+    return granularity in PERIOD_GRANULARITIES and "period" in frame
+
+
+def previous_lines_up(
+    frame: pd.DataFrame, previous: pd.DataFrame | None, granularity: str
+) -> bool:
+    """Whether the previous period can be drawn over this one, period by period.
+
+    Days and hours line up by construction (the previous series is shifted onto this range).
+    Weeks and months only when both ranges hold the same number of whole periods: "Last 90
+    days" by month pits 1 day of August against 29 of June, which would mislead."""
+    if previous is None or previous.empty:
+        return False
+    if not drawn_by_period(frame, granularity):
+        return True
+    cut_before = "partial" in previous and bool(previous["partial"].any())
+    whole = not bool(frame["partial"].any()) and not cut_before
+    return whole and len(previous) == len(frame)
+
+
 def spend_conversions_over_time(
     frame: pd.DataFrame,
     currency: str,
@@ -96,29 +134,39 @@ def spend_conversions_over_time(
     time_column: str = "time",
     show_conversions: bool = True,
     previous: pd.DataFrame | None = None,
+    granularity: str = "DAY",
 ) -> go.Figure:
     """Spend (bars, left axis) and conversions (line, right axis) over time.
 
     `previous` (same columns, already shifted onto the current period's time axis) adds the
-    previous period's spend as a dotted line. HOUR data has no conversions at Pinterest; pass
-    show_conversions=False then and the right axis is left out.
+    previous period's spend as a dotted line, when it lines up (previous_lines_up). HOUR data
+    has no conversions at Pinterest; pass show_conversions=False then and the right axis is
+    left out. WEEK and MONTH (series_frame's `period` columns) are drawn one named bar per
+    period; a period the range cuts is a lighter bar, its conversions an open marker off the
+    line, and its hover says "(partial: n of m days)", so a 1-day month reads as what it is.
     """
+    by_period = drawn_by_period(frame, granularity)
+    x = list(frame["period"]) if by_period else list(frame[time_column])
+    notes = _partial_notes(frame)
+    cut = [bool(note) for note in notes]
+    spend_texts = _hover_texts(frame[SPEND_COLUMN], "money", currency)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
             name="Spend",
-            x=list(frame[time_column]),
+            x=x,
             y=plot_values(frame[SPEND_COLUMN], "money"),
-            marker_color=PRIMARY,
-            customdata=_hover_texts(frame[SPEND_COLUMN], "money", currency),
-            hovertemplate="%{x}<br>Spend %{customdata}<extra></extra>",
+            marker={"color": PRIMARY, "opacity": [PARTIAL_OPACITY if c else 1.0 for c in cut]},
+            customdata=spend_texts,
+            hovertext=notes,
+            hovertemplate="%{x}<br>Spend %{customdata}%{hovertext}<extra></extra>",
         )
     )
-    if previous is not None and not previous.empty:
+    if previous is not None and previous_lines_up(frame, previous, granularity):
         fig.add_trace(
             go.Scatter(
                 name="Spend, previous period",
-                x=list(previous[time_column]),
+                x=x if by_period else list(previous[time_column]),
                 y=plot_values(previous[SPEND_COLUMN], "money"),
                 mode="lines",
                 line={"color": MUTED, "dash": "dot"},
@@ -127,17 +175,32 @@ def spend_conversions_over_time(
             )
         )
     if show_conversions and CONVERSIONS_COLUMN in frame:
+        conversions = plot_values(frame[CONVERSIONS_COLUMN], "count")
         fig.add_trace(
             go.Scatter(
                 name="Conversions",
-                x=list(frame[time_column]),
-                y=plot_values(frame[CONVERSIONS_COLUMN], "count"),
+                x=x,
+                # Partial periods leave the line: it would dive to them and read as a drop.
+                y=[None if c else v for v, c in zip(conversions, cut, strict=True)],
                 mode="lines+markers",
                 line={"color": SECONDARY, "width": 2},
                 yaxis="y2",
                 hovertemplate="%{x}<br>Conversions %{y:,.0f}<extra></extra>",
             )
         )
+        if any(cut):
+            fig.add_trace(
+                go.Scatter(
+                    name="Conversions, partial period",
+                    x=[v for v, c in zip(x, cut, strict=True) if c],
+                    y=[v for v, c in zip(conversions, cut, strict=True) if c],
+                    mode="markers",
+                    marker={"color": SECONDARY, "symbol": "circle-open", "size": 9},
+                    customdata=[n for n in notes if n],
+                    yaxis="y2",
+                    hovertemplate="%{x}<br>Conversions %{y:,.0f}%{customdata}<extra></extra>",
+                )
+            )
         fig.update_layout(
             yaxis2={
                 "title": "Conversions",
@@ -150,6 +213,9 @@ def spend_conversions_over_time(
                 "nticks": 6,
             }
         )
+    if by_period:
+        # Categories: one tick per period, under its bar, named as a marketer would.
+        fig.update_layout(xaxis={"type": "category", "tickmode": "linear", "dtick": 1})
     fig.update_layout(
         yaxis={"title": _axis_title("Spend", "money", currency), "rangemode": "tozero"},
         bargap=0.25,
@@ -368,37 +434,64 @@ def interest_index_bar(
     return _base_layout(fig, title=title, height=max(300, 26 * len(data) + 90))
 
 
+PACING_AXIS_CAP: Final = 200.0  # percent: the axis ends here; longer bars stop at it
+
+
+def _percent_text(value: float) -> str:
+    return f"{value:,.0f}%" if value >= 100 else f"{value:.1f}%"
+
+
 def pacing_bar(
     frame: pd.DataFrame,
     *,
     label_column: str = "name",
     pacing_column: str = "pacing",
     top: int = 20,
+    cap: float = PACING_AXIS_CAP,
 ) -> go.Figure:
     """Spend as a share of the period's budget per campaign, with a line at 100 %.
 
-    Under 80 % is amber (under-delivering), 80-110 % green, above 110 % red.
+    Under 80 % is amber (under-delivering), 80-110 % green, above 110 % red. The axis stops
+    at `cap` percent: one campaign at 2,400 % (a lifetime cap spread over a multi-year flight)
+    would otherwise squash every other bar and the 100 % line into slivers. A bar beyond the
+    cap ends at it with its true value written on it; the hover has it exactly.
     """
     data = frame[[label_column, pacing_column]].copy()
     data[pacing_column] = pd.to_numeric(data[pacing_column], errors="coerce")
     data = data.dropna().sort_values(pacing_column, ascending=False).head(top).iloc[::-1]
     values = [float(v) * 100 for v in data[pacing_column]]
+    over = [v > cap for v in values]
     colors = [WARN if v < 80 else GOOD if v <= 110 else PRIMARY for v in values]
     fig = go.Figure(
         go.Bar(
             name="Pacing",
             orientation="h",
-            x=values,
+            x=[min(v, cap) for v in values],
             y=[str(v) for v in data[label_column]],
             marker_color=colors,
-            hovertemplate="%{y}<br>%{x:.1f}% of budget<extra></extra>",
+            text=[f"<b>{_percent_text(v)} →</b>" if o else "" for v, o in zip(values, over,
+                                                                              strict=True)],
+            textposition="inside",
+            insidetextanchor="end",
+            textfont={"color": "white", "size": 12},
+            customdata=[f"{v:,.1f}%" for v in values],
+            hovertemplate="%{y}<br>%{customdata} of budget<extra></extra>",
         )
     )
     fig.add_vline(x=100, line_dash="dot", line_color=SECONDARY)
-    fig.update_layout(
-        xaxis={"title": "Spend / budget for the period (%)"}, yaxis={"automargin": True}
-    )
-    return _base_layout(fig, height=max(260, 28 * len(data) + 90))
+    title = "% of budget"
+    xaxis: dict[str, object] = {"title": title, "ticksuffix": "%"}
+    if any(over):
+        ticks = [cap * i / 4 for i in range(5)]
+        # Room past the cap so the written values and the axis end stay readable.
+        xaxis |= {"range": [0, cap * 1.04], "title": f"{title} (axis ends at {cap:,.0f}%)",
+                  "tickvals": ticks, "ticktext": [f"{t:,.0f}%" for t in ticks[:-1]]
+                  + [f"{cap:,.0f}%+"]}
+    fig = _base_layout(fig, height=max(260, 28 * len(data) + 90))
+    # Right margin: the last tick ("200%+") is centred on the plot's edge.
+    fig.update_layout(xaxis=xaxis, yaxis={"automargin": True}, uniformtext_minsize=9,
+                      uniformtext_mode="show", margin={"r": 30})
+    return fig
 
 
 def trace_names(fig: go.Figure) -> Sequence[str | None]:

@@ -321,26 +321,56 @@ def _number(value: object) -> float:
 def series_frame(
     rows: Sequence[Mapping[str, Any]], granularity: str, start: date, end: date
 ) -> pd.DataFrame:
-    """Rows with DATE to a time series: one row per period, summed; empty days filled with 0."""
+    """Rows with DATE to a time series: one row per period, summed; empty periods filled with 0.
+
+    WEEK and MONTH rows are summed into the calendar week (Monday) or month holding their DATE,
+    every bucket from `start` to `end` gets a row, and each row says how much of its bucket the
+    range covers: `period` (its name, "Sep 2026", "Week of 1 Sep"), `days` of `period_days`,
+    `partial` when the range cuts it (a 1-day "month" must not read as a collapse)."""
+    # Imported here so this function's change stays within it (periods.py needs no loaders).
+    from dashboard.periods import bucket_start, period_label, periods
+
+    width = len(BASE_COLUMNS)
     sums: dict[str, list[float]] = {}
     for row in rows:
         label = row.get("DATE")
         if label is None:
             continue
-        totals = sums.setdefault(str(label), [0.0] * len(BASE_COLUMNS))
+        totals = sums.setdefault(str(label), [0.0] * width)
         for i, column in enumerate(BASE_COLUMNS):
             totals[i] += _number(row.get(column))
     by_time = dict(zip(pd.to_datetime(list(sums)), sums.values(), strict=True))
+    with_year = start.year != end.year
+    names: dict[pd.Timestamp, str] = {}
+    coverage: dict[pd.Timestamp, tuple[int, int]] = {}
     if granularity == "DAY":
-        zeros = [0.0] * len(BASE_COLUMNS)
+        zeros = [0.0] * width
         by_time = {day: by_time.get(day, zeros) for day in pd.date_range(start, end, freq="D")}
+    elif granularity in ("WEEK", "MONTH"):
+        buckets = {pd.Timestamp(p.start): p for p in periods(start, end, granularity)}
+        merged: dict[pd.Timestamp, list[float]] = {key: [0.0] * width for key in buckets}
+        for stamp, totals in by_time.items():
+            key = pd.Timestamp(bucket_start(stamp.date(), granularity))
+            if key in merged:  # as for days, a row outside the range is not drawn
+                merged[key] = [a + b for a, b in zip(merged[key], totals, strict=True)]
+        by_time = merged
+        coverage = {key: (p.days, p.length) for key, p in buckets.items()}
     times = sorted(by_time)
-    matrix = np.array([by_time[t] for t in times], dtype=float).reshape(len(times),
-                                                                        len(BASE_COLUMNS))
+    for stamp in times:
+        if granularity == "HOUR":
+            names[stamp] = f"{stamp.day} {stamp.strftime('%b')} {stamp.strftime('%H')}:00"
+        else:
+            names[stamp] = period_label(stamp.date(), granularity, with_year=with_year)
+    matrix = np.array([by_time[t] for t in times], dtype=float).reshape(len(times), width)
     base = {column: matrix[:, i] for i, column in enumerate(BASE_COLUMNS)}
     columns: dict[str, Any] = {"time": pd.DatetimeIndex(times, dtype="datetime64[ns]")}
     columns.update(base)
     columns.update(_kpi_arrays(base))
+    days = [coverage.get(t, (1, 1)) for t in times]
+    columns["period"] = [names[t] for t in times]
+    columns["days"] = np.array([d for d, _ in days], dtype=int)
+    columns["period_days"] = np.array([n for _, n in days], dtype=int)
+    columns["partial"] = np.array([d < n for d, n in days], dtype=bool)
     return pd.DataFrame(columns)
 
 

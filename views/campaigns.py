@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from dashboard.figures import pacing_bar, top_n_bar
+from dashboard.figures import PACING_AXIS_CAP, pacing_bar, top_n_bar
 from dashboard.formatting import format_money
 from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
 from dashboard.loaders import (
@@ -124,13 +124,26 @@ def _entity_table(
             right[label] = st.column_config.TextColumn(label, alignment="right")
     st.dataframe(
         shown,
-        column_config=column_config_for(shown_kinds, currency) | right,
+        column_config=column_config_for(shown_kinds, currency) | right | _readable(labels),
         hide_index=True,
         width="stretch",
         height=height,
         key=key,
     )
     download_csv(numbers, filename, key=f"{key}_csv")
+
+
+def _readable(labels: Mapping[str, str]) -> dict[str, object]:
+    """The name stays in view while the wide table scrolls sideways (at 1280 px it is cut
+    after Spend), and pacing shows its number beside the bar, not a bare bar."""
+    name = labels.get("name", "name")
+    config: dict[str, object] = {name: st.column_config.TextColumn(name, pinned=True)}
+    if "pacing" in labels:
+        config[labels["pacing"]] = st.column_config.ProgressColumn(
+            labels["pacing"], format="percent", min_value=0.0, max_value=1.5, width="medium",
+            help="Spend in the period against its budget (100 % = on budget; bar full at 150 %)",
+        )
+    return config
 
 
 def _top_n(ctx: PageContext, data: EntityTable) -> None:
@@ -174,7 +187,9 @@ def _pacing(ctx: PageContext, data: EntityTable) -> None:
     st.caption(
         "Spend in the period against the budget for it: daily cap × days (today counts as "
         "the part elapsed), or the lifetime cap's share of the flight. Under 80 % is "
-        "under-delivering; over 110 % is overspending."
+        "under-delivering; over 110 % is overspending. The axis stops at "
+        f"{PACING_AXIS_CAP:,.0f} %: a campaign beyond it ends there with its value "
+        "written on the bar."
     )
     st.plotly_chart(pacing_bar(frame), key="pacing_chart")
 

@@ -6,11 +6,16 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboard.figures import spend_conversions_over_time
+from dashboard.figures import (
+    drawn_by_period,
+    previous_lines_up,
+    spend_conversions_over_time,
+)
 from dashboard.filters import describe_range
 from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
+from dashboard.periods import hourly_fallback_notice
 from views.common import (
     PageContext,
     context,
@@ -35,13 +40,17 @@ def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
 
 def _sparkline(data: OverviewData, name: str) -> list[float] | None:
     """The KPI per period of the chart, for the tile's sparkline (all tiles get one, so they
-    line up). Periods without delivery carry the last ratio forward."""
+    line up). Periods without delivery carry the last ratio forward. Weeks or months the range
+    cuts (a 1-day "August") are left out: in a line without labels they would read as a dip."""
     column = KPI_COLUMNS[name]
-    if len(data.series) < 2 or column not in data.series:
+    series = data.series
+    if "partial" in series:
+        series = series[~series["partial"].astype(bool)]
+    if len(series) < 2 or column not in series:
         return None
     if data.granularity == "HOUR" and name in ("conversions", "conversion_value", "roas", "cpa"):
         return None
-    values = data.series[column].astype(float).ffill().fillna(0.0)
+    values = series[column].astype(float).ffill().fillna(0.0)
     return [float(v) for v in values]
 
 
@@ -99,21 +108,53 @@ def _status_line(ctx: PageContext, data: OverviewData) -> None:
 
 def _chart(ctx: PageContext, data: OverviewData) -> None:
     st.subheader("Spend and conversions over time")
+    hourly_notice = hourly_fallback_notice(ctx.filters, ctx.today)
+    if hourly_notice:
+        st.info(hourly_notice, icon=":material/schedule:")
     if data.granularity == "HOUR":
         st.caption("Hourly (UTC). Pinterest reports no conversions by the hour; "
                    "the conversions tile covers the whole range.")
+    series = data.series
+    previous = data.previous_series if ctx.filters.compare else None
     figure = spend_conversions_over_time(
-        data.series,
+        series,
         ctx.currency,
         show_conversions=data.has_conversion_series,
-        previous=data.previous_series if ctx.filters.compare else None,
+        previous=previous,
+        granularity=data.granularity,
     )
     st.plotly_chart(figure, key="overview_chart")
+    by_period = drawn_by_period(series, data.granularity)
+    if by_period and bool(series["partial"].any()):
+        cut = series[series["partial"].astype(bool)]
+        names = ", ".join(
+            f"{label} ({int(days)} of {int(length)} days)"
+            for label, days, length in zip(cut["period"], cut["days"], cut["period_days"],
+                                           strict=True)
+        )
+        st.caption(
+            f"Lighter bars are partial periods, cut by the date range: {names}. Their totals "
+            "cover only those days, so they are not a drop in delivery; the tile sparklines "
+            "leave them out."
+        )
+    if previous is not None and not previous.empty and not previous_lines_up(
+        series, previous, data.granularity
+    ):
+        unit = "weeks" if data.granularity == "WEEK" else "months"
+        st.caption(
+            f"The previous period's {unit} do not line up with these, so the chart leaves it "
+            "out; the tiles compare the two periods' totals."
+        )
+    kinds: dict[str, str] = {"time": "datetime"}
+    labels: dict[str, str] = {"time": "Time (UTC)"}
+    if by_period:
+        kinds = {"period": "text", "days": "count", "time": "date"}
+        labels = {"period": "Period", "days": "Days in range", "time": "Starts"}
     with st.expander("Data table"):
         table(
-            data.series,
-            {
-                "time": "datetime",
+            series,
+            kinds
+            | {
                 "SPEND_IN_MICRO_DOLLAR": "money",
                 "PAID_IMPRESSION": "count",
                 "CLICKTHROUGH_1": "count",
@@ -123,8 +164,8 @@ def _chart(ctx: PageContext, data: OverviewData) -> None:
             ctx.currency,
             key="overview_table",
             filename="overview_timeseries.csv",
-            labels={
-                "time": "Time (UTC)",
+            labels=labels
+            | {
                 "SPEND_IN_MICRO_DOLLAR": "Spend",
                 "PAID_IMPRESSION": "Impressions",
                 "CLICKTHROUGH_1": "Clicks",
