@@ -159,7 +159,7 @@ def spend_conversions_over_time(
             marker={"color": PRIMARY, "opacity": [PARTIAL_OPACITY if c else 1.0 for c in cut]},
             customdata=spend_texts,
             hovertext=notes,
-            hovertemplate="%{x}<br>Spend %{customdata}%{hovertext}<extra></extra>",
+            hovertemplate="Spend %{customdata}%{hovertext}<extra></extra>",
         )
     )
     if previous is not None and previous_lines_up(frame, previous, granularity):
@@ -185,7 +185,7 @@ def spend_conversions_over_time(
                 mode="lines+markers",
                 line={"color": SECONDARY, "width": 2},
                 yaxis="y2",
-                hovertemplate="%{x}<br>Conversions %{y:,.0f}<extra></extra>",
+                hovertemplate="Conversions %{y:,.0f}<extra></extra>",
             )
         )
         if any(cut):
@@ -198,7 +198,7 @@ def spend_conversions_over_time(
                     marker={"color": SECONDARY, "symbol": "circle-open", "size": 9},
                     customdata=[n for n in notes if n],
                     yaxis="y2",
-                    hovertemplate="%{x}<br>Conversions %{y:,.0f}%{customdata}<extra></extra>",
+                    hovertemplate="Conversions %{y:,.0f}%{customdata}<extra></extra>",
                 )
             )
         fig.update_layout(
@@ -214,8 +214,14 @@ def spend_conversions_over_time(
             }
         )
     if by_period:
-        # Categories: one tick per period, under its bar, named as a marketer would.
-        fig.update_layout(xaxis={"type": "category", "tickmode": "linear", "dtick": 1})
+        # Categories: one tick per period, under its bar, named as a marketer would. Weeks
+        # are ticked by their Monday ("7 Sep") under one axis title; the hover says it in full.
+        xaxis: dict[str, object] = {"type": "category", "tickmode": "linear", "dtick": 1}
+        if granularity == "WEEK":
+            xaxis |= {"tickmode": "array", "tickvals": x,
+                      "ticktext": [str(v).removeprefix("Week of ") for v in x],
+                      "title": "Week of (Monday)"}
+        fig.update_layout(xaxis=xaxis)
     fig.update_layout(
         yaxis={"title": _axis_title("Spend", "money", currency), "rangemode": "tozero"},
         bargap=0.25,

@@ -76,12 +76,6 @@ def period_label(start: date, granularity: str, *, with_year: bool = False) -> s
     return f"{start.day} {month}{year}"
 
 
-def partial_note(label: str, period: Period) -> str:
-    """"Aug 2026 (1 of 31 days)": a partial period and how much of it the range holds."""
-    noun = "day" if period.length == 1 else "days"
-    return f"{label} ({period.days} of {period.length} {noun})"
-
-
 def hourly_fallback_notice(filters: Filters, today: date) -> str | None:
     """Why an explicit Hour choice is drawn by day, or None when hours are shown.
 
@@ -89,19 +83,18 @@ def hourly_fallback_notice(filters: Filters, today: date) -> str | None:
     HOUR_MAX_RANGE_DAYS days per request (DESIGN.md); anything else is served by day."""
     if filters.granularity != "HOUR" or filters.effective_granularity(today) == "HOUR":
         return None
-    reasons: list[str] = []
-    if filters.days > HOUR_MAX_RANGE_DAYS:
-        reasons.append(
-            f"this range ({filters.days} days) is too long for hourly data: Pinterest gives "
-            f"hours for at most {HOUR_MAX_RANGE_DAYS} days at a time"
-        )
-    if filters.start < today - timedelta(days=HOUR_MAX_DAYS_BACK):
-        reasons.append(
-            f"Pinterest keeps hourly data for the last {HOUR_MAX_DAYS_BACK} days only"
-        )
-    because = "; ".join(reasons) or "Pinterest has no hourly data for this range"
+    too_long = filters.days > HOUR_MAX_RANGE_DAYS
+    too_old = filters.start < today - timedelta(days=HOUR_MAX_DAYS_BACK)
+    if too_long and too_old:
+        why = f"This range ({filters.days} days) is too long and too far back for hourly data"
+    elif too_long:
+        why = f"This range ({filters.days} days) is too long for hourly data"
+    elif too_old:
+        why = "This range is too far back for hourly data"
+    else:
+        why = "Pinterest has no hourly data for this range"
     return (
-        f"Hourly data is not available: {because}. The chart shows daily data instead; "
-        f"choose a range of up to {HOUR_MAX_RANGE_DAYS} days within the last "
-        f"{HOUR_MAX_DAYS_BACK} days to see hours."
+        f"{why}, so the chart shows daily data. Pinterest gives hours for at most "
+        f"{HOUR_MAX_RANGE_DAYS} days at a time, within the last {HOUR_MAX_DAYS_BACK} days: "
+        f"choose such a range to see hours."
     )

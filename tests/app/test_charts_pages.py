@@ -89,7 +89,7 @@ def test_hour_on_90_days_says_the_chart_shows_days(
 ) -> None:
     at = _start(monkeypatch, {"preset": "last_90_days", "granularity": "HOUR"})
     notices = " ".join(_texts(at.info))
-    assert "too long for hourly data" in notices
+    assert "(90 days) is too long and too far back for hourly data" in notices
     assert "shows daily data" in notices
     # And where hours are served, no notice.
     at = _start(monkeypatch, {"preset": "yesterday", "granularity": "HOUR"})

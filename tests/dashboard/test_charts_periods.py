@@ -61,6 +61,10 @@ def test_week_series_marks_a_cut_first_and_last_week(client: PinterestClient) ->
     assert list(series["period"]) == [f"Week of {d.day} {d:%b}" for d in mondays]
     assert list(series["days"]) == [4, 7, 7, 3]
     assert list(series["partial"]) == [True, False, False, True]
+    fig = figures.spend_conversions_over_time(series, "USD", granularity="WEEK")
+    assert list(fig.layout.xaxis.ticktext) == [f"{d.day} {d:%b}" for d in mondays]
+    assert list(fig.data[0].hovertext) == [" (partial: 4 of 7 days)", "", "",
+                                           " (partial: 3 of 7 days)"]
 
 
 def test_week_and_month_rows_land_in_their_calendar_bucket_whatever_date_they_carry() -> None:
@@ -128,14 +132,17 @@ def _filters(start: date, end: date, granularity: str) -> Filters:
 def test_hour_on_a_long_range_says_days_are_shown() -> None:
     notice = hourly_fallback_notice(_filters(START, END, "HOUR"), TODAY)
     assert notice is not None
-    assert "too long for hourly data" in notice and "90 days" in notice
+    recent = hourly_fallback_notice(_filters(TODAY - timedelta(days=5), TODAY, "HOUR"), TODAY)
+    assert recent is not None and "(6 days) is too long for hourly data" in recent
+    assert "(90 days) is too long and too far back for hourly data" in notice
     assert "shows daily data" in notice
 
 
 def test_hour_too_far_back_says_why() -> None:
     day = TODAY - timedelta(days=20)
     notice = hourly_fallback_notice(_filters(day, day, "HOUR"), TODAY)
-    assert notice is not None and "last 8 days" in notice and "too long" not in notice
+    assert notice is not None and "too far back" in notice and "too long" not in notice
+    assert "last 8 days" in notice
 
 
 def test_no_hour_notice_when_hours_are_shown_or_not_asked_for() -> None:
