@@ -489,8 +489,9 @@ def pacing_bar(
     xaxis: dict[str, object] = {"title": title, "ticksuffix": "%"}
     if any(over):
         ticks = [0.0, cap / 2, cap]  # few ticks: the chart often sits in half a page
-        # Room past the cap so the written values and the axis end stay readable.
-        xaxis |= {"range": [0, cap * 1.04], "title": f"{title} (axis ends at {cap:,.0f}%)",
+        # Room past the cap so the written values and the axis end stay readable; the last
+        # tick ("200%+") says the axis is cut (a longer title is clipped in half a page).
+        xaxis |= {"range": [0, cap * 1.04],
                   "tickvals": ticks, "ticktext": [f"{t:,.0f}%" for t in ticks[:-1]]
                   + [f"{cap:,.0f}%+"]}
     fig = _base_layout(fig, height=max(260, 28 * len(data) + 90))

@@ -160,6 +160,7 @@ def test_pacing_axis_stops_at_200_and_overflowing_bars_say_their_value() -> None
     assert list(bar.y) == ["under", "on", "hot", "flight"]
     assert list(bar.x) == pytest.approx([50.0, 100.0, 200.0, 200.0])
     assert fig.layout.xaxis.range[1] < 220  # the 100 % line stays in the middle, not a sliver
+    assert fig.layout.xaxis.ticktext[-1] == "200%+"  # the axis says it is cut
     assert "2,400%" in bar.text[3] and "250%" in bar.text[2]
     assert bar.text[0] == bar.text[1] == ""
     assert list(bar.customdata) == ["50.0%", "100.0%", "250.0%", "2,400.0%"]  # exact in hover
