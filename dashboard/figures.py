@@ -277,8 +277,10 @@ def category_bar(
     title: str | None = None,
     horizontal: bool = False,
     sort: bool = False,
+    height: int | None = None,
 ) -> go.Figure:
-    """One bar per category (targeting values, age buckets, ...); frame order unless sorted."""
+    """One bar per category (targeting values, age buckets, ...); frame order unless sorted.
+    `height` fixes the figure's height (charts side by side line up)."""
     data = frame[[label_column, value_column]].copy()
     if sort:
         data = data.sort_values(value_column, ascending=horizontal)
@@ -302,8 +304,10 @@ def category_bar(
     if horizontal:
         fig.update_layout(xaxis=value_axis, yaxis={"automargin": True})
     else:
-        fig.update_layout(yaxis=value_axis, xaxis={"type": "category"})
-    height = max(260, 28 * len(data) + 90) if horizontal else 340
+        # Short category labels stay level: tilted ones were hard to read in a narrow column.
+        fig.update_layout(yaxis=value_axis, xaxis={"type": "category", "tickangle": 0})
+    if height is None:
+        height = max(260, 28 * len(data) + 90) if horizontal else 340
     return _base_layout(fig, title=title, height=height)
 
 
@@ -387,6 +391,7 @@ def share_bar(
     title: str | None = None,
     horizontal: bool = False,
     top: int | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """Audience shares (ratios 0-1) as percentage bars, largest first when `top` is given."""
     data = frame[[label_column, ratio_column]].copy()
@@ -403,6 +408,7 @@ def share_bar(
         label="Share",
         title=title,
         horizontal=horizontal,
+        height=height,
     )
 
 

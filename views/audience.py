@@ -13,6 +13,9 @@ SHARE_KINDS = {"name": "text", "ratio": "percent"}
 SHARE_LABELS = {"name": "Name", "ratio": "Share"}
 
 
+SHARE_HEIGHT = 340
+
+
 def _size_line(view: AudienceView) -> None:
     if view.size is None:
         return
@@ -32,13 +35,14 @@ def _size_line(view: AudienceView) -> None:
 
 
 def _shares(view: AudienceView, title: str, attr: str, *, horizontal: bool, top: int | None,
-            key: str) -> None:
+            key: str, height: int | None = None) -> None:
     frame = getattr(view, attr)
     st.markdown(f"**{title}**")
     if frame.empty:
         st.caption("No data.")
         return
-    st.plotly_chart(share_bar(frame, horizontal=horizontal, top=top), key=f"{key}_{attr}")
+    st.plotly_chart(share_bar(frame, horizontal=horizontal, top=top, height=height),
+                    key=f"{key}_{attr}")
     with st.expander(f"{title} table"):
         table(frame.sort_values("ratio", ascending=False), SHARE_KINDS, "",
               key=f"{key}_{attr}_table", filename=f"audience_{attr}.csv", labels=SHARE_LABELS)
@@ -50,13 +54,17 @@ def _view(view: AudienceView, key: str) -> None:
                 "reached or engaged).", icon=":material/inbox:")
         return
     _size_line(view)
-    left, middle, right = st.columns(3)
+    # Age gets the widest column (seven level labels); genders and devices lie down (their
+    # names overlapped standing); the three charts share one height so their tables line up.
+    left, middle, right = st.columns([5, 3.5, 4])
     with left:
-        _shares(view, "Age", "ages", horizontal=False, top=None, key=key)
+        _shares(view, "Age", "ages", horizontal=False, top=None, key=key, height=SHARE_HEIGHT)
     with middle:
-        _shares(view, "Gender", "genders", horizontal=False, top=None, key=key)
+        _shares(view, "Gender", "genders", horizontal=True, top=len(view.genders), key=key,
+                height=SHARE_HEIGHT)
     with right:
-        _shares(view, "Device", "devices", horizontal=False, top=None, key=key)
+        _shares(view, "Device", "devices", horizontal=True, top=len(view.devices), key=key,
+                height=SHARE_HEIGHT)
     left, right = st.columns(2)
     with left:
         _shares(view, "Top countries", "countries", horizontal=True, top=10, key=key)

@@ -147,6 +147,9 @@ def _chart(ctx: PageContext, data: OverviewData) -> None:
         )
     kinds: dict[str, str] = {"time": "datetime"}
     labels: dict[str, str] = {"time": "Time (UTC)"}
+    if data.granularity == "DAY":  # a day is a date: no "00:00" on every row
+        kinds = {"time": "date"}
+        labels = {"time": "Date (UTC)"}
     if by_period:
         kinds = {"period": "text", "days": "count", "time": "date"}
         labels = {"period": "Period", "days": "Days in range", "time": "Starts"}
