@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pinterest_sim import Simulator
 from pinterest_sim.world import JPY_ACCOUNT_ID
+from tests.app.test_app_pages import app_simulator, today
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -37,25 +37,13 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     st.cache_resource.clear()
 
 
-def _simulator(at: AppTest) -> Simulator:
-    sim = at.session_state["page_context"].connection.simulator
-    assert isinstance(sim, Simulator)
-    return sim
-
-
-def _today(at: AppTest) -> date:
-    value = at.session_state["page_context"].today
-    assert isinstance(value, date)
-    return value
-
-
 def test_report_builder_speaks_the_accounts_currency_and_plain_names(app: AppTest) -> None:
     app.switch_page("views/report_builder.py")
     app.run()
     assert not app.exception
     # The async file format changes nothing a user sees, so it is not asked.
     assert "File format" not in [r.label for r in app.radio]
-    end = _today(app) - timedelta(days=2)
+    end = today(app) - timedelta(days=2)
     app.date_input(key="rb_dates_False").set_value((end - timedelta(days=13), end))
     app.button(key="rb_run").click()
     app.run()
@@ -70,7 +58,7 @@ def test_report_builder_speaks_the_accounts_currency_and_plain_names(app: AppTes
     labels = [b.label for b in app.get("download_button")]
     assert labels == ["Download CSV", "Download XLSX", "Download raw CSV (API units)"]
     # The request sent to Pinterest used its default JSON file (nothing else to pick).
-    sim = _simulator(app)
+    sim = app_simulator(app)
     assert len(sim.backend.reports) == 1
     shown = app.dataframe[0].value
     assert str(shown["SPEND_IN_MICRO_DOLLAR"].dtype) == "float64"  # currency units on screen
@@ -84,7 +72,7 @@ def test_bulk_tables_show_one_types_columns_utc_times_and_yen(app: AppTest) -> N
     app.button(key="bulk_run").click()
     app.run()
     assert not app.exception and not app.error
-    world = _simulator(app).world
+    world = app_simulator(app).world
     campaigns = {c.id: c for c in world.campaigns(JPY_ACCOUNT_ID) if c.status == "ACTIVE"}
     frame = app.dataframe[0].value.set_index("id")
     assert set(frame.index) == set(campaigns)
