@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -307,15 +308,15 @@ def rows_to_frame(rows: Sequence[Mapping[str, Any]], id_column: str | None = Non
 
 
 def _number(value: object) -> float:
-    """A metric value as a float (0 for missing or unreadable values, as the API's nulls)."""
+    """A metric value as a float (0 for missing, unreadable or NaN values, as the API's
+    nulls)."""
     if isinstance(value, bool):
         return 0.0
-    if isinstance(value, int | float):
-        return float(value) if value == value else 0.0  # NaN is unreadable
     try:
-        return float(str(value))
+        number = float(value) if isinstance(value, numbers.Real) else float(str(value))
     except ValueError:
         return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def series_frame(
@@ -339,7 +340,12 @@ def series_frame(
         totals = sums.setdefault(str(label), [0.0] * width)
         for i, column in enumerate(BASE_COLUMNS):
             totals[i] += _number(row.get(column))
-    by_time = dict(zip(pd.to_datetime(list(sums)), sums.values(), strict=True))
+    # Unreadable or zoned labels are dropped (coerced to NaT), never a crash of the page.
+    # Pinterest's dates are UTC: a zoned label is read as UTC and its zone dropped.
+    stamps = pd.to_datetime(list(sums), errors="coerce", format="mixed", utc=True)
+    by_time = {stamp: totals
+               for stamp, totals in zip(stamps.tz_convert(None), sums.values(), strict=True)
+               if not pd.isna(stamp)}
     with_year = start.year != end.year
     names: dict[pd.Timestamp, str] = {}
     coverage: dict[pd.Timestamp, tuple[int, int]] = {}
@@ -594,6 +600,7 @@ def load_overview(
     previous_series: pd.DataFrame | None = None
     compare_note: str | None = None
     comparable: frozenset[str] | None = None
+    same_hours = granularity == "HOUR" and filters.includes_today(today)
     if filters.compare:
         prev_totals = results["previous_totals"]
         prev_series = results["previous_series"]
@@ -602,13 +609,17 @@ def load_overview(
         else:
             supporting.append(prev_totals)
             previous_kpis = kpis_from_rows(prev_totals.data)
-            if not isinstance(prev_series, Exception):
+            if isinstance(prev_series, Exception) and same_hours:
+                # Without the hours, today so far would be set against all of yesterday.
+                previous_kpis = None
+                compare_note = "No comparison: " + describe_error(prev_series)
+            elif not isinstance(prev_series, Exception):
                 supporting.append(prev_series)
                 shifted = series_frame(prev_series.data, granularity, prev_start, prev_end)
                 offset = timedelta(days=(filters.start - prev_start).days)
                 shifted["time"] = shifted["time"] + pd.Timedelta(offset)
                 previous_series = shifted
-                if granularity == "HOUR" and filters.includes_today(today):
+                if same_hours:
                     cutoff = (now or datetime.now(UTC)) - offset
                     previous_kpis = same_hours_kpis(prev_series.data, cutoff)
                     comparable = HOURLY_KPIS

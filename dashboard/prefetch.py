@@ -37,7 +37,12 @@ class Prefetch:
         call made now. The loader's exception is raised here, as a direct call would."""
         with self._lock:
             future, self._future = self._future, None
-        if future is None or self._key != (loader, args) or future.cancel():
+        if future is None:
+            return loader(*args)
+        if self._key != (loader, args):
+            future.cancel()  # not needed: if it has not started, it never will
+            return loader(*args)
+        if future.cancel():  # still queued: run it here rather than wait behind others
             return loader(*args)
         result: T = future.result()
         return result

@@ -30,7 +30,7 @@ from pinterest_client._config import (
 )
 from pinterest_client._errors import InvalidResponseError, ValidationError
 from pinterest_client._http import HttpSession
-from pinterest_client._listing import read_from_both_ends, read_in_sequence
+from pinterest_client._listing import ASCENDING, read_from_both_ends, read_in_sequence
 from pinterest_client._ratelimit import RateLimits, shared_limiter
 from pinterest_client._split import (
     ID_COLUMNS,
@@ -289,7 +289,9 @@ class PinterestClient:
             if ordered_by_id and (known is None or known > self.config.page_size):
                 items, size = read_from_both_ends(page, self._page_pool().submit, base, path)
             else:
-                items, size = read_in_sequence(page, base, path)
+                # Ascending as the two-ended read gives it, so rows keep one order across loads.
+                items, size = read_in_sequence(
+                    page, {**base, "order": ASCENDING} if ordered_by_id else base, path)
             with self._lazy_lock:
                 self._list_lengths[key] = len(items)
             return items, size
@@ -343,8 +345,12 @@ class PinterestClient:
             base["entity_statuses"] = check.check_enum_list(
                 entity_statuses, catalogue.ENTITY_STATUSES, "entity_statuses"
             )
+        # Both ends and one listing per status for the whole account's list, which can be
+        # long; a list filtered by ids (a campaign's ad groups, ...) is usually one page, where
+        # a second reader would only double the calls.
         listing = functools.partial(self._get_all_pages, path, category=ADS_READ,
-                                    ttl_s=self.config.ttl_entities_s, ordered_by_id=True)
+                                    ttl_s=self.config.ttl_entities_s,
+                                    ordered_by_id=id_filter is None)
         if id_filter is None:
             # The whole account's list is the one that can be long: one listing per status,
             # all at once, so up to 500 entities per status take a single round trip.

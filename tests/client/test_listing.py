@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 
 from pinterest_client import ClientConfig, InvalidResponseError, ResponseCache
@@ -153,3 +154,44 @@ def test_a_repeating_bookmark_is_an_error_not_a_loop(submit: Any) -> None:
 
     with pytest.raises(InvalidResponseError, match="bookmark repeats"):
         read_from_both_ends(fetch, submit, {}, "/x")
+
+
+def test_lists_filtered_by_ids_cost_one_call_per_page(make_env: MakeEnv) -> None:
+    """A campaign's ad groups, or campaigns by id, are read page by page: no second reader."""
+    env = make_env()
+    campaign = env.sim.world.campaigns(DEMO_ACCOUNT_ID)[0]
+    groups = env.client.list_ad_groups(DEMO_ACCOUNT_ID, campaign_ids=[campaign.id]).data
+    truth = [g.id for g in env.sim.world.ad_groups(DEMO_ACCOUNT_ID)
+             if g.campaign_id == campaign.id and g.status in ("ACTIVE", "PAUSED")]
+    assert sorted(g.id for g in groups) == sorted(truth) and truth
+    assert env.sim.stats.by_path[f"/v5/ad_accounts/{DEMO_ACCOUNT_ID}/ad_groups"] == 1
+    env.client.list_campaigns(DEMO_ACCOUNT_ID, campaign_ids=[campaign.id])
+    assert env.sim.stats.by_path[f"/v5/ad_accounts/{DEMO_ACCOUNT_ID}/campaigns"] == 1
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Passes requests on and keeps their URLs."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.urls: list[httpx.URL] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(request.url)
+        return self.inner.handle_request(request)
+
+
+def test_a_list_asks_for_one_order_once_its_length_is_known(make_env: MakeEnv) -> None:
+    """The plain read asks for ascending ids too, so rows keep one order across loads
+    whatever the server's default order is."""
+    env = make_env()
+    timer = FakeTimer()
+    recording = RecordingTransport(env.sim.transport() if env.server is None
+                                   else httpx.HTTPTransport())
+    client = env.new_client(transport=recording, cache=ResponseCache(timer=timer))
+    first = [c.id for c in client.list_campaigns(DEMO_ACCOUNT_ID).data]
+    timer.now += client.config.ttl_entities_s + 1
+    recording.urls.clear()
+    again = [c.id for c in client.list_campaigns(DEMO_ACCOUNT_ID).data]
+    assert [u.params.get("order") for u in recording.urls] == ["ASCENDING"]
+    assert again == first == sorted(first, key=int)

@@ -76,3 +76,18 @@ def test_a_prefetch_still_queued_is_run_by_the_page_itself() -> None:
         for future in busy:
             future.result()
     assert loader.calls == [("acct",)]  # the cancelled background run never ran
+
+
+def test_a_prefetch_for_another_call_is_cancelled_when_still_queued() -> None:
+    release = threading.Event()
+    busy = [prefetch._POOL.submit(release.wait, 10) for _ in range(prefetch._POOL._max_workers)]
+    try:
+        loader = CountingLoader()
+        queued = prefetch.start(loader, "an account the user cannot see")
+        assert queued.load(loader, "the first account") == ("result", "the first account")
+    finally:
+        release.set()
+        for future in busy:
+            future.result()
+    prefetch._POOL.submit(lambda: None).result()  # the queue has drained
+    assert loader.calls == [("the first account",)]  # the unneeded prefetch never ran

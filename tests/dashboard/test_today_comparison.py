@@ -65,3 +65,22 @@ def test_only_comparable_tiles_get_a_delta(client: PinterestClient) -> None:
     assert deltas["conversions"].change is None and deltas["roas"].change is None
     assert deltas["spend"].change is not None
     assert len(deltas) == len(KPI_SPECS)
+
+
+def test_without_yesterdays_hours_there_is_no_comparison_rather_than_a_wrong_one(
+    client: PinterestClient, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the previous period's hourly rows fail, today is not set against all of yesterday."""
+    import dashboard.loaders as loaders
+
+    real = loaders.fetch_analytics_rows
+
+    def failing_previous_hours(*args: object, **kwargs: object) -> object:
+        if kwargs.get("granularity") == "HOUR" and kwargs.get("end") != TODAY:
+            raise loaders.PinterestError("GET /analytics: the hours are unavailable.")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loaders, "fetch_analytics_rows", failing_previous_hours)
+    data = load_overview(client, DEMO_ACCOUNT_ID, _today(), TODAY, now=NOW)
+    assert data.previous_kpis is None
+    assert data.compare_note and data.compare_note.startswith("No comparison")
