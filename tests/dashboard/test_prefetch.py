@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -63,31 +65,32 @@ def test_the_loaders_error_is_raised_where_the_page_asks() -> None:
         started.load(failing, "123")
 
 
-def test_a_prefetch_still_queued_is_run_by_the_page_itself() -> None:
+@contextmanager
+def all_workers_busy() -> Iterator[None]:
+    """Every prefetch worker blocked, so a new prefetch stays queued until the block ends."""
     release = threading.Event()
     busy = [prefetch._POOL.submit(release.wait, 10) for _ in range(prefetch._POOL._max_workers)]
     try:
-        loader = CountingLoader()
-        queued = prefetch.start(loader, "acct")
-        assert queued.load(loader, "acct") == ("result", "acct")
-        assert loader.threads == [threading.current_thread().name]
-    finally:
-        release.set()
-        for future in busy:
-            future.result()
-    assert loader.calls == [("acct",)]  # the cancelled background run never ran
-
-
-def test_a_prefetch_for_another_call_is_cancelled_when_still_queued() -> None:
-    release = threading.Event()
-    busy = [prefetch._POOL.submit(release.wait, 10) for _ in range(prefetch._POOL._max_workers)]
-    try:
-        loader = CountingLoader()
-        queued = prefetch.start(loader, "an account the user cannot see")
-        assert queued.load(loader, "the first account") == ("result", "the first account")
+        yield
     finally:
         release.set()
         for future in busy:
             future.result()
     prefetch._POOL.submit(lambda: None).result()  # the queue has drained
+
+
+def test_a_prefetch_still_queued_is_run_by_the_page_itself() -> None:
+    loader = CountingLoader()
+    with all_workers_busy():
+        queued = prefetch.start(loader, "acct")
+        assert queued.load(loader, "acct") == ("result", "acct")
+        assert loader.threads == [threading.current_thread().name]
+    assert loader.calls == [("acct",)]  # the cancelled background run never ran
+
+
+def test_a_prefetch_for_another_call_is_cancelled_when_still_queued() -> None:
+    loader = CountingLoader()
+    with all_workers_busy():
+        queued = prefetch.start(loader, "an account the user cannot see")
+        assert queued.load(loader, "the first account") == ("result", "the first account")
     assert loader.calls == [("the first account",)]  # the unneeded prefetch never ran
