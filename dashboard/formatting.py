@@ -65,17 +65,19 @@ def _round(value: Decimal, decimals: int) -> Decimal:
 
 
 def _abbreviate(value: Decimal, decimals_below_thousand: int) -> str:
-    """'12.3K' for 12,345; below 1,000 the value itself with the given decimals."""
+    """'12.3K' for 12,345, '167K' for 167,234 (three significant digits, so a tile's value
+    fits its narrow column); below 1,000 the value itself with the given decimals."""
     magnitude = abs(value)
     for index, (threshold, suffix) in enumerate(_SUFFIXES):
         if magnitude >= threshold:
-            scaled = _round(magnitude / threshold, 1)
-            # 999,960 rounds to "1000.0K": show it as "1.0M" instead.
-            if scaled >= 1000 and index > 0:
-                bigger, bigger_suffix = _SUFFIXES[index - 1]
-                scaled = _round(magnitude / bigger, 1)
-                suffix = bigger_suffix
-            return f"{'-' if value < 0 else ''}{scaled}{suffix}"
+            scaled = magnitude / threshold
+            # 999,960 rounds to "1000K": show it as "1.0M" instead.
+            if _round(scaled, 0) >= 1000 and index > 0:
+                bigger, suffix = _SUFFIXES[index - 1]
+                scaled = magnitude / bigger
+            one_decimal = _round(scaled, 1)
+            body = f"{_round(scaled, 0):.0f}" if one_decimal >= 100 else f"{one_decimal}"
+            return f"{'-' if value < 0 else ''}{body}{suffix}"
     rounded = _round(value, decimals_below_thousand)
     return f"{rounded:,.{decimals_below_thousand}f}"
 

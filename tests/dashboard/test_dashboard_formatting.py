@@ -46,6 +46,9 @@ def test_money_exact(micro: int, currency: str, expected: str) -> None:
         (999_000_000, "USD", "$999.00"),  # below a thousand: exact
         (1_234_567_000_000, "JPY", "¥1.2M"),
         (-12_345_000_000, "USD", "-$12.3K"),
+        (167_234_000_000, "USD", "$167K"),  # three significant digits: fits a tile
+        (999_400_000_000, "USD", "$999K"),
+        (123_456_789_000_000, "USD", "$123M"),
     ],
 )
 def test_money_abbreviated(micro: int, currency: str, expected: str) -> None:
