@@ -1,12 +1,18 @@
 """Pinterest Ads live dashboard: the entry point (`streamlit run app.py`).
 
-Builds one Pinterest client per process, renders the sidebar filters shared by every page
-(kept in the URL so a view can be shared as a link), then runs the chosen page.
+This file is read twice, in two roles:
+- `streamlit run app.py` finds `app = st.App(...)` below and imports this module once per
+  process (not as `__main__`): that builds the ASGI app (security headers, see web/) and turns
+  off Streamlit's pages-directory mode before any session exists (web/pages_mode.py explains
+  why `pages/` beside this file needs that).
+- Streamlit then runs this file as the script (`__main__`) on every rerun: one Pinterest client
+  per process, the sidebar filters shared by every page (kept in the URL so a view can be shared
+  as a link), then the chosen page from pages/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,38 +42,38 @@ from dashboard.filters import (
 )
 from dashboard.loaders import AccountInfo, load_accounts, load_campaigns, load_overview
 from dashboard.long_range import needs_reports
-from dashboard.prefetch import Prefetch
+from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.settings import SettingsError, load_settings
-from views.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
+from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 
-st.set_page_config(
-    page_title="Pinterest Ads dashboard",
-    # A local file (found from any working directory): a :material: icon loads from Google.
-    page_icon=str(Path(__file__).resolve().parent / "static" / "page_icon.png"),
-    layout="wide",
-)
+ROOT = Path(__file__).resolve().parent
 
-OVERVIEW = st.Page("views/overview.py", title="Overview", icon=":material/dashboard:",
-                   default=True)
-CAMPAIGNS = st.Page("views/campaigns.py", title="Campaigns", icon=":material/campaign:")
-# The pages, in sidebar order. Add a page by appending an st.Page here.
-PAGES: list[Any] = [
-    OVERVIEW,
-    CAMPAIGNS,
-    st.Page("views/audience.py", title="Audience", icon=":material/groups:"),
-    st.Page("views/targeting.py", title="Targeting", icon=":material/target:"),
-    st.Page("views/report_builder.py", title="Report builder", icon=":material/summarize:"),
-    st.Page("views/bulk_export.py", title="Bulk export", icon=":material/cloud_download:"),
-    st.Page("views/glossary.py", title="Metrics glossary", icon=":material/menu_book:"),
-    st.Page("views/api_status.py", title="API status", icon=":material/monitor_heart:"),
-]
 
-# Pages whose data starts while the sidebar lists the accounts (dashboard/prefetch.py): the
-# loader each page calls with (client, account id, filters, today) through PageContext.load.
-PREFETCHED: dict[str, Callable[..., object]] = {
-    OVERVIEW.url_path: load_overview,
-    CAMPAIGNS.url_path: load_campaigns,
-}
+def _page(script: str, title: str, icon: str, *, default: bool = False) -> Any:
+    return st.Page(ROOT / "pages" / script, title=title, icon=icon, default=default)
+
+
+def _pages() -> tuple[list[Any], dict[str, PageLoader[object]]]:
+    """The pages in sidebar order (add a page by adding a line here), and the loader of each page
+    whose data starts while the sidebar lists the accounts (dashboard/prefetch.py)."""
+    overview = _page("overview.py", "Overview", ":material/dashboard:", default=True)
+    campaigns = _page("campaigns.py", "Campaigns", ":material/campaign:")
+    pages = [
+        overview,
+        campaigns,
+        _page("audience.py", "Audience", ":material/groups:"),
+        _page("targeting.py", "Targeting", ":material/target:"),
+        _page("report_builder.py", "Report builder", ":material/summarize:"),
+        _page("bulk_export.py", "Bulk export", ":material/cloud_download:"),
+        _page("glossary.py", "Metrics glossary", ":material/menu_book:"),
+        _page("api_status.py", "API status", ":material/monitor_heart:"),
+    ]
+    prefetched: dict[str, PageLoader[object]] = {
+        overview.url_path: load_overview,
+        campaigns.url_path: load_campaigns,
+    }
+    return pages, prefetched
+
 
 URL_MESSAGES_KEY = "url_messages"
 FILTERS_READY_KEY = "filters_ready"
@@ -221,17 +227,24 @@ def _sync_url(filters: Filters) -> None:
 
 
 def _start_prefetch(
-    page: Any, connection: Connection, filters: Filters, today: date
-) -> Prefetch | None:
+    loader: PageLoader[object] | None, connection: Connection, filters: Filters, today: date
+) -> Prefetch[object] | None:
     """Start the page's data now when its account is known and live analytics serve it."""
-    loader = PREFETCHED.get(page.url_path)
     if loader is None or filters.account_id is None or needs_reports(filters.start, today):
         return None
-    return prefetch.start(loader, connection.client, filters.account_id, filters, today)
+    request = PageRequest(connection.client, filters.account_id, filters, today)
+    return prefetch.start_page(loader, request)
 
 
 def main() -> None:
-    page = st.navigation(PAGES)
+    st.set_page_config(
+        page_title="Pinterest Ads dashboard",
+        # A local file (found from any working directory): a :material: icon loads from Google.
+        page_icon=str(ROOT / "static" / "page_icon.png"),
+        layout="wide",
+    )
+    pages, prefetched = _pages()
+    page = st.navigation(pages)
     today = utc_today()
     _init_filter_state(today)
     messages: list[str] = list(st.session_state.pop(URL_MESSAGES_KEY, []))
@@ -258,7 +271,8 @@ def main() -> None:
     account_slot = st.sidebar.container()
     known_account = st.session_state.get("f_account") or None
     filters = _sidebar_filters(today, known_account)
-    page_prefetch = _start_prefetch(page, connection, filters, today)
+    page_prefetch = _start_prefetch(prefetched.get(page.url_path), connection, filters,
+                                    today)
     accounts: list[AccountInfo] = []
     account_error: str | None = None
     try:
@@ -280,4 +294,10 @@ def main() -> None:
     page.run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the script (every rerun)
+    main()
+else:  # `streamlit run app.py` (or uvicorn app:app) imports the module once per process
+    from web.asgi import disable_pages_directory_mode, middleware
+
+    disable_pages_directory_mode()
+    app = st.App(__file__, middleware=middleware())

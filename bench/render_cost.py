@@ -47,7 +47,7 @@ MIB: Final = 1024 * 1024
 
 def page_scripts() -> list[str]:
     """The app's pages, in sidebar order, as AppTest.switch_page paths."""
-    return re.findall(r'st\.Page\(\s*"([^"]+\.py)"', APP.read_text())
+    return [f"pages/{name}" for name in re.findall(r'_page\(\s*"([^"]+\.py)"', APP.read_text())]
 
 
 def peak_rss_mib() -> float:
@@ -96,7 +96,12 @@ def fill_cache(client: PinterestClient, account: str, target_bytes: int, max_ent
 
 
 def run(args: argparse.Namespace) -> BenchResult:
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest, app_test
+
+    from web.pages_mode import ServedPagesManager
+
+    # pages/ beside app.py: AppTest gets the served app's pages mode (web/pages_mode.py).
+    setattr(app_test, "PagesManager", ServedPagesManager)  # noqa: B010 (not exported)
 
     max_bytes, max_entries = configured_bound()
     target = int(args.fill_mib * MIB) if args.fill_mib is not None else max_bytes

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.settings import Settings
-from pinterest_client import ClientConfig, PinterestClient
+from pinterest_client import ClientConfig
+from pinterest_client import PinterestClient as PinterestClient  # the pages' type of it
 
 # Today's numbers stay cached shorter than the fastest auto-refresh (30 s), so every refresh
 # can show new data; closed days keep the client's long TTL.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import pinterest_client as pc
+from pinterest_client import PinterestError as PinterestError  # pages catch it from here
 
 
 class DataUnavailable(Exception):

@@ -15,20 +15,43 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, Generic, TypeAlias, TypeVar
+
+from dashboard.filters import Filters
+from pinterest_client import PinterestClient
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+# A page's loader: everything its data depends on is in these four arguments.
+PageLoader: TypeAlias = Callable[[PinterestClient, str, Filters, date], T]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a page asks for: its loader is called as `loader(client, account_id, filters,
+    today)`. Equal requests are the same call (Filters and date compare by value)."""
+
+    client: PinterestClient
+    account_id: str
+    filters: Filters
+    today: date
+
+    def args(self) -> tuple[PinterestClient, str, Filters, date]:
+        return (self.client, self.account_id, self.filters, self.today)
 
 # Shared by every session of the process: a prefetch is one page load, mostly waiting on
 # the network, and the page runs it itself when none of these is free.
 _POOL: Final = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dashboard-prefetch")
 
 
-class Prefetch:
+class Prefetch(Generic[T_co]):
     """One loader call running in the background, for the page that asks for it."""
 
-    def __init__(self, loader: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self._key = (loader, args)
+    def __init__(self, loader: Callable[..., T_co], args: tuple[Any, ...]) -> None:
+        self._key: tuple[object, tuple[Any, ...]] = (loader, args)
         self._lock = threading.Lock()
         self._future: Future[Any] | None = _POOL.submit(loader, *args)
 
@@ -48,12 +71,22 @@ class Prefetch:
         return result
 
 
-def start(loader: Callable[..., Any], *args: Any) -> Prefetch:
+def start(loader: Callable[..., T], *args: Any) -> Prefetch[T]:
+    """`loader(*args)` started in the background (pages use the typed `start_page`)."""
     return Prefetch(loader, args)
 
 
-def load(prefetch: Prefetch | None, loader: Callable[..., T], *args: Any) -> T:
+def start_page(loader: PageLoader[T], request: PageRequest) -> Prefetch[T]:
+    return start(loader, *request.args())
+
+
+def load(prefetch: Prefetch[object] | None, loader: Callable[..., T], *args: Any) -> T:
     """`loader(*args)`, through `prefetch` when there is one."""
     if prefetch is None:
         return loader(*args)
     return prefetch.load(loader, *args)
+
+
+def load_page(prefetch: Prefetch[object] | None, loader: PageLoader[T], request: PageRequest) -> T:
+    """A page's data, through `prefetch` when it started this very request."""
+    return load(prefetch, loader, *request.args())

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.app.test_app_pages import _fresh_app, texts
+from tests.app.support import fresh_app, texts
 
 
 def _closed_port() -> int:
@@ -18,7 +18,7 @@ def _closed_port() -> int:
 
 
 def test_an_unreachable_api_says_so_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(monkeypatch)
+    at = fresh_app(monkeypatch)
     monkeypatch.setenv("PINTEREST_ACCESS_TOKEN", "pina_unreachable_token_1")
     monkeypatch.setenv("PINTEREST_API_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v5")
     at.run(timeout=120)
@@ -31,7 +31,7 @@ def test_an_unreachable_api_says_so_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_a_placeholder_token_is_explained_not_tried(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(monkeypatch)
+    at = fresh_app(monkeypatch)
     monkeypatch.setenv("PINTEREST_ACCESS_TOKEN", "pina_...")
     at.run(timeout=60)
     assert not at.exception, [e.message for e in at.exception]
@@ -42,7 +42,7 @@ def test_a_placeholder_token_is_explained_not_tried(monkeypatch: pytest.MonkeyPa
 def test_a_refresh_token_without_app_credentials_is_pointed_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = _fresh_app(monkeypatch)
+    at = fresh_app(monkeypatch)
     monkeypatch.setenv("PINTEREST_ACCESS_TOKEN", "pina_unreachable_token_2")
     monkeypatch.setenv("PINTEREST_REFRESH_TOKEN", "pinr_lonely_refresh_token")
     monkeypatch.setenv("PINTEREST_API_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v5")

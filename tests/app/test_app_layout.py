@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from tests.app.test_app_pages import _fresh_app, rerun
+from tests.app.support import fresh_app, rerun
 
 
 def test_daily_data_table_shows_dates_not_midnights(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(monkeypatch, {"granularity": "DAY"})
+    at = fresh_app(monkeypatch, {"granularity": "DAY"})
     rerun(at)
     table = at.dataframe[0].value
     assert "Date (UTC)" in table.columns and "Time (UTC)" not in table.columns
@@ -20,8 +20,8 @@ def test_daily_data_table_shows_dates_not_midnights(monkeypatch: pytest.MonkeyPa
 def test_audience_share_charts_share_one_height_and_lie_down_when_labels_are_long(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = _fresh_app(monkeypatch)
-    at.switch_page("views/audience.py")
+    at = fresh_app(monkeypatch)
+    at.switch_page("pages/audience.py")
     rerun(at)
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")][:3]
     heights = {f["layout"]["height"] for f in figures}

@@ -3,111 +3,38 @@ against sums computed here from a separate Simulator of the same seed (its own a
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import format_money, format_percent
-from pinterest_client import _ratelimit
 from pinterest_client._cache import default_cache
-from pinterest_sim import (
-    DEMO_ACCOUNT_ID,
-    EMPTY_ACCOUNT_ID,
-    LARGE_ACCOUNT_ID,
-    SimConfig,
-    Simulator,
-)
+from pinterest_sim import DEMO_ACCOUNT_ID, EMPTY_ACCOUNT_ID, LARGE_ACCOUNT_ID, SimConfig, Simulator
 from pinterest_sim.world import EUR_ACCOUNT_ID, JPY_ACCOUNT_ID
+from tests.app.support import (
+    SPEND,
+    app_simulator,
+    fresh_app,
+    last_7_days,
+    reference_sim,
+    rerun,
+    texts,
+    tile,
+    today,
+    truth,
+)
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-SPEND = "SPEND_IN_MICRO_DOLLAR"
-COLUMNS = [SPEND, "PAID_IMPRESSION", "CLICKTHROUGH_1", "TOTAL_CONVERSIONS"]
 PAGES = [
-    ("views/overview.py", "Overview"),
-    ("views/campaigns.py", "Campaigns"),
-    ("views/audience.py", "Audience"),
-    ("views/targeting.py", "Targeting"),
-    ("views/glossary.py", "Metrics glossary"),
-    ("views/api_status.py", "API status"),
+    ("pages/overview.py", "Overview"),
+    ("pages/campaigns.py", "Campaigns"),
+    ("pages/audience.py", "Audience"),
+    ("pages/targeting.py", "Targeting"),
+    ("pages/glossary.py", "Metrics glossary"),
+    ("pages/api_status.py", "API status"),
 ]
-
-
-@functools.cache
-def reference_sim() -> Simulator:
-    """Ground truth: a simulator of the demo's seed that the app never talks to."""
-    return Simulator(SimConfig(seed=7))
-
-
-def truth(account: str, start: date, end: date) -> dict[str, float]:
-    totals: dict[str, float] = defaultdict(float)
-    for row in reference_sim().engine.rows(account, "AD", None, start, end, "TOTAL", COLUMNS):
-        for column in COLUMNS:
-            totals[column] += row.get(column, 0)
-    return totals
-
-
-def _fresh_app(monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None) -> AppTest:
-    monkeypatch.delenv("PINTEREST_ACCESS_TOKEN", raising=False)
-    monkeypatch.delenv("PINTEREST_API_BASE_URL", raising=False)
-    monkeypatch.delenv("PINTEREST_SIM_FAULTS", raising=False)
-    monkeypatch.setenv("PINTEREST_SIM_SEED", "7")
-    st.cache_resource.clear()  # a new demo simulator and client for this test
-    default_cache().clear()  # and no responses left over from another test
-    with _ratelimit._registry_lock:  # nor a rate-limit block a 429 test left behind
-        _ratelimit._registry.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    at = _fresh_app(monkeypatch)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    yield at
-    st.cache_resource.clear()
-
-
-def today(at: AppTest) -> date:
-    value = at.session_state["page_context"].today
-    assert isinstance(value, date)
-    return value
-
-
-def app_simulator(at: AppTest) -> Simulator:
-    sim = at.session_state["page_context"].connection.simulator
-    assert isinstance(sim, Simulator)
-    return sim
-
-
-def tile(at: AppTest, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert values, f"no {label!r} tile; tiles: {[m.label for m in at.metric]}"
-    return str(values[0])
-
-
-def texts(elements: Any) -> list[str]:
-    return [str(e.value) for e in elements]
-
-
-def rerun(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def last_7_days(at: AppTest) -> tuple[date, date]:
-    end = today(at) - timedelta(days=1)
-    return end - timedelta(days=6), end
 
 
 def test_overview_spend_and_ctr_tiles_equal_simulator_rows(app: AppTest) -> None:
@@ -162,11 +89,11 @@ def test_euro_and_yen_accounts_use_their_currency(app: AppTest) -> None:
 
 
 def test_custom_range_from_a_shared_link(monkeypatch: pytest.MonkeyPatch) -> None:
-    probe = _fresh_app(monkeypatch)
+    probe = fresh_app(monkeypatch)
     rerun(probe)
     end = today(probe) - timedelta(days=10)
     start = end - timedelta(days=4)
-    at = _fresh_app(
+    at = fresh_app(
         monkeypatch,
         {"preset": "custom", "start": start.isoformat(), "end": end.isoformat(), "compare": "0",
          "account": EUR_ACCOUNT_ID},
@@ -180,7 +107,7 @@ def test_custom_range_from_a_shared_link(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_tampered_link_shows_messages_and_safe_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(
+    at = fresh_app(
         monkeypatch,
         {"preset": "last_9999_days", "account": "12;DROP", "click": "3", "start": "2026-02-30"},
     )
@@ -196,7 +123,7 @@ def test_tampered_link_shows_messages_and_safe_defaults(monkeypatch: pytest.Monk
 
 
 def test_link_to_an_account_the_user_cannot_see(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(monkeypatch, {"account": "549764106887"})  # exists, no access
+    at = fresh_app(monkeypatch, {"account": "549764106887"})  # exists, no access
     rerun(at)
     assert any("not one this Pinterest user can see" in t for t in texts(at.warning))
     assert at.query_params["account"] == DEMO_ACCOUNT_ID
@@ -230,13 +157,13 @@ def test_empty_account_explains_itself(app: AppTest) -> None:
     rerun(app)
     assert any("No delivery in this period" in t for t in texts(app.info))
     assert not app.metric
-    app.switch_page("views/campaigns.py")
+    app.switch_page("pages/campaigns.py")
     rerun(app)
     assert any("no campaigns yet" in t for t in texts(app.info))
 
 
 def test_campaigns_table_search_and_drill_down(app: AppTest) -> None:
-    app.switch_page("views/campaigns.py")
+    app.switch_page("pages/campaigns.py")
     rerun(app)
     start, end = last_7_days(app)
     ref = reference_sim()
@@ -273,7 +200,7 @@ def test_campaigns_table_search_and_drill_down(app: AppTest) -> None:
 
 def test_large_account_campaign_table(app: AppTest) -> None:
     app.selectbox(key="f_account").set_value(LARGE_ACCOUNT_ID)
-    app.switch_page("views/campaigns.py")
+    app.switch_page("pages/campaigns.py")
     rerun(app)
     campaigns = len(reference_sim().world.campaigns(LARGE_ACCOUNT_ID))
     assert campaigns >= 600
@@ -282,7 +209,7 @@ def test_large_account_campaign_table(app: AppTest) -> None:
 
 
 def test_targeting_page_breakdowns_sum_to_the_total(app: AppTest) -> None:
-    app.switch_page("views/targeting.py")
+    app.switch_page("pages/targeting.py")
     rerun(app)
     start, end = last_7_days(app)
     expected = truth(DEMO_ACCOUNT_ID, start, end)[SPEND] / 1e6
@@ -295,7 +222,7 @@ def test_targeting_page_breakdowns_sum_to_the_total(app: AppTest) -> None:
 
 
 def test_audience_page_switches_insight_type(app: AppTest) -> None:
-    app.switch_page("views/audience.py")
+    app.switch_page("pages/audience.py")
     rerun(app)
     total = tile(app, "Audience size")
     app.segmented_control(key="audience_type").set_value("PINTEREST_TOTAL_AUDIENCE")
@@ -307,7 +234,7 @@ def test_audience_page_switches_insight_type(app: AppTest) -> None:
 
 
 def test_glossary_search(app: AppTest) -> None:
-    app.switch_page("views/glossary.py")
+    app.switch_page("pages/glossary.py")
     rerun(app)
     everything = len(app.dataframe[0].value)
     app.text_input(key="glossary_search").set_value("checkout value")
@@ -318,7 +245,7 @@ def test_glossary_search(app: AppTest) -> None:
 
 
 def test_api_status_page_counts_calls(app: AppTest) -> None:
-    app.switch_page("views/api_status.py")
+    app.switch_page("pages/api_status.py")
     rerun(app)
     calls = int(tile(app, "Upstream calls").replace(",", ""))
     sim = app_simulator(app)
@@ -330,7 +257,7 @@ def test_api_status_page_counts_calls(app: AppTest) -> None:
 def test_today_is_hourly_partial_and_auto_refresh_runs_in_a_fragment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    at = _fresh_app(monkeypatch, {"preset": "today", "refresh": "30s"})
+    at = fresh_app(monkeypatch, {"preset": "today", "refresh": "30s"})
     rerun(at)
     captions = texts(at.caption)
     assert any("today is still running" in c for c in captions), captions
@@ -355,7 +282,7 @@ def test_weekly_granularity(app: AppTest) -> None:
 
 
 def _secrets_app(monkeypatch: pytest.MonkeyPatch, token: str, base_url: str) -> AppTest:
-    at = _fresh_app(monkeypatch)
+    at = fresh_app(monkeypatch)
     at.secrets["pinterest"] = {"access_token": token, "base_url": base_url}
     return at
 

@@ -12,10 +12,10 @@ import pytest
 import dashboard.loaders
 from dashboard.formatting import format_money
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
-from tests.app.test_app_pages import (
+from tests.app.support import (
     SPEND,
-    _fresh_app,
     app_simulator,
+    fresh_app,
     last_7_days,
     rerun,
     tile,
@@ -51,7 +51,7 @@ def test_overview_from_a_link_fetches_its_data_beside_the_account_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= 4)
-    at = _fresh_app(monkeypatch, {"account": DEMO_ACCOUNT_ID, "preset": "last_7_days"})
+    at = fresh_app(monkeypatch, {"account": DEMO_ACCOUNT_ID, "preset": "last_7_days"})
     rerun(at)
     assert outcome[0] is True, "the Overview's calls waited for the account list"
     start, end = last_7_days(at)
@@ -66,8 +66,8 @@ def test_campaigns_from_a_link_fetch_beside_the_account_list(
 ) -> None:
     path = f"/v5/ad_accounts/{LARGE_ACCOUNT_ID}/campaigns/analytics"
     outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= 1)
-    at = _fresh_app(monkeypatch, {"account": LARGE_ACCOUNT_ID, "preset": "last_7_days"})
-    at.switch_page("views/campaigns.py")
+    at = fresh_app(monkeypatch, {"account": LARGE_ACCOUNT_ID, "preset": "last_7_days"})
+    at.switch_page("pages/campaigns.py")
     rerun(at)
     assert outcome[-1] is True, "the Campaigns page's calls waited for the account list"
     sim = app_simulator(at)
@@ -88,7 +88,7 @@ def test_without_an_account_in_the_link_the_page_waits_for_the_list(
         return real(client)
 
     monkeypatch.setattr(dashboard.loaders, "load_accounts", recording)
-    at = _fresh_app(monkeypatch)
+    at = fresh_app(monkeypatch)
     rerun(at)
     assert seen_before[0] == 0
     assert at.query_params["account"] == DEMO_ACCOUNT_ID

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_app_pages import _fresh_app, rerun, texts
+from tests.app.support import fresh_app, rerun, texts
 
 
 def test_today_tiles_compare_like_with_like(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _fresh_app(monkeypatch, {"preset": "today"})
+    at = fresh_app(monkeypatch, {"preset": "today"})
     rerun(at)
     deltas = {m.label: m.delta for m in at.metric}
     for label in ("Spend", "Impressions", "Clicks", "CTR", "CPC", "CPM"):

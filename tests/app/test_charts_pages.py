@@ -17,7 +17,7 @@ from dashboard.periods import periods
 from pinterest_client import _ratelimit
 from pinterest_client._cache import default_cache
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID, SimConfig, Simulator
-from tests.app.test_app_pages import APP
+from tests.app.support import APP
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 
@@ -100,7 +100,7 @@ def test_campaign_table_pins_names_and_pacing_shows_its_number(
     monkeypatch: pytest.MonkeyPatch, cleanup: None
 ) -> None:
     at = _start(monkeypatch, {"account": LARGE_ACCOUNT_ID})
-    at.switch_page("views/campaigns.py")
+    at.switch_page("pages/campaigns.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     config: dict[str, Any] = json.loads(at.dataframe[0].proto.columns or "{}")

@@ -15,9 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pinterest_sim.world import JPY_ACCOUNT_ID
-from tests.app.test_app_pages import app_simulator, today
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.support import APP, app_simulator, today
 
 
 @pytest.fixture
@@ -38,7 +36,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
 
 
 def test_report_builder_speaks_the_accounts_currency_and_plain_names(app: AppTest) -> None:
-    app.switch_page("views/report_builder.py")
+    app.switch_page("pages/report_builder.py")
     app.run()
     assert not app.exception
     # The async file format changes nothing a user sees, so it is not asked.
@@ -66,7 +64,7 @@ def test_report_builder_speaks_the_accounts_currency_and_plain_names(app: AppTes
 
 
 def test_bulk_tables_show_one_types_columns_utc_times_and_yen(app: AppTest) -> None:
-    app.switch_page("views/bulk_export.py")
+    app.switch_page("pages/bulk_export.py")
     app.run()
     app.radio(key="bulk_format").set_value("CSV")  # the raw file carries every type's columns
     app.button(key="bulk_run").click()

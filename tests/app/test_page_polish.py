@@ -16,14 +16,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import views.common
+import ui.common
 from dashboard.formatting import DASH, format_money
 from pinterest_client import _ratelimit
 from pinterest_client._cache import default_cache
 from pinterest_sim import DEMO_ACCOUNT_ID, SimConfig, Simulator
+from tests.app.support import APP
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
 
 
 def _clean_state() -> None:
@@ -76,7 +76,7 @@ def test_api_status_names_the_api_address_once(monkeypatch: pytest.MonkeyPatch) 
     try:
         at = _start(monkeypatch, PINTEREST_ACCESS_TOKEN="status-page-token",
                     PINTEREST_API_BASE_URL=server.base_url)
-        open_page(at, "views/api_status.py")
+        open_page(at, "pages/api_status.py")
         sources = [t for t in texts(at.caption) if t.startswith("Data source")]
         assert len(sources) == 1, texts(at.caption)
         assert sources[0].count(server.base_url) == 1, sources[0]
@@ -87,7 +87,7 @@ def test_api_status_names_the_api_address_once(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_api_status_latency_tiles_match_the_client(app: AppTest) -> None:
-    at = open_page(app, "views/api_status.py")
+    at = open_page(app, "pages/api_status.py")
     tiles = {m.label: str(m.value) for m in at.metric}
     latency = at.session_state["page_context"].client.stats().latency
     assert tiles["Latency p50"] == f"{latency.p50_ms:,.0f} ms"
@@ -97,7 +97,7 @@ def test_api_status_latency_tiles_match_the_client(app: AppTest) -> None:
 
 
 def test_glossary_rows_all_read_differently(app: AppTest) -> None:
-    at = open_page(app, "views/glossary.py")
+    at = open_page(app, "pages/glossary.py")
     frame = at.dataframe[0].value
     assert frame["Metric"].is_unique, frame["Metric"][frame["Metric"].duplicated()].tolist()
     at.text_input(key="glossary_search").set_value("campaign status")
@@ -107,7 +107,7 @@ def test_glossary_rows_all_read_differently(app: AppTest) -> None:
 
 
 def test_report_builder_formats_counts_and_money_like_the_other_pages(app: AppTest) -> None:
-    at = open_page(app, "views/report_builder.py")
+    at = open_page(app, "pages/report_builder.py")
     end = at.session_state["page_context"].today - timedelta(days=1)
     at.selectbox(key="rb_level").set_value("CAMPAIGN")
     at.date_input(key="rb_dates_False").set_value((end - timedelta(days=6), end))
@@ -127,14 +127,14 @@ def test_campaign_caps_show_a_dash_not_none_and_csv_stays_numeric(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     downloads: dict[str, pd.DataFrame] = {}
-    real_csv = views.common.to_safe_csv  # type: ignore[attr-defined]
+    real_csv = ui.common.to_safe_csv  # type: ignore[attr-defined]
 
     def keep(frame: pd.DataFrame) -> bytes:
         downloads[",".join(map(str, frame.columns))] = frame.copy()
         return real_csv(frame)
 
-    monkeypatch.setattr(views.common, "to_safe_csv", keep)
-    at = open_page(app, "views/campaigns.py")
+    monkeypatch.setattr(ui.common, "to_safe_csv", keep)
+    at = open_page(app, "pages/campaigns.py")
     shown = at.dataframe[0].value
     campaigns = {c.id: c for c in Simulator(SimConfig(seed=7)).world.campaigns(DEMO_ACCOUNT_ID)}
     assert any(c.daily_spend_cap is None for c in campaigns.values())
@@ -159,7 +159,7 @@ def test_campaign_caps_show_a_dash_not_none_and_csv_stays_numeric(
 
 
 def test_maps_load_outlines_from_the_app(app: AppTest) -> None:
-    at = open_page(app, "views/targeting.py")
+    at = open_page(app, "pages/targeting.py")
     configs = [json.loads(chart.proto.config or "{}") for chart in at.get("plotly_chart")]
     maps = [c for c in configs if "topojsonURL" in c]
     assert len(maps) == 2  # the world (Countries) and the US (US states)

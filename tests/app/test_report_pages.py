@@ -4,7 +4,7 @@ simulator), numbers checked against the simulator's own rows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import format_kpi
-from pinterest_sim import DEMO_ACCOUNT_ID, Simulator
+from pinterest_sim import DEMO_ACCOUNT_ID
+from tests.app.support import APP, today
+from tests.app.support import app_simulator as simulator
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 
 
@@ -36,20 +37,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     st.cache_resource.clear()
 
 
-def simulator(at: AppTest) -> Simulator:
-    sim = at.session_state["page_context"].connection.simulator
-    assert isinstance(sim, Simulator)
-    return sim
-
-
-def today(at: AppTest) -> date:
-    value = at.session_state["page_context"].today
-    assert isinstance(value, date)
-    return value
-
-
 def open_builder(at: AppTest) -> AppTest:
-    at.switch_page("views/report_builder.py")
+    at.switch_page("pages/report_builder.py")
     at.run()
     assert not at.exception
     return at
@@ -139,7 +128,7 @@ def test_invalid_choice_is_explained(app: AppTest) -> None:
 
 
 def test_bulk_export_shows_tables_per_entity_type(app: AppTest) -> None:
-    app.switch_page("views/bulk_export.py")
+    app.switch_page("pages/bulk_export.py")
     app.run()
     sim = simulator(app)
     app.button(key="bulk_run").click()
@@ -166,7 +155,7 @@ def test_bulk_export_shows_tables_per_entity_type(app: AppTest) -> None:
 
 
 def test_bulk_failure_shows_message_and_retry(app: AppTest) -> None:
-    app.switch_page("views/bulk_export.py")
+    app.switch_page("pages/bulk_export.py")
     app.run()
     simulator(app).fail_next_bulk()
     app.button(key="bulk_run").click()

@@ -1,18 +1,28 @@
 """Bulk export: whole entity dumps (campaigns, ad groups, ads, ...) for warehousing or backup.
 
-Layout only; the client does request/poll/download/parse (pinterest_client.bulk), frames and
-files come from dashboard.report_builder.
+Layout only; dashboard.jobs starts and waits for the job (ui.job_panel keeps it in the
+session), frames and files come from dashboard.report_builder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.errors import describe_error
+from dashboard.jobs import (
+    BULK_ENTITY_TYPES,
+    CAMPAIGN_STATUSES,
+    OBJECTIVE_TYPES,
+    BulkJob,
+    BulkRequest,
+    BulkResult,
+    CampaignFilter,
+    bulk_label,
+    wait_for_bulk,
+)
 from dashboard.report_builder import (
     bulk_file_frame,
     bulk_frames,
@@ -21,25 +31,10 @@ from dashboard.report_builder import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from pinterest_client import PinterestError
-from pinterest_client.bulk import (
-    BULK_ENTITY_TYPES,
-    CAMPAIGN_STATUSES,
-    OBJECTIVE_TYPES,
-    BulkError,
-    BulkJob,
-    BulkRequest,
-    BulkResult,
-    BulkStatus,
-    CampaignFilter,
-)
-from views.common import column_config_for, context, page_header, require_account
+from ui.common import column_config_for, context, page_header, require_account
+from ui.job_panel import JobPanel
 
-JOB_KEY: Final = "bulk_job"
-RESULT_KEY: Final = "bulk_result"
-ERROR_KEY: Final = "bulk_error"
-RUNNING_KEY: Final = "bulk_still_running"
-LAST_REQUEST_KEY: Final = "bulk_last_request"
+PANEL_KEY: Final = "bulk"
 TYPE_LABELS: Final = {
     "CAMPAIGN": "Campaigns",
     "AD_GROUP": "Ad groups",
@@ -65,7 +60,7 @@ def _form(account_id: str) -> BulkRequest | None:
              "names, epoch times, micro units). The tables and their CSV/XLSX downloads are "
              "the same either way.")
     st.number_input("Wait at most (seconds) before leaving the request to pick up later",
-                    min_value=1, max_value=3600, value=120, step=5, key="bulk_wait")
+                    min_value=1, max_value=3600, value=120, step=5, key=f"{PANEL_KEY}_wait")
     if not st.button("Request bulk download", type="primary", key="bulk_run",
                      icon=":material/cloud_download:"):
         return None
@@ -79,80 +74,6 @@ def _form(account_id: str) -> BulkRequest | None:
         campaign_filter=campaign_filter if campaign_filter.body() else None,
         output_format=str(output_format),
     )
-
-
-def _start(ctx: Any, request: BulkRequest) -> None:
-    for key in (RESULT_KEY, ERROR_KEY, RUNNING_KEY):
-        st.session_state.pop(key, None)
-    st.session_state[LAST_REQUEST_KEY] = request
-    try:
-        job = ctx.client.bulk.create(request)
-    except PinterestError as exc:
-        st.session_state[ERROR_KEY] = _message(exc)
-        return
-    st.session_state[JOB_KEY] = job
-    _drive(ctx, job)
-
-
-def _message(exc: PinterestError) -> str:
-    return str(exc) if isinstance(exc, BulkError) else describe_error(exc)
-
-
-def _drive(ctx: Any, job: BulkJob) -> None:
-    wait_s = float(st.session_state.get("bulk_wait", 120))
-    with st.status(f"Bulk download {job.request_id}: waiting for Pinterest",
-                   expanded=True) as status:
-        line = st.empty()
-
-        def on_status(answer: BulkStatus) -> None:
-            line.write(f"Status: {answer.status}")
-
-        try:
-            result = ctx.client.bulk.fetch(job, timeout_s=wait_s, on_status=on_status)
-        except BulkError as exc:
-            if exc.status == "RUNNING":
-                status.update(label="Still running: pick it up later", state="running",
-                              expanded=False)
-                st.session_state[RUNNING_KEY] = str(exc)
-                return
-            status.update(label="The bulk download did not finish", state="error",
-                          expanded=False)
-            st.session_state.pop(JOB_KEY, None)
-            st.session_state[ERROR_KEY] = str(exc)
-            return
-        except PinterestError as exc:
-            status.update(label="The bulk download did not finish", state="error",
-                          expanded=False)
-            st.session_state.pop(JOB_KEY, None)
-            st.session_state[ERROR_KEY] = _message(exc)
-            return
-        status.update(label="Bulk download ready", state="complete", expanded=False)
-    st.session_state.pop(JOB_KEY, None)
-    st.session_state[RESULT_KEY] = result
-
-
-def _show_pending(ctx: Any) -> None:
-    job = st.session_state.get(JOB_KEY)
-    message = st.session_state.get(RUNNING_KEY)
-    if not isinstance(job, BulkJob) or not message:
-        return
-    st.info(message, icon=":material/hourglass_top:")
-    if st.button("Check again", key="bulk_resume", icon=":material/refresh:"):
-        st.session_state.pop(RUNNING_KEY, None)
-        _drive(ctx, job)
-        st.rerun()
-
-
-def _show_error(ctx: Any) -> None:
-    message = st.session_state.get(ERROR_KEY)
-    if not message:
-        return
-    st.error(message, icon=":material/error:")
-    request = st.session_state.get(LAST_REQUEST_KEY)
-    if isinstance(request, BulkRequest) and st.button("Retry", key="bulk_retry",
-                                                      icon=":material/replay:"):
-        _start(ctx, request)
-        st.rerun()
 
 
 def _formatted(kinds: dict[str, str]) -> dict[str, str]:
@@ -212,13 +133,19 @@ def main() -> None:
     page_header("Bulk export", ctx, show_range=False)
     st.caption("A full dump of the account's entities from Pinterest's bulk download. "
                "Pinterest returns data for active entities only.")
+    panel: JobPanel[BulkRequest, BulkJob, BulkResult] = JobPanel(
+        key=PANEL_KEY, noun="bulk download",
+        create=ctx.client.bulk.create,
+        wait=lambda job, wait_s, progress: wait_for_bulk(ctx.client, job, wait_s, progress),
+        label=bulk_label,
+    )
     request = _form(account.id)
     if request is not None:
-        _start(ctx, request)
-    _show_pending(ctx)
-    _show_error(ctx)
-    result = st.session_state.get(RESULT_KEY)
-    if isinstance(result, BulkResult):
+        panel.submit(request)
+    panel.show_pending(BulkJob)
+    panel.show_error(BulkRequest)
+    result = panel.outcome(BulkResult)
+    if result is not None:
         _show_result(result, ctx.currency)
 
 

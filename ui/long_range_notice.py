@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from dashboard.long_range import listening, needs_reports
-from views.common import PageContext
+from ui.common import PageContext
 
 STATUS_LABEL = "Older days come from Pinterest async reports"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.loaders import glossary_frame, metric_definitions, search_glossary
-from views.common import context, page_header, show_error, table
+from ui.common import context, page_header, show_error, table
 
 
 def main() -> None:

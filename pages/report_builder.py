@@ -7,13 +7,25 @@ A job that runs past the time limit is kept in the session and can be picked up 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.errors import describe_error
+from dashboard.errors import PinterestError
+from dashboard.jobs import (
+    CONVERSION_REPORT_TIMES,
+    GRANULARITIES,
+    MAX_DAYS_BACK,
+    REPORT_TARGETING_TYPES,
+    WINDOW_DAYS,
+    ReportRequest,
+    report_label,
+    report_note,
+    start_report,
+    wait_for_report,
+)
 from dashboard.loaders import metric_definitions
 from dashboard.long_range import default_store
 from dashboard.report_builder import (
@@ -22,38 +34,22 @@ from dashboard.report_builder import (
     LEVEL_LABELS,
     PendingReport,
     ReportOutcome,
-    ReportStillRunning,
     async_column_names,
     chartable_columns,
     column_label,
     default_range,
     display_frame,
-    drive_report,
     export_frame,
-    final_day_rule,
     grouped_columns,
-    plan_report,
     readable_name,
     result_chart,
     result_frame,
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from pinterest_client import PinterestError
-from pinterest_client.reports import (
-    CONVERSION_REPORT_TIMES,
-    GRANULARITIES,
-    MAX_DAYS_BACK,
-    REPORT_TARGETING_TYPES,
-    WINDOW_DAYS,
-    ReportRequest,
-)
-from views.common import column_config_for, context, page_header, require_account
+from ui.common import PageContext, column_config_for, context, page_header, require_account
+from ui.job_panel import JobPanel
 
-PENDING_KEY: Final = "rb_pending"
-OUTCOME_KEY: Final = "rb_outcome"
-ERROR_KEY: Final = "rb_error"
-LAST_REQUEST_KEY: Final = "rb_last_request"
 GRANULARITY_LABELS: Final = {
     "DAY": "Daily",
     "WEEK": "Weekly",
@@ -67,13 +63,14 @@ TIME_LABELS: Final = {
 }
 _IDS = re.compile(r"[\s,;]+")
 XLSX_MIME: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PANEL_KEY: Final = "rb"
 
 
 def _ids(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in _IDS.split(text.strip()) if i))
 
 
-def _names(ctx: Any) -> dict[str, str]:
+def _names(ctx: PageContext) -> dict[str, str]:
     """Glossary names of the columns (async definitions, then the sync ones)."""
     names: dict[str, str] = {}
     try:
@@ -84,9 +81,9 @@ def _names(ctx: Any) -> dict[str, str]:
     return names
 
 
-def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | None:
+def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportRequest | None:
     """The builder's widgets; the request when "Run report" is pressed."""
-    today: date = ctx.today
+    today = ctx.today
     left, right = st.columns(2)
     with left:
         level = st.selectbox("Level", BUILDER_LEVELS, format_func=LEVEL_LABELS.__getitem__,
@@ -141,7 +138,7 @@ def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | N
         ad_groups = f2.text_area("Ad group ids", key="rb_ad_group_ids")
         ads = f3.text_area("Ad ids", key="rb_ad_ids")
     st.number_input("Wait at most (seconds) before leaving the job to pick up later",
-                    min_value=1, max_value=3600, value=120, step=5, key="rb_wait")
+                    min_value=1, max_value=3600, value=120, step=5, key=f"{PANEL_KEY}_wait")
     if not st.button("Run report", type="primary", key="rb_run", icon=":material/play_arrow:"):
         return None
     if not (isinstance(picked, tuple) and len(picked) == 2):
@@ -166,99 +163,9 @@ def _form(ctx: Any, account_id: str, names: dict[str, str]) -> ReportRequest | N
     )
 
 
-def _start(ctx: Any, request: ReportRequest) -> None:
-    """Plan (store first) and run a request; the outcome lands in the session state."""
-    st.session_state.pop(OUTCOME_KEY, None)
-    st.session_state.pop(ERROR_KEY, None)
-    st.session_state[LAST_REQUEST_KEY] = request
-    try:
-        pending = plan_report(ctx.client.reports, default_store(), request)
-    except PinterestError as exc:
-        st.session_state[ERROR_KEY] = describe_error(exc)
-        return
-    st.session_state[PENDING_KEY] = pending
-    _drive(ctx, pending)
-
-
-def _drive(ctx: Any, pending: PendingReport) -> None:
-    wait_s = float(st.session_state.get("rb_wait", 120))
-    total = max(pending.jobs_total, 1)
-    label = (f"Running the report: {pending.jobs_total} job(s)" if pending.batch is not None
-             else "Reading the report from the local store")
-    with st.status(label, expanded=True) as status:
-        bar = st.progress(pending.jobs_done / total, text=f"Jobs done: {pending.jobs_done} of "
-                                                         f"{pending.jobs_total}")
-
-        def on_progress(done: int, total_jobs: int, text: str) -> None:
-            bar.progress(done / max(total_jobs, 1),
-                         text=f"Jobs done: {done} of {total_jobs} · {text}")
-
-        try:
-            outcome = drive_report(
-                ctx.client.reports, default_store(), pending,
-                is_final=final_day_rule(ctx.client, ctx.today),
-                on_progress=on_progress, timeout_s=wait_s,
-            )
-        except ReportStillRunning as exc:
-            status.update(label="Still running: pick it up later", state="running",
-                          expanded=False)
-            st.session_state[ERROR_KEY] = None
-            st.session_state["rb_still_running"] = str(exc)
-            return
-        except PinterestError as exc:
-            status.update(label="The report did not finish", state="error", expanded=False)
-            st.session_state.pop(PENDING_KEY, None)
-            st.session_state[ERROR_KEY] = str(exc) if _is_report_error(exc) \
-                else describe_error(exc)
-            return
-        status.update(label="Report ready", state="complete", expanded=False)
-    st.session_state.pop(PENDING_KEY, None)
-    st.session_state.pop("rb_still_running", None)
-    st.session_state[OUTCOME_KEY] = outcome
-
-
-def _is_report_error(exc: BaseException) -> bool:
-    from pinterest_client import ReportError
-
-    return isinstance(exc, ReportError)
-
-
-def _show_pending(ctx: Any) -> None:
-    pending = st.session_state.get(PENDING_KEY)
-    message = st.session_state.get("rb_still_running")
-    if not isinstance(pending, PendingReport) or not message:
-        return
-    st.info(
-        f"{message} Jobs done: {pending.jobs_done} of {pending.jobs_total}. "
-        "You can use other pages meanwhile.",
-        icon=":material/hourglass_top:",
-    )
-    c1, c2 = st.columns([1, 1])
-    if c1.button("Check again", key="rb_resume", icon=":material/refresh:"):
-        st.session_state.pop("rb_still_running", None)
-        _drive(ctx, pending)
-        st.rerun()
-    if c2.button("Forget this report", key="rb_forget"):
-        st.session_state.pop(PENDING_KEY, None)
-        st.session_state.pop("rb_still_running", None)
-        st.rerun()
-
-
-def _show_error(ctx: Any) -> None:
-    message = st.session_state.get(ERROR_KEY)
-    if not message:
-        return
-    st.error(message, icon=":material/error:")
-    request = st.session_state.get(LAST_REQUEST_KEY)
-    if isinstance(request, ReportRequest) and st.button("Retry", key="rb_retry",
-                                                        icon=":material/replay:"):
-        _start(ctx, request)
-        st.rerun()
-
-
 def _column_config(kinds: dict[str, str], names: dict[str, str],
                    currency: str) -> dict[str, Any]:
-    """Formats like the other pages' tables (views.common): counts with thousands separators,
+    """Formats like the other pages' tables (ui.common): counts with thousands separators,
     money in currency units with its symbol, glossary names as headers."""
     labels = {column: readable_name(column, names) for column in kinds}
     config = column_config_for(
@@ -327,13 +234,21 @@ def main() -> None:
                "store, so opening the same report again costs no new job. The report's own "
                "dates and windows below apply, not the sidebar's.")
     names = _names(ctx)
+    store = default_store()
+    panel: JobPanel[ReportRequest, PendingReport, ReportOutcome] = JobPanel(
+        key=PANEL_KEY, noun="report",
+        create=lambda request: start_report(ctx.client, store, request),
+        wait=lambda pending, wait_s, progress: wait_for_report(
+            ctx.client, store, ctx.today, pending, wait_s, progress),
+        label=report_label, note=report_note,
+    )
     request = _form(ctx, account.id, names)
     if request is not None:
-        _start(ctx, request)
-    _show_pending(ctx)
-    _show_error(ctx)
-    outcome = st.session_state.get(OUTCOME_KEY)
-    if isinstance(outcome, ReportOutcome):
+        panel.submit(request)
+    panel.show_pending(PendingReport)
+    panel.show_error(ReportRequest)
+    outcome = panel.outcome(ReportOutcome)
+    if outcome is not None:
         _show_outcome(outcome, names, ctx.currency)
 
 

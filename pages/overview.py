@@ -16,7 +16,7 @@ from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
 from dashboard.periods import hourly_fallback_notice
-from views.common import (
+from ui.common import (
     PageContext,
     context,
     page_header,
@@ -25,7 +25,7 @@ from views.common import (
     show_freshness,
     table,
 )
-from views.long_range_notice import long_range_progress
+from ui.long_range_notice import long_range_progress
 
 TILES_PER_ROW = 5
 TILE_HEIGHT = 190  # same for all tiles, with or without a sparkline
@@ -183,7 +183,7 @@ def _render() -> None:
     account = require_account(ctx)
     try:
         with long_range_progress(ctx):
-            data = ctx.load(load_overview, ctx.client, account.id, ctx.filters, ctx.today)
+            data = ctx.load(load_overview, account)
     except Exception as exc:
         show_error(exc)
         return

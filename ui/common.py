@@ -7,7 +7,7 @@ reads it with `context()`. Logic lives in `dashboard/`; this module only draws.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar
@@ -16,14 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import prefetch
-from dashboard.connection import Connection
+from dashboard.connection import Connection, PinterestClient
 from dashboard.csv_export import to_safe_csv
-from dashboard.errors import DataUnavailable, describe_error
+from dashboard.errors import DataUnavailable, PinterestError, describe_error
 from dashboard.filters import Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
 from dashboard.loaders import AccountInfo, Freshness
-from dashboard.prefetch import Prefetch
-from pinterest_client import PinterestClient, PinterestError
+from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 
 T = TypeVar("T")
 CONTEXT_KEY: Final = "page_context"
@@ -39,12 +38,14 @@ class PageContext:
     account: AccountInfo | None
     filters: Filters
     today: date
-    prefetch: Prefetch | None = None  # the page's data, started by app.py
+    prefetch: Prefetch[object] | None = None  # the page's data, started by app.py
     account_error: str | None = None  # why the accounts could not be listed (app.py shows it)
 
-    def load(self, loader: Callable[..., T], *args: Any) -> T:
-        """`loader(*args)`, taken from app.py's prefetch when it started this very call."""
-        return prefetch.load(self.prefetch, loader, *args)
+    def load(self, loader: PageLoader[T], account: AccountInfo) -> T:
+        """The page's data for `account` under the sidebar's filters, taken from app.py's
+        prefetch when it started this very request."""
+        request = PageRequest(self.client, account.id, self.filters, self.today)
+        return prefetch.load_page(self.prefetch, loader, request)
 
     @property
     def client(self) -> PinterestClient:

@@ -21,7 +21,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
-from views.common import (
+from ui.common import (
     PageContext,
     context,
     page_header,
@@ -30,7 +30,7 @@ from views.common import (
     show_freshness,
     table,
 )
-from views.long_range_notice import long_range_progress
+from ui.long_range_notice import long_range_progress
 
 SECTIONS = [
     ("AGE_BUCKET", "Age"),

@@ -20,7 +20,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
-from views.common import (
+from ui.common import (
     PageContext,
     column_config_for,
     context,
@@ -31,7 +31,7 @@ from views.common import (
     show_error,
     show_freshness,
 )
-from views.long_range_notice import long_range_progress
+from ui.long_range_notice import long_range_progress
 
 LEVEL_WORDS = {"CAMPAIGN": "campaigns", "AD_GROUP": "ad groups", "AD": "ads"}
 # Budgets that are often not set: shown as text, so "no cap" reads "–" rather than "None".
@@ -108,7 +108,7 @@ def _entity_table(
     filename: str,
     height: int,
 ) -> None:
-    """views.common.table, except budget caps: st.dataframe draws a missing number as "None",
+    """ui.common.table, except budget caps: st.dataframe draws a missing number as "None",
     so on screen they are money text, "–" when there is no cap. The CSV keeps them numbers
     (in currency units), an empty cell when there is no cap."""
     numbers = display_frame(frame, kinds, labels)
@@ -247,7 +247,7 @@ def main() -> None:
     account = require_account(ctx)
     try:
         with long_range_progress(ctx):
-            campaigns = ctx.load(load_campaigns, ctx.client, account.id, ctx.filters, ctx.today)
+            campaigns = ctx.load(load_campaigns, account)
     except Exception as exc:
         show_error(exc)
         return

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.api_status import ApiStatusView, api_status_view, data_source_text, latency_text
 from dashboard.formatting import format_count, format_percent
-from views.common import column_config_for, context, download_csv, page_header
+from ui.common import column_config_for, context, download_csv, page_header
 
 
 def _summary(view: ApiStatusView) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.figures import interest_index_bar, share_bar
 from dashboard.formatting import format_count
 from dashboard.loaders import AUDIENCE_INSIGHT_TYPES, AudienceView, load_audience
-from views.common import context, page_header, require_account, show_error, show_freshness, table
+from ui.common import context, page_header, require_account, show_error, show_freshness, table
 
 SHARE_KINDS = {"name": "text", "ratio": "percent"}
 SHARE_LABELS = {"name": "Name", "ratio": "Share"}

@@ -1,0 +1,26 @@
+"""Fixtures of the AppTest modules (helpers are in support.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest, app_test
+
+from tests.app.support import ServedPagesManager, fresh_app
+
+
+@pytest.fixture(autouse=True)
+def served_pages_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppTest run sees the pages-directory mode as a served app does (support.py)."""
+    monkeypatch.setattr(app_test, "PagesManager", ServedPagesManager)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    at = fresh_app(monkeypatch)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    yield at
+    st.cache_resource.clear()

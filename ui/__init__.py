@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the page scripts in pages/: the page context, tables, notices."""
