@@ -13,13 +13,11 @@ from dashboard.errors import describe_error
 from dashboard.filters import Filters
 from dashboard.kpis import (
     BASE_COLUMNS,
-    CLICKS,
     HOURLY_COLUMNS,
     HOURLY_KPIS,
-    IMPRESSIONS,
-    SPEND,
     Kpis,
     kpis_from_rows,
+    kpis_from_totals,
 )
 from dashboard.loaders.fetch import (
     Freshness,
@@ -87,8 +85,7 @@ def same_hours_kpis(rows: Iterable[Mapping[str, Any]], cutoff: datetime) -> Kpis
             continue
         for column in HOURLY_COLUMNS:
             totals[column] += metric_number(row.get(column)) * min(1.0, share)
-    return Kpis(spend_micro=totals[SPEND], impressions=totals[IMPRESSIONS],
-                clicks=totals[CLICKS], conversions=0.0, conversion_value_micro=0.0)
+    return kpis_from_totals(totals)
 
 
 def load_overview(
