@@ -1,7 +1,11 @@
 """KPI maths: the ten Overview figures from summed API columns, and their change.
 
-Ratios are always computed from sums (never averaged), and every ratio is None when its
-denominator is zero: "no clicks" has no cost per click, it is not zero and not infinite.
+Each KPI is defined once, in KPI_SPECS (formula over the base columns, frame column, format,
+better direction); the tiles (`Kpis.value`) and the frames' columns (`kpi_columns`) are both
+read from that table, so a new KPI is one more row there.
+
+Ratios are always computed from sums (never averaged), and every ratio is None (NaN in a frame)
+when its denominator is zero: "no clicks" has no cost per click, it is not zero and not infinite.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
+
+import numpy as np
 
 # The additive columns the KPIs are computed from (all summable across rows and entities).
 SPEND: Final = "SPEND_IN_MICRO_DOLLAR"
@@ -21,6 +27,7 @@ CONVERSION_VALUE: Final = "TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"
 BASE_COLUMNS: Final[tuple[str, ...]] = (SPEND, IMPRESSIONS, CLICKS, CONVERSIONS, CONVERSION_VALUE)
 
 KpiKind = Literal["money", "count", "percent", "ratio"]
+# The KPI names as a type (mypy checks every use); a test holds it equal to KPI_SPECS' names.
 KpiName = Literal[
     "spend",
     "impressions",
@@ -37,40 +44,101 @@ KpiName = Literal[
 
 @dataclass(frozen=True)
 class KpiSpec:
-    """How one KPI is labelled, formatted and judged."""
+    """One KPI, defined once: its formula over the base columns, the frame column holding it,
+    how it is labelled and formatted, and which way is good news.
+
+    The formula is `numerator` (a base column) alone, or numerator ÷ `denominator` × `scale`.
+    Both the scalar tiles (`value_of`) and the frame columns (`column_of`) are read from it.
+    """
 
     name: KpiName
     label: str
     kind: KpiKind
-    # The Pinterest column whose delivery_metrics definition explains this KPI (help text).
-    metric_column: str
+    numerator: str
+    denominator: str | None
+    # Frame column of the KPI: the base column itself for a total, a name of its own for a ratio.
+    column: str
     # Whether a rise is good news (False for costs: CPC, CPM, CPA).
     higher_is_better: bool
-    # Fallback help when Pinterest's definition is unavailable.
+    # The Pinterest column whose delivery_metrics definition explains this KPI (help text).
+    metric_column: str
+    # Fallback help when Pinterest's definition is unavailable: the formula in words.
     formula: str
+    scale: float = 1.0
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The base columns the KPI is computed from."""
+        return frozenset(c for c in (self.numerator, self.denominator) if c is not None)
+
+    def value_of(self, totals: Mapping[str, float]) -> float | None:
+        """The KPI of one set of summed base columns; None when its denominator is zero."""
+        if self.denominator is None:
+            return totals[self.numerator]
+        ratio = safe_div(totals[self.numerator], totals[self.denominator])
+        return None if ratio is None else ratio * self.scale
+
+    def column_of(self, base: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The KPI of each row of summed base columns; NaN where its denominator is zero."""
+        if self.denominator is None:
+            return base[self.numerator]
+        return _ratio_array(base[self.numerator], base[self.denominator]) * self.scale
+
+
+def _total(name: KpiName, label: str, kind: KpiKind, column: str, formula: str) -> KpiSpec:
+    """A KPI that is a base column's own sum (a rise is good news)."""
+    return KpiSpec(name, label, kind, numerator=column, denominator=None, column=column,
+                   higher_is_better=True, metric_column=column, formula=formula)
 
 
 KPI_SPECS: Final[tuple[KpiSpec, ...]] = (
-    KpiSpec("spend", "Spend", "money", SPEND, True, "Amount spent, in the account currency."),
-    KpiSpec("impressions", "Impressions", "count", IMPRESSIONS, True, "Paid impressions."),
-    KpiSpec("clicks", "Clicks", "count", CLICKS, True, "Paid pin clicks."),
-    KpiSpec("ctr", "CTR", "percent", "CTR", True, "Clicks ÷ paid impressions."),
-    KpiSpec("cpc", "CPC", "money", "CPC_IN_MICRO_DOLLAR", False, "Spend ÷ clicks."),
-    KpiSpec("cpm", "CPM", "money", "CPM_IN_MICRO_DOLLAR", False, "Spend ÷ impressions × 1,000."),
-    KpiSpec("conversions", "Conversions", "count", CONVERSIONS, True, "Total conversions."),
-    KpiSpec(
-        "conversion_value",
-        "Conversion value",
-        "money",
-        CONVERSION_VALUE,
-        True,
-        "Checkout value attributed to your ads.",
-    ),
-    KpiSpec("roas", "ROAS", "ratio", "CHECKOUT_ROAS", True, "Conversion value ÷ spend."),
+    _total("spend", "Spend", "money", SPEND, "Amount spent, in the account currency."),
+    _total("impressions", "Impressions", "count", IMPRESSIONS, "Paid impressions."),
+    _total("clicks", "Clicks", "count", CLICKS, "Paid pin clicks."),
+    KpiSpec("ctr", "CTR", "percent", numerator=CLICKS, denominator=IMPRESSIONS, column="ctr",
+            higher_is_better=True, metric_column="CTR", formula="Clicks ÷ paid impressions."),
+    KpiSpec("cpc", "CPC", "money", numerator=SPEND, denominator=CLICKS, column="cpc_micro",
+            higher_is_better=False, metric_column="CPC_IN_MICRO_DOLLAR",
+            formula="Spend ÷ clicks."),
+    KpiSpec("cpm", "CPM", "money", numerator=SPEND, denominator=IMPRESSIONS, scale=1000,
+            column="cpm_micro", higher_is_better=False, metric_column="CPM_IN_MICRO_DOLLAR",
+            formula="Spend ÷ impressions × 1,000."),
+    _total("conversions", "Conversions", "count", CONVERSIONS, "Total conversions."),
+    _total("conversion_value", "Conversion value", "money", CONVERSION_VALUE,
+           "Checkout value attributed to your ads."),
+    KpiSpec("roas", "ROAS", "ratio", numerator=CONVERSION_VALUE, denominator=SPEND,
+            column="roas", higher_is_better=True, metric_column="CHECKOUT_ROAS",
+            formula="Conversion value ÷ spend."),
     # No Pinterest column is "spend per conversion of any kind": the formula is the help.
-    KpiSpec("cpa", "CPA", "money", "", False, "Spend ÷ conversions (cost per action)."),
+    KpiSpec("cpa", "CPA", "money", numerator=SPEND, denominator=CONVERSIONS, column="cpa_micro",
+            higher_is_better=False, metric_column="",
+            formula="Spend ÷ conversions (cost per action)."),
 )
 KPI_BY_NAME: Final[dict[KpiName, KpiSpec]] = {spec.name: spec for spec in KPI_SPECS}
+# KPI name -> frame column (money in micro units), in tile order.
+KPI_COLUMNS: Final[dict[str, str]] = {spec.name: spec.column for spec in KPI_SPECS}
+# What hourly rows can show and compare: the KPIs computed from spend, impressions and clicks
+# alone (Pinterest serves no conversion metrics by the hour).
+HOURLY_COLUMNS: Final[tuple[str, ...]] = (SPEND, IMPRESSIONS, CLICKS)
+HOURLY_KPIS: Final[frozenset[str]] = frozenset(
+    spec.name for spec in KPI_SPECS if spec.inputs <= set(HOURLY_COLUMNS)
+)
+
+
+def metric_column_kinds() -> dict[str, str]:
+    """Frame column -> display kind for the ten KPI columns, in tile order."""
+    return {spec.column: spec.kind for spec in KPI_SPECS}
+
+
+def metric_column_labels() -> dict[str, str]:
+    """Frame column -> label ("Spend", "CTR", ...) for the ten KPI columns."""
+    return {spec.column: spec.label for spec in KPI_SPECS}
+
+
+def kpi_columns(base: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The computed KPI columns (those that are not a base column) from each row's sums."""
+    return {spec.column: spec.column_of(base) for spec in KPI_SPECS
+            if spec.denominator is not None}
 
 
 @dataclass(frozen=True)
@@ -83,44 +151,41 @@ class Kpis:
     conversions: float
     conversion_value_micro: float
 
+    def totals(self) -> dict[str, float]:
+        """The summed base columns, by API column name."""
+        return {
+            SPEND: self.spend_micro,
+            IMPRESSIONS: self.impressions,
+            CLICKS: self.clicks,
+            CONVERSIONS: self.conversions,
+            CONVERSION_VALUE: self.conversion_value_micro,
+        }
+
+    def value(self, name: KpiName) -> float | None:
+        """A KPI by name (money in micro units)."""
+        return KPI_BY_NAME[name].value_of(self.totals())
+
     @property
     def ctr(self) -> float | None:
         """Click-through rate as a fraction (0.0123 is 1.23 %)."""
-        return safe_div(self.clicks, self.impressions)
+        return self.value("ctr")
 
     @property
     def cpc_micro(self) -> float | None:
-        return safe_div(self.spend_micro, self.clicks)
+        return self.value("cpc")
 
     @property
     def cpm_micro(self) -> float | None:
-        cost_per_impression = safe_div(self.spend_micro, self.impressions)
-        return None if cost_per_impression is None else cost_per_impression * 1000
+        return self.value("cpm")
 
     @property
     def roas(self) -> float | None:
         """Conversion value per unit of spend (3.0 means 3x)."""
-        return safe_div(self.conversion_value_micro, self.spend_micro)
+        return self.value("roas")
 
     @property
     def cpa_micro(self) -> float | None:
-        return safe_div(self.spend_micro, self.conversions)
-
-    def value(self, name: KpiName) -> float | None:
-        """A KPI by name (money in micro units)."""
-        values: dict[KpiName, float | None] = {
-            "spend": self.spend_micro,
-            "impressions": self.impressions,
-            "clicks": self.clicks,
-            "ctr": self.ctr,
-            "cpc": self.cpc_micro,
-            "cpm": self.cpm_micro,
-            "conversions": self.conversions,
-            "conversion_value": self.conversion_value_micro,
-            "roas": self.roas,
-            "cpa": self.cpa_micro,
-        }
-        return values[name]
+        return self.value("cpa")
 
     @property
     def has_delivery(self) -> bool:
@@ -132,6 +197,13 @@ def safe_div(numerator: float, denominator: float) -> float | None:
     if not denominator or denominator != denominator:  # zero or NaN
         return None
     return numerator / denominator
+
+
+def _ratio_array(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise numerator / denominator, NaN where the denominator is zero (safe_div's None).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator != 0, numerator / denominator, np.nan)
 
 
 def _number(value: object) -> float:
@@ -219,26 +291,6 @@ def kpi_deltas(
         )
         for spec in KPI_SPECS
     ]
-
-
-def add_ratio_columns(
-    frame_rows: list[dict[str, object]],
-) -> list[dict[str, object]]:
-    """Rows with CTR, CPC, CPM, ROAS and CPA computed from each row's own sums (new dicts)."""
-    out: list[dict[str, object]] = []
-    for row in frame_rows:
-        kpis = kpis_from_totals(row)
-        out.append(
-            {
-                **row,
-                "CTR": kpis.ctr,
-                "CPC": kpis.cpc_micro,
-                "CPM": kpis.cpm_micro,
-                "ROAS": kpis.roas,
-                "CPA": kpis.cpa_micro,
-            }
-        )
-    return out
 
 
 @dataclass(frozen=True)

@@ -71,13 +71,14 @@ def test_without_yesterdays_hours_there_is_no_comparison_rather_than_a_wrong_one
     client: PinterestClient, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the previous period's hourly rows fail, today is not set against all of yesterday."""
-    import dashboard.loaders as loaders
+    import dashboard.loaders.overview as loaders  # where load_overview looks the name up
+    from pinterest_client import PinterestError
 
     real = loaders.fetch_analytics_rows
 
     def failing_previous_hours(*args: object, **kwargs: object) -> object:
         if kwargs.get("granularity") == "HOUR" and kwargs.get("end") != TODAY:
-            raise loaders.PinterestError("GET /analytics: the hours are unavailable.")
+            raise PinterestError("GET /analytics: the hours are unavailable.")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(loaders, "fetch_analytics_rows", failing_previous_hours)

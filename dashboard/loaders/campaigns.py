@@ -1,0 +1,239 @@
+"""The Campaigns page: campaigns, ad groups and ads with their metrics and budget pacing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from dashboard.filters import Filters
+from dashboard.kpis import BASE_COLUMNS, SPEND, budget_pacing
+from dashboard.loaders.fetch import (
+    Freshness,
+    attribution_for,
+    fetch_analytics_rows,
+    field_of,
+    freshness_of,
+)
+from dashboard.loaders.frames import add_kpi_columns
+from pinterest_client import Fetched, PinterestClient
+
+ALL_STATUSES: Final[tuple[str, ...]] = ("ACTIVE", "PAUSED", "ARCHIVED")
+EntityLevel = Literal["CAMPAIGN", "AD_GROUP", "AD"]
+ID_COLUMNS: Final[dict[str, str]] = {
+    "CAMPAIGN": "CAMPAIGN_ID",
+    "AD_GROUP": "AD_GROUP_ID",
+    "AD": "AD_ID",
+}
+
+
+@dataclass(frozen=True)
+class EntityTable:
+    """One level of the drill-down: entities with their metrics for the period."""
+
+    level: EntityLevel
+    frame: pd.DataFrame  # id, name, status, ..., base columns, KPI columns
+    freshness: Freshness
+
+    @property
+    def is_empty(self) -> bool:
+        return self.frame.empty
+
+
+def _epoch_to_date(value: object) -> date | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return datetime.fromtimestamp(float(value), tz=UTC).date()
+    return None
+
+
+def _period_days(filters: Filters, today: date, now: datetime | None = None) -> float:
+    """Days in the period, counting today as the share of it that has elapsed (UTC)."""
+    end = min(filters.end, today)
+    if end < filters.start:
+        return 0.0
+    closed = float((end - filters.start).days + (0 if end == today else 1))
+    if end == today:
+        moment = now or datetime.now(UTC)
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        closed += min(1.0, max(0.0, (moment - midnight).total_seconds() / 86400))
+    return closed
+
+
+def _overlap_days(a_start: date, a_end: date, b_start: date, b_end: date) -> int:
+    start, end = max(a_start, b_start), min(a_end, b_end)
+    return max(0, (end - start).days + 1)
+
+
+def _entity_records(level: EntityLevel, entities: Sequence[object]) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for entity in entities:
+        record: dict[str, Any] = {
+            "id": str(field_of(entity, "id", "")),
+            "name": str(field_of(entity, "name", "") or ""),
+            "status": str(field_of(entity, "status", "") or ""),
+        }
+        if level == "CAMPAIGN":
+            record["objective"] = str(field_of(entity, "objective_type", "") or "")
+            record["daily_cap_micro"] = field_of(entity, "daily_spend_cap")
+            record["lifetime_cap_micro"] = field_of(entity, "lifetime_spend_cap")
+            record["start_time"] = field_of(entity, "start_time")
+            record["end_time"] = field_of(entity, "end_time")
+        elif level == "AD_GROUP":
+            record["campaign_id"] = str(field_of(entity, "campaign_id", "") or "")
+            record["budget_type"] = str(field_of(entity, "budget_type", "") or "")
+            record["budget_micro"] = field_of(entity, "budget_in_micro_currency")
+        else:
+            record["ad_group_id"] = str(field_of(entity, "ad_group_id", "") or "")
+            record["creative_type"] = str(field_of(entity, "creative_type", "") or "")
+        records.append(record)
+    return records
+
+
+def _add_campaign_pacing(
+    frame: pd.DataFrame, filters: Filters, today: date
+) -> pd.DataFrame:
+    period_days = _period_days(filters, today)
+    period_end = min(filters.end, today)
+    budgets: list[float | None] = []
+    types: list[str] = []
+    ratios: list[float | None] = []
+
+    def column(name: str) -> list[Any]:
+        # Plain lists: iterating a frame's rows (itertuples) costs ~40 ms for 600 campaigns.
+        return frame[name].tolist() if name in frame else [None] * len(frame)
+
+    for spend, daily, lifetime, start_time, end_time in zip(
+        column(SPEND), column("daily_cap_micro"), column("lifetime_cap_micro"),
+        column("start_time"), column("end_time"), strict=True,
+    ):
+        start = _epoch_to_date(start_time)
+        end = _epoch_to_date(end_time)
+        flight_days: float | None = None
+        in_period: float | None = None
+        if start and end and end >= start:
+            flight_days = float((end - start).days + 1)
+            in_period = float(_overlap_days(start, end, filters.start, period_end))
+        pacing = budget_pacing(
+            float(spend),
+            daily_cap_micro=_positive_number(daily),
+            lifetime_cap_micro=_positive_number(lifetime),
+            period_days=period_days,
+            flight_days=flight_days,
+            flight_days_in_period=in_period,
+        )
+        budgets.append(pacing.period_budget_micro)
+        types.append(pacing.budget_type)
+        ratios.append(pacing.ratio)
+    return frame.assign(
+        budget_type=types,
+        period_budget_micro=np.array([np.nan if b is None else b for b in budgets], dtype=float),
+        pacing=np.array([np.nan if r is None else r for r in ratios], dtype=float),
+    )
+
+
+def _positive_number(value: object) -> float | None:
+    """A cap as a float when it is a real positive number (NaN, None and 0 mean no cap)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number > 0:
+            return number
+    return None
+
+
+def _entity_table(
+    level: EntityLevel,
+    entities_fetched: Fetched[list[Any]],
+    client: PinterestClient,
+    account_id: str,
+    filters: Filters,
+    today: date,
+) -> EntityTable:
+    records = _entity_records(level, entities_fetched.data)
+    ids = [r["id"] for r in records]
+    metrics = fetch_analytics_rows(
+        client,
+        account_id,
+        level,
+        start=filters.start,
+        end=filters.end,
+        columns=BASE_COLUMNS,
+        granularity="TOTAL",
+        entity_ids=ids,
+        attribution=attribution_for(filters),
+        today=today,
+    )
+    id_column = ID_COLUMNS[level]
+    entity_frame = pd.DataFrame(records) if records else pd.DataFrame({"id": [], "name": []})
+    metric_frame = pd.DataFrame(list(metrics.data))
+    if not metric_frame.empty and id_column in metric_frame:
+        metric_frame[id_column] = metric_frame[id_column].astype(str)
+        present = [c for c in BASE_COLUMNS if c in metric_frame]
+        for column in present:
+            metric_frame[column] = pd.to_numeric(metric_frame[column], errors="coerce")
+        metric_frame = metric_frame.groupby(id_column, as_index=False)[present].sum()
+        merged = entity_frame.merge(
+            metric_frame, left_on="id", right_on=id_column, how="left"
+        ).drop(columns=[id_column])
+    else:
+        merged = entity_frame
+    frame = add_kpi_columns(merged)
+    if level == "CAMPAIGN":
+        frame = _add_campaign_pacing(frame, filters, today)
+    frame = frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
+    freshness = freshness_of([metrics], [entities_fetched])
+    return EntityTable(level=level, frame=frame, freshness=freshness)
+
+
+def load_campaigns(
+    client: PinterestClient, account_id: str, filters: Filters, today: date
+) -> EntityTable:
+    """All campaigns (active, paused, archived) with their metrics for the period."""
+    campaigns = client.list_campaigns(account_id, entity_statuses=list(ALL_STATUSES))
+    return _entity_table("CAMPAIGN", campaigns, client, account_id, filters, today)
+
+
+def load_ad_groups(
+    client: PinterestClient, account_id: str, campaign_id: str, filters: Filters, today: date
+) -> EntityTable:
+    ad_groups = client.list_ad_groups(
+        account_id, campaign_ids=[campaign_id], entity_statuses=list(ALL_STATUSES)
+    )
+    return _entity_table("AD_GROUP", ad_groups, client, account_id, filters, today)
+
+
+def load_ads(
+    client: PinterestClient, account_id: str, ad_group_id: str, filters: Filters, today: date
+) -> EntityTable:
+    ads = client.list_ads(
+        account_id, ad_group_ids=[ad_group_id], entity_statuses=list(ALL_STATUSES)
+    )
+    return _entity_table("AD", ads, client, account_id, filters, today)
+
+
+def filter_entities(
+    frame: pd.DataFrame,
+    *,
+    search: str = "",
+    statuses: Sequence[str] = (),
+    sort_by: str | None = None,
+    descending: bool = True,
+) -> pd.DataFrame:
+    """Search by name or id (any case), keep chosen statuses, sort by a column (NaN last)."""
+    out = frame
+    words = search.strip().lower().split()
+    if words:
+        haystack = (out["name"].astype(str) + " " + out["id"].astype(str)).str.lower()
+        mask = pd.Series(True, index=out.index)
+        for word in words:
+            mask &= haystack.str.contains(word, regex=False)
+        out = out[mask]
+    if statuses:
+        out = out[out["status"].isin(list(statuses))]
+    if sort_by and sort_by in out:
+        out = out.sort_values(sort_by, ascending=not descending, na_position="last", kind="stable")
+    return out.reset_index(drop=True)
