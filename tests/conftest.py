@@ -6,8 +6,7 @@
 ``openapi_spec``   spec/openapi.json as a dict (session-wide).
 ``validate_response``: ``tests.support.make_validator`` on that spec.
 
-Helpers and constants live in ``tests/support.py`` (import them from there); the names below are
-re-exported only so that older ``from tests.conftest import ...`` lines keep working.
+Helpers and constants live in ``tests/support.py``: import them from there, never from a conftest.
 """
 
 from __future__ import annotations
@@ -19,21 +18,11 @@ import pytest
 
 from pinterest_sim import SimServer, Simulator, SystemClock
 from tests.support import (
-    AUTH,
-    FROZEN_NOW,
-    ROOT,
-    SPEC_PATH,
-    TOKEN,
     Validate,
     load_spec,
     make_sim,
     make_validator,
-    openapi_to_jsonschema,
-    shared_world,
 )
-
-__all__ = ["AUTH", "FROZEN_NOW", "ROOT", "SPEC_PATH", "TOKEN", "make_sim",
-           "openapi_to_jsonschema", "shared_world"]
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
-from pinterest_client import ClientConfig, PinterestClient
+from pinterest_client import PinterestClient
 from pinterest_client._cache import ResponseCache
 from pinterest_sim import SIM_BASE_URL, FrozenClock, SimConfig, Simulator, World
-
-NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-# Failing calls are retried once, quickly: the tests are about what the dashboard makes of them.
-FAST_RETRIES = ClientConfig(max_retries=1, backoff_base_s=0.01, backoff_cap_s=0.02)
-TODAY = NOW.date()
+from tests.dashboard.support import FAST_RETRIES, NOW
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from dashboard.loaders import load_overview, series_frame
 from dashboard.periods import hourly_fallback_notice
 from pinterest_client import PinterestClient
 from pinterest_sim import DEMO_ACCOUNT_ID, Simulator
-from tests.dashboard.conftest import TODAY
+from tests.dashboard.support import TODAY
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 CONVERSIONS = "TOTAL_CONVERSIONS"

@@ -33,7 +33,7 @@ from pinterest_sim import (
     Simulator,
     World,
 )
-from tests.dashboard.conftest import FAST_RETRIES, NOW, TODAY
+from tests.dashboard.support import FAST_RETRIES, NOW, TODAY
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 COLUMNS = [

@@ -14,7 +14,7 @@ from dashboard.loaders import load_campaigns, load_overview, load_targeting
 from pinterest_client import PinterestClient
 from pinterest_client._cache import ResponseCache
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, Simulator
-from tests.dashboard.conftest import FAST_RETRIES, NOW, TODAY
+from tests.dashboard.support import FAST_RETRIES, NOW, TODAY
 
 MINUTE = 60.0
 

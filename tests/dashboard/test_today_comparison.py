@@ -13,7 +13,7 @@ from dashboard.kpis import KPI_SPECS, kpi_deltas
 from dashboard.loaders import HOURLY_KPIS, load_overview
 from pinterest_client import PinterestClient
 from pinterest_sim import DEMO_ACCOUNT_ID, Simulator
-from tests.dashboard.conftest import NOW, TODAY
+from tests.dashboard.support import NOW, TODAY
 
 HOURLY = ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "CLICKTHROUGH_1"]
 
