@@ -229,8 +229,12 @@ def _sync_url(filters: Filters) -> None:
 def _start_prefetch(
     loader: PageLoader[object] | None, connection: Connection, filters: Filters, today: date
 ) -> Prefetch[object] | None:
-    """Start the page's data now when its account is known and live analytics serve it."""
+    """Start the page's data now when live analytics serve it and its account is one the
+    token has listed before (a cached list, no call): an account id from a link is never
+    fetched for before the token's own list confirms it (a tampered link costs no calls)."""
     if loader is None or filters.account_id is None or needs_reports(filters.start, today):
+        return None
+    if filters.account_id not in (connection.client.known_ad_account_ids() or ()):
         return None
     request = PageRequest(connection.client, filters.account_id, filters, today)
     return prefetch.start_page(loader, request)

@@ -6,9 +6,11 @@
   granularity DAY (the page's table: every campaign with its period totals), beside the
   account list.
 
-Opened from a link (the account in the URL), app.py starts the page's loader before it lists
-the accounts (dashboard.prefetch), so both go at once; on a first visit with no account in
-the URL the list must come first (its first account is the default).
+Opened from a link (the account in the URL) whose account the token has listed before (a
+cached list: another tab, an earlier visit), app.py starts the page's loader before it lists
+the accounts (dashboard.prefetch), so both go at once. An account not in a cached list is
+checked against the list first (a tampered link costs no calls), as on a first visit with no
+account in the URL, where the list must come first (its first account is the default).
 """
 
 from __future__ import annotations
@@ -58,8 +60,12 @@ def account_list(client: PinterestClient, wanted: str = OVERVIEW_ACCOUNT) -> Non
 
 def from_link(client: PinterestClient, account_id: str, loader: Callable[..., T],
               filters: Filters, today: date) -> T:
-    """As app.py opens a page whose account is in the URL: the page's loader starts, the
-    sidebar lists the accounts meanwhile, then the page takes the loader's result."""
+    """As app.py opens a page whose account is in the URL: when the token's cached account
+    list has it, the page's loader starts and the sidebar lists the accounts meanwhile;
+    otherwise the list comes first. Then the page takes the loader's result."""
+    if account_id not in (client.known_ad_account_ids() or ()):
+        account_list(client, account_id)
+        return loader(client, account_id, filters, today)
     started = prefetch.start(loader, client, account_id, filters, today)
     account_list(client, account_id)
     return started.load(loader, client, account_id, filters, today)

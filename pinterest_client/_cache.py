@@ -206,6 +206,20 @@ class ResponseCache:
         while len(store) > max_entries:
             store.popitem()
 
+    def peek(self, key: CacheKey) -> Fetched[Any] | None:
+        """What `key` holds now, fresh or (kept) stale, without calling upstream or counting
+        a hit; None when nothing is held."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            entry = self._fresh.get(key)
+        if entry is not None:
+            return Fetched(data=entry.value, stale=False, fetched_at=entry.fetched_at)
+        stale = self._stale_copy(key)
+        if stale is None:
+            return None
+        return Fetched(data=stale.value, stale=True, fetched_at=stale.fetched_at)
+
     def clear(self) -> None:
         with self._lock:
             self._fresh.clear()

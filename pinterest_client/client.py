@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 from cachetools import LRUCache
@@ -21,7 +21,13 @@ from cachetools import LRUCache
 from pinterest_client import _validation as check
 from pinterest_client import columns as catalogue
 from pinterest_client._auth import Credentials, TokensCallback
-from pinterest_client._cache import CacheStats, ResponseCache, default_cache, normalise_params
+from pinterest_client._cache import (
+    CacheKey,
+    CacheStats,
+    ResponseCache,
+    default_cache,
+    normalise_params,
+)
 from pinterest_client._config import (
     HOUR_MAX_RANGE_DAYS,
     PRODUCTION_BASE_URL,
@@ -274,7 +280,7 @@ class PinterestClient:
     ) -> Fetched[list[Any]]:
         """A paginated list followed to the end (cached as one entry). Lists that take
         `order` are read from both ends at once (half the round trips in a row)."""
-        key = (self._credentials.identity, "GET*", self.base_url + path, normalise_params(params))
+        key = self._list_key(path, params)
         base = dict(params, page_size=self.config.page_size)
 
         def page(page_params: Mapping[str, Any]) -> tuple[Any, int]:
@@ -298,6 +304,10 @@ class PinterestClient:
 
         return self._cache.get_or_fetch(key, ttl_s, fetch)
 
+    def _list_key(self, path: str, params: Mapping[str, Any]) -> CacheKey:
+        """A whole list's cache key: the token's identity, so one token never reads another's."""
+        return (self._credentials.identity, "GET*", self.base_url + path, normalise_params(params))
+
     def _page_pool(self) -> ThreadPoolExecutor:
         """Threads for the second reader of a list. Separate from the main pool, whose tasks
         may themselves read lists: sharing it could leave every worker waiting on a queue."""
@@ -320,11 +330,23 @@ class PinterestClient:
                         ttl_s=self.config.ttl_entities_s)
         return _combine([got], UserAccount.from_api(got.data))
 
+    _AD_ACCOUNTS_PARAMS: Final = {"include_shared_accounts": True}
+
     def list_ad_accounts(self) -> Fetched[list[AdAccount]]:
+        """Every ad account this token may see (its own and shared ones), read to the end."""
         got = self._get_all_pages("/ad_accounts", category=ADS_READ,
-                                  params={"include_shared_accounts": True},
+                                  params=self._AD_ACCOUNTS_PARAMS,
                                   ttl_s=self.config.ttl_entities_s)
         return _combine([got], [AdAccount.from_api(item) for item in got.data])
+
+    def known_ad_account_ids(self) -> frozenset[str] | None:
+        """The ids of this token's ad accounts as last listed (fresh or stale copy), without a
+        call; None when the list has not been read. Lets a caller refuse an account id from
+        outside (a link) before spending any call on it."""
+        held = self._cache.peek(self._list_key("/ad_accounts", self._AD_ACCOUNTS_PARAMS))
+        if held is None:
+            return None
+        return frozenset(str(item.get("id", "")) for item in held.data if isinstance(item, dict))
 
     def get_ad_account(self, ad_account_id: str) -> Fetched[AdAccount]:
         account = check.check_id(ad_account_id, "ad_account_id")

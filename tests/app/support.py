@@ -53,6 +53,15 @@ def fresh_app(monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = No
     return at
 
 
+def another_session(query: dict[str, str] | None = None) -> AppTest:
+    """A second visitor of the same process: caches and the connection as the last run left
+    them (fresh_app clears them)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
 def today(at: AppTest) -> date:
     value = at.session_state["page_context"].today
     assert isinstance(value, date)

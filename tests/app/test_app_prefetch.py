@@ -1,6 +1,8 @@
-"""Opening a page from a link: its data is fetched while the sidebar lists the accounts,
-and no call is made twice. The account list is held back until the page's analytics have
-reached the simulator, so a page that waited for the list would fail this test."""
+"""Opening a page from a link: when the token's account list is already known (another
+visit listed it), the page's data is fetched while the sidebar lists the accounts, and no
+call is made twice. The account list is held back until the page's analytics have reached
+the simulator, so a page that waited for the list would fail this test. An account the
+token has not listed is never fetched for before the list confirms it."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import pytest
 
 import dashboard.loaders
 from dashboard.formatting import format_money
-from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
+from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID, LARGE_ACCOUNT_ID
+from pinterest_sim.world import EUR_ACCOUNT_ID
 from tests.app.support import (
     SPEND,
+    another_session,
     app_simulator,
     fresh_app,
     last_7_days,
@@ -22,7 +26,7 @@ from tests.app.support import (
     truth,
 )
 
-ANALYTICS = f"/v5/ad_accounts/{DEMO_ACCOUNT_ID}/analytics"
+ANALYTICS = f"/v5/ad_accounts/{EUR_ACCOUNT_ID}/analytics"
 HOLD_S = 20.0
 
 
@@ -47,15 +51,23 @@ def _analytics_calls(client: Any) -> int:
     return int(client.stats().calls_by_category.get("ads_analytics", 0))
 
 
+def _listed_by_an_earlier_visit(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A first visitor (no link) lists the token's accounts; returns the analytics calls so far."""
+    first = fresh_app(monkeypatch)
+    rerun(first)
+    return _analytics_calls(first.session_state["page_context"].connection.client)
+
+
 def test_overview_from_a_link_fetches_its_data_beside_the_account_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= 4)
-    at = fresh_app(monkeypatch, {"account": DEMO_ACCOUNT_ID, "preset": "last_7_days"})
+    before = _listed_by_an_earlier_visit(monkeypatch)
+    outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= before + 4)
+    at = another_session({"account": EUR_ACCOUNT_ID, "preset": "last_7_days"})
     rerun(at)
     assert outcome[0] is True, "the Overview's calls waited for the account list"
     start, end = last_7_days(at)
-    assert tile(at, "Spend") == format_money(truth(DEMO_ACCOUNT_ID, start, end)[SPEND], "USD",
+    assert tile(at, "Spend") == format_money(truth(EUR_ACCOUNT_ID, start, end)[SPEND], "EUR",
                                              abbreviate=True)
     # Totals and series, now and before: four analytics calls, none of them twice.
     assert app_simulator(at).stats.by_path[ANALYTICS] == 4
@@ -65,8 +77,9 @@ def test_campaigns_from_a_link_fetch_beside_the_account_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = f"/v5/ad_accounts/{LARGE_ACCOUNT_ID}/campaigns/analytics"
-    outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= 1)
-    at = fresh_app(monkeypatch, {"account": LARGE_ACCOUNT_ID, "preset": "last_7_days"})
+    before = _listed_by_an_earlier_visit(monkeypatch)
+    outcome = _hold_account_list_until(monkeypatch, lambda c: _analytics_calls(c) >= before + 1)
+    at = another_session({"account": LARGE_ACCOUNT_ID, "preset": "last_7_days"})
     at.switch_page("pages/campaigns.py")
     rerun(at)
     assert outcome[-1] is True, "the Campaigns page's calls waited for the account list"
@@ -74,6 +87,21 @@ def test_campaigns_from_a_link_fetch_beside_the_account_list(
     campaigns = [c for c in sim.world.campaigns(LARGE_ACCOUNT_ID)
                  if c.status in ("ACTIVE", "PAUSED", "ARCHIVED")]
     assert sim.stats.by_path[path] == -(-len(campaigns) // 250)  # 250 ids per call, once each
+
+
+@pytest.mark.parametrize("account", ["999999999998", FORBIDDEN_ACCOUNT_ID])
+def test_an_account_the_token_has_not_listed_costs_no_call(
+    monkeypatch: pytest.MonkeyPatch, account: str
+) -> None:
+    """On a fresh process (nothing listed yet) and after a visit that listed the accounts."""
+    for at in (fresh_app(monkeypatch, {"account": account}),
+               another_session({"account": account, "preset": "last_7_days"})):
+        rerun(at)
+        touched = [path for path in app_simulator(at).stats.by_path if account in path]
+        assert touched == []
+        warnings = " ".join(str(w.value) for w in at.warning)
+        assert "is not one this Pinterest user can see" in warnings
+        assert at.query_params["account"] == DEMO_ACCOUNT_ID
 
 
 def test_without_an_account_in_the_link_the_page_waits_for_the_list(
