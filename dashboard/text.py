@@ -16,10 +16,12 @@ from typing import Final
 _ALWAYS_ESCAPED: Final = frozenset("\\`*_{}[]()<>#+!|~$:&")
 # At the start of the text these open a block (list, numbered list); elsewhere they are text.
 _LIST_MARKER: Final = re.compile(r"^ *(-|[0-9]+[.)])")
-# GFM turns these into links after escapes are resolved, so a backslash does not stop them: an
-# invisible WORD JOINER (U+2060) between their parts does.
+# Some rules match the text after escapes are resolved, so a backslash does not stop them: GFM
+# autolinks ('https://', 'www.', 'name@host') and Streamlit's icons (':material/name:') and
+# emoji (':smile:'). An invisible WORD JOINER (U+2060) after every ':' and '@' and inside 'www.'
+# does.
 WORD_JOINER: Final = "\u2060"
-_AUTOLINK_SEAMS: Final = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE | re.ASCII)
+_SEAMS: Final = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE | re.ASCII)
 # Long enough for any name Pinterest allows; a longer value is cut (the message stays readable).
 MAX_CHARS: Final = 300
 
@@ -32,6 +34,6 @@ def md_escape(text: str, max_chars: int = MAX_CHARS) -> str:
     )
     if len(one_line) > max_chars:
         one_line = one_line[:max_chars] + "…"
-    seamed = _AUTOLINK_SEAMS.sub(WORD_JOINER, one_line)
+    seamed = _SEAMS.sub(WORD_JOINER, one_line)
     escaped = "".join("\\" + ch if ch in _ALWAYS_ESCAPED else ch for ch in seamed)
     return _LIST_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)

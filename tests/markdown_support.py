@@ -2,10 +2,11 @@
 
 Streamlit 1.67 draws `st.warning`/`st.error`/`st.markdown` bodies with react-markdown: CommonMark
 plus GFM (whose autolink-literal step rewrites `https://…`, `www.…` and `name@host.tld` found in
-*text nodes*, i.e. after backslash escapes are resolved), Streamlit's directives (`:red[…]`,
-`:material/…:`), emoji shortcodes (`:smile:`) and `$…$` maths; raw HTML is not rendered but a
-`<` can still open an autolink. This module models those rules independently of
-`dashboard.text` so a test can say what a body would render, not what the escaper wrote.
+*text nodes*, i.e. after backslash escapes are resolved), Streamlit's directives (`:red[…]`),
+icons (`:material/…:`, drawn even when its colons are escaped), emoji shortcodes (`:smile:`)
+and `$…$` maths; raw HTML is not rendered but a `<` can still open an autolink. This module
+models those rules independently of `dashboard.text` so a test can say what a body would
+render, not what the escaper wrote. (Checked against Chromium drawing Streamlit 1.67 warnings.)
 
 ``live_markdown(body)`` lists every construct found (empty when the body renders as plain
 text); ``visible_text(body)`` is the text a reader sees (escapes resolved, word joiners gone).
@@ -21,6 +22,9 @@ import string
 _OPENERS = frozenset("[<`*_~$&")
 _BLOCK_START = re.compile(r"^ {0,3}(?:[-+*>#]|[0-9]+[.)])")
 _DIRECTIVE_OR_EMOJI = re.compile(r":(?:material/|[\w+-]+[:\[])")
+# Matched in text nodes, escapes resolved (seen drawn in Chromium: '\:material/warning\:' is an
+# icon); emoji only when the body's source has a shortcode, but any text may be beside one.
+_ICON_OR_EMOJI_TEXT = re.compile(r":material[/_]|:[\w+-][\w+-]*:")
 _AUTOLINK_LITERALS = (
     re.compile(r"https?://", re.IGNORECASE | re.ASCII),
     re.compile(r"www\.", re.IGNORECASE | re.ASCII),
@@ -62,6 +66,7 @@ def live_markdown(body: str) -> list[str]:
             found.append(f"control, format or line-breaking character {char!r} at {index}")
     raw_colons = "".join(c if not e else "\0" for c, e in zip(text, escaped, strict=True))
     found += [f"directive or emoji {m.group()!r}" for m in _DIRECTIVE_OR_EMOJI.finditer(raw_colons)]
+    found += [f"icon or emoji {m.group()!r}" for m in _ICON_OR_EMOJI_TEXT.finditer(text)]
     start = _BLOCK_START.match(body)
     if start:
         found.append(f"block marker {start.group()!r} at the start")
