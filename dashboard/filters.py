@@ -408,8 +408,8 @@ def from_query(
     for field in FIELDS:
         values[field.attribute] = field.read(params, messages)
         if field is PRESET:  # the dates come next in a link, and so do their messages
-            dates = _date_range(params, values["preset"], today, messages)
-            values["start"], values["end"], values["preset"] = dates
+            dates = _date_range(params, values[PRESET.attribute], today, messages)
+            values["start"], values["end"], values[PRESET.attribute] = dates
     return Filters(**values), messages
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.filters import (
+    ACCOUNT,
     DATES_WIDGET_KEY,
     FIELDS,
     MAX_DAYS_BACK,
@@ -47,7 +48,7 @@ def init_filter_state(today: date) -> None:
 def sidebar_filters(today: date, account_id: str | None) -> Filters:
     """Draw every filter of the table that has a widget; the Filters they show."""
     sidebar = st.sidebar
-    values: dict[str, Any] = {"account_id": account_id}
+    values: dict[str, Any] = {ACCOUNT.attribute: account_id}
     advanced: DeltaGenerator | None = None
     for field in FIELDS:
         if field.widget is None:
@@ -58,7 +59,7 @@ def sidebar_filters(today: date, account_id: str | None) -> Filters:
             container = advanced
         values[field.attribute] = _draw(container, field)
         if field is PRESET:
-            values["start"], values["end"] = _dates(sidebar, values["preset"], today)
+            values["start"], values["end"] = _dates(sidebar, values[PRESET.attribute], today)
     return Filters(**values)
 
 
