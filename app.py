@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,28 +23,14 @@ import streamlit as st
 from dashboard import prefetch
 from dashboard.connection import Connection, build_connection
 from dashboard.errors import describe_error
-from dashboard.filters import (
-    CONVERSION_REPORT_TIME_LABELS,
-    CONVERSION_REPORT_TIMES,
-    GRANULARITIES,
-    GRANULARITY_LABELS,
-    MAX_DAYS_BACK,
-    PRESET_LABELS,
-    PRESETS,
-    REFRESH_CHOICES,
-    REFRESH_LABELS,
-    WINDOW_DAYS,
-    Filters,
-    check_range,
-    from_query,
-    to_query,
-    utc_today,
-)
+from dashboard.filters import Filters, to_query, utc_today
 from dashboard.loaders import AccountInfo, load_accounts, load_campaigns, load_overview
 from dashboard.long_range import needs_reports
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.settings import SettingsError, load_settings
+from dashboard.text import md_escape
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
+from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 
 ROOT = Path(__file__).resolve().parent
 
@@ -75,9 +61,6 @@ def _pages() -> tuple[list[Any], dict[str, PageLoader[object]]]:
     return pages, prefetched
 
 
-URL_MESSAGES_KEY = "url_messages"
-FILTERS_READY_KEY = "filters_ready"
-
 
 def _secrets_section() -> Mapping[str, object]:
     """The [pinterest] section of .streamlit/secrets.toml, or {} when there is none."""
@@ -94,37 +77,6 @@ def get_connection() -> Connection:
     return build_connection(load_settings(secrets=_secrets_section()))
 
 
-def _init_filter_state(today: date) -> None:
-    """On a session's first run, seed the sidebar widgets from the URL (validated)."""
-    if st.session_state.get(FILTERS_READY_KEY):
-        return
-    filters, messages = from_query(st.query_params.to_dict(), today)
-    st.session_state[URL_MESSAGES_KEY] = messages
-    st.session_state["f_account"] = filters.account_id
-    st.session_state["f_preset"] = filters.preset
-    st.session_state["f_dates"] = (filters.start, filters.end)
-    st.session_state["f_compare"] = filters.compare
-    st.session_state["f_granularity"] = filters.granularity
-    st.session_state["f_click"] = filters.click_window_days
-    st.session_state["f_engagement"] = filters.engagement_window_days
-    st.session_state["f_view"] = filters.view_window_days
-    st.session_state["f_conversion_time"] = filters.conversion_report_time
-    st.session_state["f_refresh"] = filters.refresh
-    st.session_state[FILTERS_READY_KEY] = True
-
-
-def _on_preset_change() -> None:
-    """Picking a preset shows its dates in the date picker."""
-    preset = st.session_state.get("f_preset")
-    if preset and preset != "custom":
-        base = Filters.default(utc_today()).with_preset(preset, utc_today())
-        st.session_state["f_dates"] = (base.start, base.end)
-
-
-def _on_dates_change() -> None:
-    st.session_state["f_preset"] = "custom"
-
-
 def _pick_account(
     slot: Any, accounts: list[AccountInfo], messages: list[str]
 ) -> AccountInfo | None:
@@ -135,8 +87,8 @@ def _pick_account(
     if wanted not in ids:
         if wanted:
             messages.append(
-                f"The link's ad account {wanted} is not one this Pinterest user can see; "
-                f"showing {accounts[0].name}."
+                f"The link's ad account {md_escape(wanted)} is not one this Pinterest user can "
+                f"see; showing {md_escape(accounts[0].name)}."
             )
         st.session_state["f_account"] = ids[0]
     by_id = {a.id: a for a in accounts}
@@ -147,77 +99,6 @@ def _pick_account(
         key="f_account",
     )
     return by_id.get(chosen, accounts[0])
-
-
-def _sidebar_filters(today: date, account_id: str | None) -> Filters:
-    sidebar = st.sidebar
-    preset = sidebar.selectbox(
-        "Date range",
-        PRESETS,
-        format_func=lambda p: PRESET_LABELS[p],
-        key="f_preset",
-        on_change=_on_preset_change,
-    )
-    if preset != "custom":
-        base = Filters.default(today).with_preset(preset, today)
-        start, end = base.start, base.end
-        st.session_state["f_dates"] = (start, end)
-    picked = sidebar.date_input(
-        "Dates (UTC)",
-        min_value=today - timedelta(days=MAX_DAYS_BACK),
-        max_value=today,
-        key="f_dates",
-        on_change=_on_dates_change,
-        format="YYYY-MM-DD",
-    )
-    if preset == "custom":
-        if isinstance(picked, tuple) and len(picked) == 2:
-            start, end = picked
-        else:  # the user has picked the first day only so far
-            first = picked[0] if isinstance(picked, tuple) and picked else today
-            start = end = first if isinstance(first, date) else today
-        problem = check_range(start, end, today)
-        if problem:
-            sidebar.warning(problem)
-            base = Filters.default(today)
-            start, end = base.start, base.end
-    compare = sidebar.toggle("Compare with previous period", key="f_compare")
-    granularity = sidebar.selectbox(
-        "Granularity",
-        GRANULARITIES,
-        format_func=lambda g: GRANULARITY_LABELS[g],
-        key="f_granularity",
-        help="Auto: hourly for ranges of 3 days or less within the last 8 days, else daily.",
-    )
-    with sidebar.expander("Advanced (attribution)"):
-        click = st.selectbox("Click window (days)", WINDOW_DAYS, key="f_click")
-        engagement = st.selectbox("Engagement window (days)", WINDOW_DAYS, key="f_engagement")
-        view = st.selectbox("View window (days)", WINDOW_DAYS, key="f_view")
-        conversion_time = st.radio(
-            "Conversions reported at",
-            CONVERSION_REPORT_TIMES,
-            format_func=lambda t: CONVERSION_REPORT_TIME_LABELS[t],
-            key="f_conversion_time",
-        )
-    refresh = sidebar.selectbox(
-        "Auto-refresh",
-        REFRESH_CHOICES,
-        format_func=lambda r: REFRESH_LABELS[r],
-        key="f_refresh",
-    )
-    return Filters(
-        start=start,
-        end=end,
-        preset=preset,
-        account_id=account_id,
-        compare=bool(compare),
-        granularity=granularity,
-        click_window_days=int(click),
-        engagement_window_days=int(engagement),
-        view_window_days=int(view),
-        conversion_report_time=conversion_time,
-        refresh=refresh,
-    )
 
 
 def _sync_url(filters: Filters) -> None:
@@ -250,7 +131,7 @@ def main() -> None:
     pages, prefetched = _pages()
     page = st.navigation(pages)
     today = utc_today()
-    _init_filter_state(today)
+    init_filter_state(today)
     messages: list[str] = list(st.session_state.pop(URL_MESSAGES_KEY, []))
 
     try:
@@ -274,7 +155,7 @@ def main() -> None:
     # data (when the account is known) need not wait for the account list.
     account_slot = st.sidebar.container()
     known_account = st.session_state.get("f_account") or None
-    filters = _sidebar_filters(today, known_account)
+    filters = sidebar_filters(today, known_account)
     page_prefetch = _start_prefetch(prefetched.get(page.url_path), connection, filters,
                                     today)
     accounts: list[AccountInfo] = []

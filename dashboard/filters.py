@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, Literal, get_args
+from typing import Any, Final, Generic, Literal, TypeVar, get_args
+
+from dashboard.text import md_escape
 
 Preset = Literal[
     "today",
@@ -96,8 +98,9 @@ DEFAULT_ENGAGEMENT_WINDOW: Final = 30
 DEFAULT_VIEW_WINDOW: Final = 1
 DEFAULT_CONVERSION_REPORT_TIME: Final[ConversionReportTime] = "TIME_OF_AD_ACTION"
 
-_ACCOUNT_ID = re.compile(r"^\d{1,18}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ACCOUNT_ID = re.compile(r"[0-9]{1,18}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WINDOW = re.compile(r"[0-9]{1,3}")
 
 
 def utc_today() -> date:
@@ -203,95 +206,193 @@ def describe_range(start: date, end: date) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# URL query string round trip
+# The filter table: one row per sidebar filter drives the link (to_query / from_query) and the
+# sidebar's widget state (widget_state; ui/sidebar.py draws the widgets from the same rows).
 # ---------------------------------------------------------------------------------------------
 
+T = TypeVar("T")
+Widget = Literal["select", "radio", "toggle"]
+# Link values are read with ASCII rules only: '²' is a digit to str.isdigit() and 'ı'.upper() is
+# 'I', so a lookalike could otherwise pass for a valid value (or crash int()).
+_ASCII_SPACE: Final = " \t\n\r\x0b\x0c"
+# How much of a bad link value a message repeats.
+SHOWN_CHARS: Final = 40
+
+
+@dataclass(frozen=True)
+class FilterField(Generic[T]):
+    """One filter: its link parameter, its sidebar widget and how a link value is read."""
+
+    query_key: str
+    widget_key: str  # st.session_state key of its widget (tests and pages use it too)
+    attribute: str  # the Filters field it sets
+    default: T
+    parse: Callable[[str], T | None]  # a link value (ASCII-stripped) -> value; None if invalid
+    message: str  # said when the link's value is invalid; "{value}" is the value, escaped
+    label: str  # the widget's label
+    choices: tuple[T, ...] = ()  # the widget's options (the account's come from Pinterest)
+    choice_labels: Mapping[T, str] | None = None  # what each option reads as
+    widget: Widget | None = "select"  # None: drawn by the app itself (the account picker)
+    advanced: bool = False  # in the sidebar's "Advanced (attribution)" expander
+    help: str | None = None
+    in_every_link: bool = False  # written even when it is the default
+    blank_is_unset: bool = False  # an empty value means "not given" (no message)
+    to_text: Callable[[T], str] = str  # the value as written in a link
+
+    def read(self, params: Mapping[str, str | Sequence[str]], messages: list[str]) -> T:
+        """This field's value in a link: the default (plus a message) when it is not valid."""
+        raw = _first(params, self.query_key)
+        if raw is None or (self.blank_is_unset and not raw):
+            return self.default
+        value = self.parse(raw)
+        if value is None:
+            messages.append(self.message.format(value=md_escape(raw, max_chars=SHOWN_CHARS)))
+            return self.default
+        return value
+
+
+def _one_of(choices: tuple[T, ...], *, any_case: bool = False) -> Callable[[str], T | None]:
+    """A parser accepting exactly `choices` (upper-cased first when `any_case`)."""
+
+    def parse(text: str) -> T | None:
+        if not text.isascii():
+            return None
+        wanted = text.upper() if any_case else text
+        return next((choice for choice in choices if choice == wanted), None)
+
+    return parse
+
+
+def _parse_account_id(text: str) -> str | None:
+    return text if _ACCOUNT_ID.fullmatch(text) else None
+
+
+def _parse_window(text: str) -> int | None:
+    return int(text) if _WINDOW.fullmatch(text) and int(text) in WINDOW_DAYS else None
+
+
+def _window_field(name: str, default: int) -> FilterField[int]:
+    allowed = ", ".join(str(days) for days in WINDOW_DAYS)
+    return FilterField(
+        query_key=name,
+        widget_key=f"f_{name}",
+        attribute=f"{name}_window_days",
+        default=default,
+        parse=_parse_window,
+        message=f"The link's {name} attribution window “{{value}}” is not one Pinterest offers "
+        f"({allowed} days); using {default} {'day' if default == 1 else 'days'}.",
+        label=f"{name.capitalize()} window (days)",
+        choices=WINDOW_DAYS,
+        advanced=True,
+    )
+
+
+ACCOUNT: Final = FilterField[str | None](
+    query_key="account",
+    widget_key="f_account",
+    attribute="account_id",
+    default=None,
+    parse=_parse_account_id,
+    message="The link's ad account id “{value}” is not a Pinterest id (digits only); showing "
+    "your first ad account instead.",
+    label="Ad account",
+    widget=None,
+    blank_is_unset=True,
+)
+PRESET: Final = FilterField[Preset](
+    query_key="preset",
+    widget_key="f_preset",
+    attribute="preset",
+    default=DEFAULT_PRESET,
+    parse=_one_of(PRESETS),
+    message=f"The link's date preset “{{value}}” is unknown; showing "
+    f"{PRESET_LABELS[DEFAULT_PRESET]}.",
+    label="Date range",
+    choices=PRESETS,
+    choice_labels=PRESET_LABELS,
+    in_every_link=True,
+)
+COMPARE: Final = FilterField[bool](
+    query_key="compare",
+    widget_key="f_compare",
+    attribute="compare",
+    default=True,
+    parse={"0": False, "1": True}.get,
+    message="The link's compare value “{value}” should be 0 or 1; comparing with the previous "
+    "period.",
+    label="Compare with previous period",
+    widget="toggle",
+    to_text=lambda compare: "1" if compare else "0",
+)
+GRANULARITY: Final = FilterField[GranularityChoice](
+    query_key="granularity",
+    widget_key="f_granularity",
+    attribute="granularity",
+    default="AUTO",
+    parse=_one_of(GRANULARITIES, any_case=True),
+    message="The link's granularity “{value}” is unknown; using Auto.",
+    label="Granularity",
+    choices=GRANULARITIES,
+    choice_labels=GRANULARITY_LABELS,
+    help="Auto: hourly for ranges of 3 days or less within the last 8 days, else daily.",
+)
+CONVERSION_TIME: Final = FilterField[ConversionReportTime](
+    query_key="conversion_time",
+    widget_key="f_conversion_time",
+    attribute="conversion_report_time",
+    default=DEFAULT_CONVERSION_REPORT_TIME,
+    parse=_one_of(CONVERSION_REPORT_TIMES, any_case=True),
+    message="The link's conversion time “{value}” is unknown; using time of ad action.",
+    label="Conversions reported at",
+    choices=CONVERSION_REPORT_TIMES,
+    choice_labels=CONVERSION_REPORT_TIME_LABELS,
+    widget="radio",
+    advanced=True,
+)
+REFRESH: Final = FilterField[RefreshChoice](
+    query_key="refresh",
+    widget_key="f_refresh",
+    attribute="refresh",
+    default="off",
+    parse=_one_of(REFRESH_CHOICES),
+    message="The link's auto-refresh “{value}” is unknown; auto-refresh is off.",
+    label="Auto-refresh",
+    choices=REFRESH_CHOICES,
+    choice_labels=REFRESH_LABELS,
+)
+# In link and sidebar order. A custom range's dates are not rows: they belong to the preset
+# (written as start/end only with preset=custom; one date-range widget, DATES_WIDGET_KEY).
+FIELDS: Final[tuple[FilterField[Any], ...]] = (
+    ACCOUNT,
+    PRESET,
+    COMPARE,
+    GRANULARITY,
+    _window_field("click", DEFAULT_CLICK_WINDOW),
+    _window_field("engagement", DEFAULT_ENGAGEMENT_WINDOW),
+    _window_field("view", DEFAULT_VIEW_WINDOW),
+    CONVERSION_TIME,
+    REFRESH,
+)
+DATES_WIDGET_KEY: Final = "f_dates"
 QUERY_KEYS: Final = (
-    "account",
-    "preset",
+    *(field.query_key for field in FIELDS[: FIELDS.index(PRESET) + 1]),
     "start",
     "end",
-    "compare",
-    "granularity",
-    "click",
-    "engagement",
-    "view",
-    "conversion_time",
-    "refresh",
+    *(field.query_key for field in FIELDS[FIELDS.index(PRESET) + 1 :]),
 )
 
 
 def to_query(filters: Filters) -> dict[str, str]:
     """The query parameters that reproduce `filters` (defaults left out to keep links short)."""
     query: dict[str, str] = {}
-    if filters.account_id:
-        query["account"] = filters.account_id
-    query["preset"] = filters.preset
-    if filters.preset == "custom":
-        query["start"] = filters.start.isoformat()
-        query["end"] = filters.end.isoformat()
-    if not filters.compare:
-        query["compare"] = "0"
-    if filters.granularity != "AUTO":
-        query["granularity"] = filters.granularity
-    if filters.click_window_days != DEFAULT_CLICK_WINDOW:
-        query["click"] = str(filters.click_window_days)
-    if filters.engagement_window_days != DEFAULT_ENGAGEMENT_WINDOW:
-        query["engagement"] = str(filters.engagement_window_days)
-    if filters.view_window_days != DEFAULT_VIEW_WINDOW:
-        query["view"] = str(filters.view_window_days)
-    if filters.conversion_report_time != DEFAULT_CONVERSION_REPORT_TIME:
-        query["conversion_time"] = filters.conversion_report_time
-    if filters.refresh != "off":
-        query["refresh"] = filters.refresh
+    for field in FIELDS:
+        value = getattr(filters, field.attribute)
+        if value is not None and (field.in_every_link or value != field.default):
+            query[field.query_key] = field.to_text(value)
+        if field is PRESET and filters.preset == "custom":
+            query["start"] = filters.start.isoformat()
+            query["end"] = filters.end.isoformat()
     return query
-
-
-def _first(params: Mapping[str, str | Sequence[str]], key: str) -> str | None:
-    """One value of a query parameter (the last if repeated), stripped; None when absent."""
-    value = params.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        if not value:
-            return None
-        value = value[-1]
-    return value.strip()
-
-
-def _shown(value: str) -> str:
-    """A tampered value as it may be echoed in a message: short and printable."""
-    cleaned = "".join(ch for ch in value if ch.isprintable())
-    return cleaned[:40] + ("…" if len(cleaned) > 40 else "")
-
-
-def _parse_date(text: str) -> date | None:
-    if not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parse_window(
-    params: Mapping[str, str | Sequence[str]],
-    key: str,
-    label: str,
-    default: int,
-    messages: list[str],
-) -> int:
-    raw = _first(params, key)
-    if raw is None:
-        return default
-    if raw.isdigit() and int(raw) in WINDOW_DAYS:
-        return int(raw)
-    allowed = ", ".join(str(w) for w in WINDOW_DAYS)
-    messages.append(
-        f"The link's {label} window “{_shown(raw)}” is not one Pinterest offers "
-        f"({allowed} days); using {default} {'day' if default == 1 else 'days'}."
-    )
-    return default
 
 
 def from_query(
@@ -299,110 +400,62 @@ def from_query(
 ) -> tuple[Filters, list[str]]:
     """Filters from URL query parameters, plus a message for every value that was not valid.
 
-    Never raises: anything unusable is replaced by its default.
+    Messages are Markdown with the link's values escaped (dashboard.text.md_escape). Never
+    raises: anything unusable is replaced by its default.
     """
     messages: list[str] = []
-    defaults = Filters.default(today)
-
-    account_id: str | None = None
-    raw_account = _first(params, "account")
-    if raw_account:
-        if _ACCOUNT_ID.match(raw_account):
-            account_id = raw_account
-        else:
-            messages.append(
-                f"The link's ad account id “{_shown(raw_account)}” is not a Pinterest id "
-                "(digits only); showing your first ad account instead."
-            )
-
-    preset: Preset = DEFAULT_PRESET
-    raw_preset = _first(params, "preset")
-    if raw_preset is not None:
-        if raw_preset in PRESETS:
-            preset = raw_preset
-        else:
-            messages.append(
-                f"The link's date preset “{_shown(raw_preset)}” is unknown; showing "
-                f"{PRESET_LABELS[DEFAULT_PRESET]}."
-            )
-
-    start, end = preset_range(preset, today)
-    if preset == "custom":
-        start, end, preset = _custom_range(params, today, messages)
-    elif _first(params, "start") is not None or _first(params, "end") is not None:
-        messages.append(
-            f"The link's start and end dates apply only with preset=custom; showing "
-            f"{PRESET_LABELS[preset]}."
-        )
-
-    compare = defaults.compare
-    raw_compare = _first(params, "compare")
-    if raw_compare is not None:
-        if raw_compare in ("0", "1"):
-            compare = raw_compare == "1"
-        else:
-            messages.append(
-                f"The link's compare value “{_shown(raw_compare)}” should be 0 or 1; "
-                "comparing with the previous period."
-            )
-
-    granularity: GranularityChoice = "AUTO"
-    raw_granularity = _first(params, "granularity")
-    if raw_granularity is not None:
-        if raw_granularity.upper() in GRANULARITIES:
-            granularity = raw_granularity.upper()  # type: ignore[assignment]
-        else:
-            messages.append(
-                f"The link's granularity “{_shown(raw_granularity)}” is unknown; using Auto."
-            )
-
-    click = _parse_window(params, "click", "click attribution", DEFAULT_CLICK_WINDOW, messages)
-    engagement = _parse_window(
-        params, "engagement", "engagement attribution", DEFAULT_ENGAGEMENT_WINDOW, messages
-    )
-    view = _parse_window(params, "view", "view attribution", DEFAULT_VIEW_WINDOW, messages)
-
-    conversion_time: ConversionReportTime = DEFAULT_CONVERSION_REPORT_TIME
-    raw_time = _first(params, "conversion_time")
-    if raw_time is not None:
-        if raw_time.upper() in CONVERSION_REPORT_TIMES:
-            conversion_time = raw_time.upper()  # type: ignore[assignment]
-        else:
-            messages.append(
-                f"The link's conversion time “{_shown(raw_time)}” is unknown; using "
-                "time of ad action."
-            )
-
-    refresh: RefreshChoice = "off"
-    raw_refresh = _first(params, "refresh")
-    if raw_refresh is not None:
-        if raw_refresh in REFRESH_CHOICES:
-            refresh = raw_refresh
-        else:
-            messages.append(
-                f"The link's auto-refresh “{_shown(raw_refresh)}” is unknown; auto-refresh is off."
-            )
-
-    filters = Filters(
-        start=start,
-        end=end,
-        preset=preset,
-        account_id=account_id,
-        compare=compare,
-        granularity=granularity,
-        click_window_days=click,
-        engagement_window_days=engagement,
-        view_window_days=view,
-        conversion_report_time=conversion_time,
-        refresh=refresh,
-    )
-    return filters, messages
+    values: dict[str, Any] = {}
+    for field in FIELDS:
+        values[field.attribute] = field.read(params, messages)
+        if field is PRESET:  # the dates come next in a link, and so do their messages
+            dates = _date_range(params, values[PRESET.attribute], today, messages)
+            values["start"], values["end"], values[PRESET.attribute] = dates
+    return Filters(**values), messages
 
 
-def _custom_range(
-    params: Mapping[str, str | Sequence[str]], today: date, messages: list[str]
+def widget_state(filters: Filters) -> dict[str, object]:
+    """The sidebar's widget values (by session-state key) that show `filters`."""
+    state: dict[str, object] = {
+        field.widget_key: getattr(filters, field.attribute) for field in FIELDS
+    }
+    state[DATES_WIDGET_KEY] = (filters.start, filters.end)
+    return state
+
+
+def _first(params: Mapping[str, str | Sequence[str]], key: str) -> str | None:
+    """One value of a query parameter (the last if repeated), without ASCII spaces around it;
+    None when absent."""
+    value = params.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        if not value:
+            return None
+        value = value[-1]
+    return value.strip(_ASCII_SPACE)
+
+
+def _parse_date(text: str) -> date | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _date_range(
+    params: Mapping[str, str | Sequence[str]], preset: Preset, today: date, messages: list[str]
 ) -> tuple[date, date, Preset]:
-    """A validated custom range, or the default preset's range with a message."""
+    """The preset's dates; for `custom` the link's validated range (or the default preset's
+    range with a message)."""
+    if preset != "custom":
+        if _first(params, "start") is not None or _first(params, "end") is not None:
+            messages.append(
+                f"The link's start and end dates apply only with preset=custom; showing "
+                f"{PRESET_LABELS[preset]}."
+            )
+        return (*preset_range(preset, today), preset)
     fallback_start, fallback_end = preset_range(DEFAULT_PRESET, today)
     fallback_label = PRESET_LABELS[DEFAULT_PRESET]
     raw_start = _first(params, "start") or ""
@@ -411,7 +464,8 @@ def _custom_range(
     end = _parse_date(raw_end)
     if start is None or end is None:
         problems = [
-            f"no {name} date" if not raw else f"“{_shown(raw)}” is not a valid {name} date"
+            f"no {name} date" if not raw
+            else f"“{md_escape(raw, max_chars=SHOWN_CHARS)}” is not a valid {name} date"
             for name, raw, parsed in (("start", raw_start, start), ("end", raw_end, end))
             if parsed is None
         ]

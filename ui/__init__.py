@@ -1,1 +1,1 @@
-"""Streamlit helpers shared by the page scripts in pages/: the page context, tables, notices."""
+"""Streamlit helpers shared by the page scripts in pages/: context, sidebar, tables, jobs."""

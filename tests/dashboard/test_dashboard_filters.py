@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 
 from dashboard.filters import (
+    FIELDS,
     PRESETS,
+    QUERY_KEYS,
     Filters,
     check_range,
     from_query,
     preset_range,
     sync_reachable,
     to_query,
+    widget_state,
 )
 
 TODAY = date(2026, 11, 29)  # a Sunday
@@ -226,3 +230,85 @@ def test_dates_without_the_custom_preset_are_pointed_out() -> None:
 def test_a_one_day_default_window_reads_in_the_singular() -> None:
     _, messages = from_query({"view": "5"}, TODAY)
     assert messages[0].endswith("using 1 day.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The filter table
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_table_has_a_row_for_every_filter_but_the_dates() -> None:
+    attributes = [field.attribute for field in FIELDS]
+    assert len(set(attributes)) == len(attributes)
+    assert set(attributes) | {"start", "end"} == {f.name for f in dataclasses.fields(Filters)}
+
+
+def test_each_row_defaults_to_what_filters_default_to() -> None:
+    for field in FIELDS:
+        assert field.default == getattr(Filters.default(TODAY), field.attribute), field.query_key
+
+
+def test_links_and_widgets_keep_their_names() -> None:
+    """Shared links and the app tests (and any bookmark) depend on these exact names."""
+    assert QUERY_KEYS == (
+        "account", "preset", "start", "end", "compare", "granularity", "click", "engagement",
+        "view", "conversion_time", "refresh",
+    )
+    assert [field.widget_key for field in FIELDS] == [
+        "f_account", "f_preset", "f_compare", "f_granularity", "f_click", "f_engagement",
+        "f_view", "f_conversion_time", "f_refresh",
+    ]
+
+
+def test_every_choice_a_widget_offers_reads_back_from_a_link() -> None:
+    for field in FIELDS:
+        for choice in field.choices:
+            assert field.parse(field.to_text(choice)) == choice, (field.query_key, choice)
+        if field.choice_labels is not None:
+            assert set(field.choice_labels) == set(field.choices)
+
+
+def test_widget_state_shows_the_filters() -> None:
+    f, _ = from_query(
+        {"account": "549755885175", "preset": "custom", "start": "2026-10-03",
+         "end": "2026-10-20", "compare": "0", "granularity": "WEEK", "click": "7",
+         "engagement": "1", "view": "0", "conversion_time": "TIME_OF_CONVERSION",
+         "refresh": "1m"},
+        TODAY,
+    )
+    assert widget_state(f) == {
+        "f_account": "549755885175",
+        "f_preset": "custom",
+        "f_dates": (date(2026, 10, 3), date(2026, 10, 20)),
+        "f_compare": False,
+        "f_granularity": "WEEK",
+        "f_click": 7,
+        "f_engagement": 1,
+        "f_view": 0,
+        "f_conversion_time": "TIME_OF_CONVERSION",
+        "f_refresh": "1m",
+    }
+
+
+def test_messages_follow_the_order_of_the_link() -> None:
+    _, messages = from_query(
+        {"refresh": "x", "preset": "custom", "start": "soon", "account": "x", "click": "2"}, TODAY
+    )
+    starts = ["The link's ad account id", "The link's custom range", "The link's click",
+              "The link's auto-refresh"]
+    assert len(messages) == len(starts)
+    assert all(m.startswith(start) for m, start in zip(messages, starts, strict=True)), messages
+
+
+def test_an_empty_account_is_no_account_but_other_empty_values_are_pointed_out() -> None:
+    f, messages = from_query({"account": "", "preset": ""}, TODAY)
+    assert f == Filters.default(TODAY)
+    assert len(messages) == 1 and "date preset “”" in messages[0]
+
+
+def test_values_may_carry_ascii_spaces_and_any_case_where_pinterest_is_case_blind() -> None:
+    f, messages = from_query({"granularity": " week\t", "conversion_time": "time_of_conversion",
+                              "click": "07"}, TODAY)
+    assert messages == []
+    assert (f.granularity, f.conversion_report_time, f.click_window_days) == (
+        "WEEK", "TIME_OF_CONVERSION", 7)

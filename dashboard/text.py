@@ -1,0 +1,39 @@
+"""Text from outside (link values, names from Pinterest, error texts) made inert for Markdown.
+
+Streamlit draws `st.warning`, `st.error`, `st.caption` and `st.markdown` bodies as Markdown:
+a link value echoed as-is can become a live link (`[Sign in again](https://evil.example)`), an
+image the browser fetches, coloured text (`:red[...]`), maths or an emoji. `md_escape` returns
+text that renders as exactly what was written (minus control characters), on one line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# Every ASCII character that can open inline Markdown, GFM or a Streamlit extension (and the
+# backslash, so that a literal one cannot escape our escapes), escaped wherever it stands.
+_ALWAYS_ESCAPED: Final = frozenset("\\`*_{}[]()<>#+!|~$:&")
+# At the start of the text these open a block (list, numbered list); elsewhere they are text.
+_LIST_MARKER: Final = re.compile(r"^ *(-|[0-9]+[.)])")
+# Some rules match the text after escapes are resolved, so a backslash does not stop them: GFM
+# autolinks ('https://', 'www.', 'name@host') and Streamlit's icons (':material/name:') and
+# emoji (':smile:'). An invisible WORD JOINER (U+2060) after every ':' and '@' and inside 'www.'
+# does.
+WORD_JOINER: Final = "\u2060"
+_SEAMS: Final = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE | re.ASCII)
+# Long enough for any name Pinterest allows; a longer value is cut (the message stays readable).
+MAX_CHARS: Final = 300
+
+
+def md_escape(text: str, max_chars: int = MAX_CHARS) -> str:
+    """`text` as Markdown that Streamlit renders literally: one line, no links, images, HTML,
+    emphasis, code, maths, directives or emoji; cut to `max_chars` characters plus '…'."""
+    one_line = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isprintable() or ch.isspace()
+    )
+    if len(one_line) > max_chars:
+        one_line = one_line[:max_chars] + "…"
+    seamed = _SEAMS.sub(WORD_JOINER, one_line)
+    escaped = "".join("\\" + ch if ch in _ALWAYS_ESCAPED else ch for ch in seamed)
+    return _LIST_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)

@@ -1,0 +1,119 @@
+"""The sidebar filters shared by every page, drawn from dashboard.filters' table of fields.
+
+`init_filter_state` seeds the widgets from the link once per session (keeping the link's
+messages for the page to show); `sidebar_filters` draws them and answers the chosen Filters.
+The account picker is drawn by app.py: its options come from Pinterest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Final
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from dashboard.filters import (
+    ACCOUNT,
+    DATES_WIDGET_KEY,
+    FIELDS,
+    MAX_DAYS_BACK,
+    PRESET,
+    FilterField,
+    Filters,
+    Preset,
+    check_range,
+    from_query,
+    utc_today,
+    widget_state,
+)
+
+URL_MESSAGES_KEY: Final = "url_messages"
+FILTERS_READY_KEY: Final = "filters_ready"
+ADVANCED_LABEL: Final = "Advanced (attribution)"
+
+
+def init_filter_state(today: date) -> None:
+    """On a session's first run, seed the sidebar widgets from the URL (validated); the link's
+    messages wait under URL_MESSAGES_KEY."""
+    if st.session_state.get(FILTERS_READY_KEY):
+        return
+    filters, messages = from_query(st.query_params.to_dict(), today)
+    st.session_state[URL_MESSAGES_KEY] = messages
+    for key, value in widget_state(filters).items():
+        st.session_state[key] = value
+    st.session_state[FILTERS_READY_KEY] = True
+
+
+def sidebar_filters(today: date, account_id: str | None) -> Filters:
+    """Draw every filter of the table that has a widget; the Filters they show."""
+    sidebar = st.sidebar
+    values: dict[str, Any] = {ACCOUNT.attribute: account_id}
+    advanced: DeltaGenerator | None = None
+    for field in FIELDS:
+        if field.widget is None:
+            continue
+        container = sidebar
+        if field.advanced:
+            advanced = advanced or sidebar.expander(ADVANCED_LABEL)
+            container = advanced
+        values[field.attribute] = _draw(container, field)
+        if field is PRESET:
+            values["start"], values["end"] = _dates(sidebar, values[PRESET.attribute], today)
+    return Filters(**values)
+
+
+def _draw(container: DeltaGenerator, field: FilterField[Any]) -> Any:
+    if field.widget == "toggle":
+        return container.toggle(field.label, key=field.widget_key)
+    labels = field.choice_labels
+    options: dict[str, Any] = {
+        "format_func": labels.__getitem__ if labels is not None else str,
+        "key": field.widget_key,
+    }
+    if field.widget == "radio":
+        return container.radio(field.label, field.choices, **options)
+    on_change = _on_preset_change if field is PRESET else None
+    return container.selectbox(
+        field.label, field.choices, help=field.help, on_change=on_change, **options
+    )
+
+
+def _dates(sidebar: DeltaGenerator, preset: Preset, today: date) -> tuple[date, date]:
+    """The range the date picker shows: the preset's, or the user's custom pick (checked)."""
+    if preset != "custom":
+        base = Filters.default(today).with_preset(preset, today)
+        st.session_state[DATES_WIDGET_KEY] = (base.start, base.end)
+    picked = sidebar.date_input(
+        "Dates (UTC)",
+        min_value=today - timedelta(days=MAX_DAYS_BACK),
+        max_value=today,
+        key=DATES_WIDGET_KEY,
+        on_change=_on_dates_change,
+        format="YYYY-MM-DD",
+    )
+    if preset != "custom":
+        return base.start, base.end
+    if isinstance(picked, tuple) and len(picked) == 2:
+        start, end = picked
+    else:  # the user has picked the first day only so far
+        first = picked[0] if isinstance(picked, tuple) and picked else today
+        start = end = first if isinstance(first, date) else today
+    problem = check_range(start, end, today)
+    if problem:
+        sidebar.warning(problem)
+        base = Filters.default(today)
+        return base.start, base.end
+    return start, end
+
+
+def _on_preset_change() -> None:
+    """Picking a preset shows its dates in the date picker."""
+    preset = st.session_state.get(PRESET.widget_key)
+    if preset and preset != "custom":
+        base = Filters.default(utc_today()).with_preset(preset, utc_today())
+        st.session_state[DATES_WIDGET_KEY] = (base.start, base.end)
+
+
+def _on_dates_change() -> None:
+    st.session_state[PRESET.widget_key] = "custom"
