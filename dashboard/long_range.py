@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from dashboard.errors import DataUnavailable
 from dashboard.report_store import (
@@ -37,11 +37,23 @@ from dashboard.report_store import (
     is_final_day,
     request_key,
 )
-from pinterest_client import Attribution, Fetched, PinterestClient
+from pinterest_client import (
+    LEVEL_ID_COLUMNS,
+    REPORT_LEVEL_OF,
+    REPORT_MAX_DAYS_BACK,
+    REPORT_MAX_FILTER_IDS,
+    Attribution,
+    Fetched,
+    Level,
+    PinterestClient,
+    first_sync_day,
+)
+
+# Pages ask dashboard, not the client, whether a range needs reports.
+from pinterest_client import needs_reports as needs_reports
 from pinterest_client.models import TargetingRow
 from pinterest_client.reports import (
-    MAX_DAYS_BACK,
-    MAX_FILTER_IDS,
+    ProgressCallback,
     ReportBatch,
     ReportRequest,
     ReportStillRunning,
@@ -49,39 +61,13 @@ from pinterest_client.reports import (
     is_text_column,
 )
 
-Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
-ProgressCallback = Callable[[int, int, str], None]
-
-SYNC_DAYS_BACK: Final = 90
 # How long a page waits for its report jobs before saying "reload in a minute" (they go on).
 PAGE_TIMEOUT_S: Final = 120.0
-REPORT_LEVELS: Final[dict[str, str]] = {
-    "AD_ACCOUNT": "ADVERTISER",
-    "CAMPAIGN": "CAMPAIGN",
-    "AD_GROUP": "AD_GROUP",
-    "AD": "PIN_PROMOTION",
-}
-ID_COLUMNS: Final[dict[str, str]] = {
-    "AD_ACCOUNT": "AD_ACCOUNT_ID",
-    "CAMPAIGN": "CAMPAIGN_ID",
-    "AD_GROUP": "AD_GROUP_ID",
-    "AD": "AD_ID",
-}
 _FILTER_FIELDS: Final[dict[str, str]] = {
     "CAMPAIGN": "campaign_ids",
     "AD_GROUP": "ad_group_ids",
     "AD": "ad_ids",
 }
-
-
-def first_sync_day(today: date) -> date:
-    """The oldest day live (sync) analytics still serve."""
-    return today - timedelta(days=SYNC_DAYS_BACK)
-
-
-def needs_reports(start: date, today: date) -> bool:
-    """Whether a range starting at `start` needs async reports (its start is beyond sync)."""
-    return start < first_sync_day(today)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +254,7 @@ def report_request_for(
         filters[field_name] = tuple(sorted(set(entity_ids)))
     return ReportRequest(
         ad_account_id=account_id,
-        level=REPORT_LEVELS[level],
+        level=REPORT_LEVEL_OF[level],
         columns=tuple(dict.fromkeys(columns)),
         start_date=start,
         end_date=end,
@@ -281,6 +267,16 @@ def report_request_for(
         primary_sort="BY_ID",
         **filters,
     )
+
+
+def _check_reportable(start: date, today: date) -> None:
+    """DataUnavailable when `start` is older than async reports reach."""
+    earliest = today - timedelta(days=REPORT_MAX_DAYS_BACK)
+    if start < earliest:
+        raise DataUnavailable(
+            f"Pinterest keeps reporting data for {REPORT_MAX_DAYS_BACK} days; the range starts "
+            f"before {earliest.isoformat()}."
+        )
 
 
 def fetch_long_range_rows(
@@ -306,12 +302,7 @@ def fetch_long_range_rows(
     picked up by the next call), ReportError when a job fails."""
     if granularity == "HOUR":
         raise DataUnavailable("Hourly data only reaches 8 days back.")
-    earliest = today - timedelta(days=MAX_DAYS_BACK)
-    if start < earliest:
-        raise DataUnavailable(
-            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
-            f"{earliest.isoformat()}."
-        )
+    _check_reportable(start, today)
     if end < start:
         raise DataUnavailable("The range ends before it starts.")
     store = store or default_store()
@@ -319,7 +310,7 @@ def fetch_long_range_rows(
     if on_progress is None and log is not None:
         on_progress = log.progress
     final = is_final or (lambda day: is_final_day(day, today))
-    id_column = ID_COLUMNS[level]
+    id_column = LEVEL_ID_COLUMNS[level]
     columns = list(dict.fromkeys(columns))
     boundary = first_sync_day(today)
     report_end = min(end, boundary - timedelta(days=1))
@@ -342,7 +333,7 @@ def fetch_long_range_rows(
         wanted = {str(i) for i in entity_ids}
         # Up to 500 ids filter the report itself; more (every campaign of a large account)
         # fetch the whole level once and keep the wanted rows here.
-        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+        report_filter = sorted(wanted) if len(wanted) <= REPORT_MAX_FILTER_IDS else None
     stored_days = fetched_days = jobs_run = 0
     if start <= report_end and (wanted is None or wanted):
         request = report_request_for(
@@ -519,15 +510,10 @@ def fetch_long_range_targeting_rows(
 
     Older days: *_TARGETING async reports (at most 5 types each, split over 186 days, stored
     whole per range); recent days: live targeting analytics; the two are added up."""
-    earliest = today - timedelta(days=MAX_DAYS_BACK)
-    if start < earliest:
-        raise DataUnavailable(
-            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
-            f"{earliest.isoformat()}."
-        )
+    _check_reportable(start, today)
     store = store or default_store()
     log = RUN_LOG.get()
-    id_column = ID_COLUMNS[level]
+    id_column = LEVEL_ID_COLUMNS[level]
     columns = list(dict.fromkeys(columns))
     boundary = first_sync_day(today)
     report_end = min(end, boundary - timedelta(days=1))
@@ -535,7 +521,7 @@ def fetch_long_range_targeting_rows(
     report_filter: Sequence[str] | None = None
     if entity_ids is not None and level != "AD_ACCOUNT":
         wanted = {str(i) for i in entity_ids}
-        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+        report_filter = sorted(wanted) if len(wanted) <= REPORT_MAX_FILTER_IDS else None
         if not wanted:
             return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)
     sums: dict[tuple[str, str, str], dict[str, Any]] = {}
