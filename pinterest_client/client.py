@@ -3,6 +3,10 @@
 Every read goes: validate locally -> split into allowed calls -> per call: cache (single
 flight, stale copy on transient errors) -> rate-limit slot -> HTTP with retries -> merge.
 Parts of one call run concurrently in a small bounded thread pool (`max_workers`).
+
+Longer than 500 lines on purpose: it is the package's one public face, 22 short methods that
+validate and hand over to `_split`, `_listing`, `_cache` and `_http`; their shared plumbing
+(`_get`, `_run`, paging) lives here so each method reads as the request it makes.
 """
 
 from __future__ import annotations
