@@ -30,6 +30,7 @@ from pinterest_client._errors import (
     ForbiddenError,
     InvalidResponseError,
     NotFoundError,
+    PinterestError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -280,11 +281,7 @@ class HttpSession:
             if decision.block_s is not None:
                 self.limiter.block(category, decision.block_s)
             if isinstance(decision, GiveUp):
-                if decision.block_s is not None and isinstance(error, RateLimitedError):
-                    error.retry_after = decision.block_s
-                    error.reset_at = time.time() + decision.block_s
-                self.stats.record_error(_labelled(label, error))
-                raise error
+                raise self._given_up(label, error, decision.block_s)
             rate_wait_s = decision.rate_wait_s
             attempt += 1
             self.stats.record_retry()
@@ -292,6 +289,15 @@ class HttpSession:
                       type(error).__name__, attempt, decision.seconds)
             if decision.sleep:
                 self._sleep(decision.seconds)  # a known reset is waited for by the limiter
+
+    def _given_up(self, label: str, error: PinterestError, block_s: float | None
+                  ) -> PinterestError:
+        """The error to raise, recorded; a known reset goes on it (when to come back)."""
+        if block_s is not None and isinstance(error, RateLimitedError):
+            error.retry_after = block_s
+            error.reset_at = time.time() + block_s
+        self.stats.record_error(_labelled(label, error))
+        return error
 
     def _refresh_before_sending(self, allow_refresh: bool) -> bool:
         """Refresh a missing or about-to-expire token first; whether a refresh was spent."""
