@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pinterest_sim import catalog
+from pinterest_sim.bulk import CAMPAIGN_STATUSES, OBJECTIVE_TYPES
 from pinterest_sim.catalog_spec import ASYNC_COLUMNS, REPORT_LEVELS
 from pinterest_sim.exceptions import SimError, invalid_parameter
 from pinterest_sim.jobs import JobStore, StatusWords, job_status
@@ -55,12 +56,8 @@ LEVEL_TO_SYNC: dict[str, Level] = {
     "ADVERTISER": "AD_ACCOUNT", "CAMPAIGN": "CAMPAIGN", "AD_GROUP": "AD_GROUP",
     "PIN_PROMOTION": "AD",
 }
-CAMPAIGN_STATUSES = ("RUNNING", "PAUSED", "NOT_STARTED", "COMPLETED", "ADVERTISER_DISABLED",
-                     "ARCHIVED", "DRAFT", "DELETED_DRAFT")
 AD_STATUSES = ("APPROVED", "PAUSED", "PENDING", "REJECTED", "ADVERTISER_DISABLED", "ARCHIVED",
                "DRAFT", "DELETED_DRAFT")
-OBJECTIVE_TYPES = ("AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES",
-                   "VIDEO_COMPLETION")
 ASYNC_TARGETING_TYPES = (
     "KEYWORD", "APPTYPE", "GENDER", "LOCATION", "PLACEMENT", "COUNTRY", "TARGETED_INTEREST",
     "PINNER_INTEREST", "AUDIENCE_INCLUDE", "GEO", "AGE_BUCKET", "REGION", "MEDIA_TYPE",
