@@ -16,6 +16,11 @@ from typing import Any, Final, Generic, Literal, TypeVar, get_args
 
 from dashboard.text import md_escape
 
+# Pinterest's limits are the client's (pinterest_client.limits); HOUR ones are re-exported here.
+from pinterest_client import HOUR_MAX_DAYS_BACK as HOUR_MAX_DAYS_BACK
+from pinterest_client import HOUR_MAX_RANGE_DAYS as HOUR_MAX_RANGE_DAYS
+from pinterest_client import REPORT_MAX_DAYS_BACK, needs_reports
+
 Preset = Literal[
     "today",
     "yesterday",
@@ -82,15 +87,9 @@ _LAST_N_DAYS: Final[dict[Preset, int]] = {
     "last_90_days": 90,
 }
 
-# Pinterest's limits (reference section 16). Live (sync) analytics reach 90 days back; HOUR
-# granularity 8 days back with at most 3 days per request. Async reports reach 914 days back.
-SYNC_MAX_DAYS_BACK: Final = 90
-HOUR_MAX_DAYS_BACK: Final = 8
-HOUR_MAX_RANGE_DAYS: Final = 3
-ASYNC_MAX_DAYS_BACK: Final = 914
 # How far back a custom range may start. Ranges starting before the sync limit are the loaders'
 # business (dashboard.loaders.fetch_analytics_rows), not the filters'.
-MAX_DAYS_BACK: Final = ASYNC_MAX_DAYS_BACK
+MAX_DAYS_BACK: Final = REPORT_MAX_DAYS_BACK
 
 DEFAULT_PRESET: Final[Preset] = "last_7_days"
 DEFAULT_CLICK_WINDOW: Final = 30
@@ -498,4 +497,4 @@ def check_range(start: date, end: date, today: date) -> str | None:
 
 def sync_reachable(start: date, today: date) -> bool:
     """Whether live (sync) analytics still reach `start` (90 days back from today, UTC)."""
-    return start >= today - timedelta(days=SYNC_MAX_DAYS_BACK)
+    return not needs_reports(start, today)

@@ -13,23 +13,25 @@ The DAY rows are then added up to the asked granularity (TOTAL, WEEK, MONTH). Ra
 not additive and are left out of aggregated rows (pages compute KPIs from the sums).
 
 Progress goes to an optional callback, to the page's `RunLog` (see `listening`) which says where
-the data came from, and to `ACTIVITY`, the latest fetch per (account, range).
+the data came from, and to `ACTIVITY`, the latest fetch per (account, range); both live in
+`dashboard.long_range_activity` and are importable from here too.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from dashboard.errors import DataUnavailable
+from dashboard.long_range_activity import ACTIVITY as ACTIVITY
+from dashboard.long_range_activity import RUN_LOG, LongRangeActivity, RunLog
+from dashboard.long_range_activity import listening as listening
 from dashboard.report_store import (
     ReportStore,
     default_store_path,
@@ -37,11 +39,23 @@ from dashboard.report_store import (
     is_final_day,
     request_key,
 )
-from pinterest_client import Attribution, Fetched, PinterestClient
+from pinterest_client import (
+    LEVEL_ID_COLUMNS,
+    REPORT_LEVEL_OF,
+    REPORT_MAX_DAYS_BACK,
+    REPORT_MAX_FILTER_IDS,
+    Attribution,
+    Fetched,
+    Level,
+    PinterestClient,
+    first_sync_day,
+)
+
+# Pages ask dashboard, not the client, whether a range needs reports.
+from pinterest_client import needs_reports as needs_reports
 from pinterest_client.models import TargetingRow
 from pinterest_client.reports import (
-    MAX_DAYS_BACK,
-    MAX_FILTER_IDS,
+    ProgressCallback,
     ReportBatch,
     ReportRequest,
     ReportStillRunning,
@@ -49,169 +63,13 @@ from pinterest_client.reports import (
     is_text_column,
 )
 
-Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
-ProgressCallback = Callable[[int, int, str], None]
-
-SYNC_DAYS_BACK: Final = 90
 # How long a page waits for its report jobs before saying "reload in a minute" (they go on).
 PAGE_TIMEOUT_S: Final = 120.0
-REPORT_LEVELS: Final[dict[str, str]] = {
-    "AD_ACCOUNT": "ADVERTISER",
-    "CAMPAIGN": "CAMPAIGN",
-    "AD_GROUP": "AD_GROUP",
-    "AD": "PIN_PROMOTION",
-}
-ID_COLUMNS: Final[dict[str, str]] = {
-    "AD_ACCOUNT": "AD_ACCOUNT_ID",
-    "CAMPAIGN": "CAMPAIGN_ID",
-    "AD_GROUP": "AD_GROUP_ID",
-    "AD": "AD_ID",
-}
 _FILTER_FIELDS: Final[dict[str, str]] = {
     "CAMPAIGN": "campaign_ids",
     "AD_GROUP": "ad_group_ids",
     "AD": "ad_ids",
 }
-
-
-def first_sync_day(today: date) -> date:
-    """The oldest day live (sync) analytics still serve."""
-    return today - timedelta(days=SYNC_DAYS_BACK)
-
-
-def needs_reports(start: date, today: date) -> bool:
-    """Whether a range starting at `start` needs async reports (its start is beyond sync)."""
-    return start < first_sync_day(today)
-
-
-# ---------------------------------------------------------------------------------------------
-# Where the data came from (read by pages)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LongRangeActivity:
-    """One long-range fetch as the page can describe it."""
-
-    account_id: str
-    start: date
-    end: date
-    jobs_total: int = 0
-    jobs_done: int = 0
-    days_from_store: int = 0
-    days_from_reports: int = 0
-    days_live: int = 0
-    text: str = ""
-    finished: bool = False
-    updated_at: float = 0.0
-
-    def describe(self) -> str:
-        parts = []
-        if self.days_from_reports:
-            jobs = f"{self.jobs_total} job{'s' if self.jobs_total != 1 else ''}"
-            parts.append(f"{self.days_from_reports} days fetched with {jobs}")
-        if self.days_from_store:
-            parts.append(f"{self.days_from_store} days from the local report store")
-        if self.days_live:
-            parts.append(f"the last {self.days_live} days from live analytics")
-        detail = "; ".join(parts)
-        return (
-            "This range starts more than 90 days ago, beyond Pinterest's live analytics, so "
-            "older days come from Pinterest async reports" + (f" ({detail})." if detail else ".")
-        )
-
-
-class ActivityBoard:
-    """Thread-safe latest activity per (account, start, end)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[tuple[str, date, date], LongRangeActivity] = {}
-
-    def update(self, activity: LongRangeActivity) -> None:
-        key = (activity.account_id, activity.start, activity.end)
-        with self._lock:
-            self._items[key] = replace(activity, updated_at=time.time())
-
-    def get(self, account_id: str, start: date, end: date) -> LongRangeActivity | None:
-        with self._lock:
-            return self._items.get((account_id, start, end))
-
-    def for_account(self, account_id: str) -> list[LongRangeActivity]:
-        with self._lock:
-            return [a for k, a in self._items.items() if k[0] == account_id]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-ACTIVITY: Final = ActivityBoard()
-
-class RunLog:
-    """What the long-range fetches of one page run did: progress as it happens, then a summary.
-
-    A page opens one with `listening()`; every fetch started inside (also in the loaders' worker
-    threads, which run in a copy of the page's context) reports to it."""
-
-    def __init__(self, on_progress: ProgressCallback | None = None) -> None:
-        self._on_progress = on_progress
-        self._lock = threading.Lock()
-        self.activities: list[LongRangeActivity] = []
-
-    def progress(self, done: int, total: int, text: str) -> None:
-        if self._on_progress is not None:
-            self._on_progress(done, total, text)
-
-    def record(self, activity: LongRangeActivity) -> None:
-        with self._lock:
-            self.activities.append(activity)
-
-    @property
-    def jobs_run(self) -> int:
-        # Single flight per request key: a fetch that waited for another ran no job itself.
-        with self._lock:
-            return sum(a.jobs_total for a in self.activities if a.days_from_reports)
-
-    @property
-    def days_live(self) -> int:
-        with self._lock:
-            return max((a.days_live for a in self.activities), default=0)
-
-    @property
-    def used_reports(self) -> bool:
-        with self._lock:
-            return any(a.days_from_reports or a.days_from_store for a in self.activities)
-
-    def describe(self) -> str:
-        if not self.used_reports:
-            return "All days came from live analytics."
-        jobs = self.jobs_run
-        source = (
-            f"{jobs} report job{'s' if jobs != 1 else ''} run now; finished days are kept in "
-            "a local store" if jobs else "read from the local report store, no new job"
-        )
-        live = f"; the last {self.days_live} days from live analytics" if self.days_live else ""
-        return (
-            "This range starts more than 90 days ago, beyond Pinterest's live analytics, so "
-            f"older days come from Pinterest async reports ({source}{live})."
-        )
-
-
-# The page's log, seen by the fetches it starts (dashboard.loaders.gather runs each task in a
-# copy of the caller's context, so it follows them into worker threads).
-RUN_LOG: ContextVar[RunLog | None] = ContextVar("long_range_run_log", default=None)
-
-
-@contextmanager
-def listening(on_progress: ProgressCallback | None = None) -> Iterator[RunLog]:
-    """Long-range fetches started inside the block report progress and what they did."""
-    log = RunLog(on_progress)
-    token = RUN_LOG.set(log)
-    try:
-        yield log
-    finally:
-        RUN_LOG.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +126,7 @@ def report_request_for(
         filters[field_name] = tuple(sorted(set(entity_ids)))
     return ReportRequest(
         ad_account_id=account_id,
-        level=REPORT_LEVELS[level],
+        level=REPORT_LEVEL_OF[level],
         columns=tuple(dict.fromkeys(columns)),
         start_date=start,
         end_date=end,
@@ -281,6 +139,16 @@ def report_request_for(
         primary_sort="BY_ID",
         **filters,
     )
+
+
+def _check_reportable(start: date, today: date) -> None:
+    """DataUnavailable when `start` is older than async reports reach."""
+    earliest = today - timedelta(days=REPORT_MAX_DAYS_BACK)
+    if start < earliest:
+        raise DataUnavailable(
+            f"Pinterest keeps reporting data for {REPORT_MAX_DAYS_BACK} days; the range starts "
+            f"before {earliest.isoformat()}."
+        )
 
 
 def fetch_long_range_rows(
@@ -306,12 +174,7 @@ def fetch_long_range_rows(
     picked up by the next call), ReportError when a job fails."""
     if granularity == "HOUR":
         raise DataUnavailable("Hourly data only reaches 8 days back.")
-    earliest = today - timedelta(days=MAX_DAYS_BACK)
-    if start < earliest:
-        raise DataUnavailable(
-            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
-            f"{earliest.isoformat()}."
-        )
+    _check_reportable(start, today)
     if end < start:
         raise DataUnavailable("The range ends before it starts.")
     store = store or default_store()
@@ -319,7 +182,7 @@ def fetch_long_range_rows(
     if on_progress is None and log is not None:
         on_progress = log.progress
     final = is_final or (lambda day: is_final_day(day, today))
-    id_column = ID_COLUMNS[level]
+    id_column = LEVEL_ID_COLUMNS[level]
     columns = list(dict.fromkeys(columns))
     boundary = first_sync_day(today)
     report_end = min(end, boundary - timedelta(days=1))
@@ -342,7 +205,7 @@ def fetch_long_range_rows(
         wanted = {str(i) for i in entity_ids}
         # Up to 500 ids filter the report itself; more (every campaign of a large account)
         # fetch the whole level once and keep the wanted rows here.
-        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+        report_filter = sorted(wanted) if len(wanted) <= REPORT_MAX_FILTER_IDS else None
     stored_days = fetched_days = jobs_run = 0
     if start <= report_end and (wanted is None or wanted):
         request = report_request_for(
@@ -519,15 +382,10 @@ def fetch_long_range_targeting_rows(
 
     Older days: *_TARGETING async reports (at most 5 types each, split over 186 days, stored
     whole per range); recent days: live targeting analytics; the two are added up."""
-    earliest = today - timedelta(days=MAX_DAYS_BACK)
-    if start < earliest:
-        raise DataUnavailable(
-            f"Pinterest keeps reporting data for {MAX_DAYS_BACK} days; the range starts before "
-            f"{earliest.isoformat()}."
-        )
+    _check_reportable(start, today)
     store = store or default_store()
     log = RUN_LOG.get()
-    id_column = ID_COLUMNS[level]
+    id_column = LEVEL_ID_COLUMNS[level]
     columns = list(dict.fromkeys(columns))
     boundary = first_sync_day(today)
     report_end = min(end, boundary - timedelta(days=1))
@@ -535,7 +393,7 @@ def fetch_long_range_targeting_rows(
     report_filter: Sequence[str] | None = None
     if entity_ids is not None and level != "AD_ACCOUNT":
         wanted = {str(i) for i in entity_ids}
-        report_filter = sorted(wanted) if len(wanted) <= MAX_FILTER_IDS else None
+        report_filter = sorted(wanted) if len(wanted) <= REPORT_MAX_FILTER_IDS else None
         if not wanted:
             return Fetched(data=[], stale=False, fetched_at=time.time(), error=None)
     sums: dict[tuple[str, str, str], dict[str, Any]] = {}

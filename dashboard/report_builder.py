@@ -30,6 +30,7 @@ from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
 from pinterest_client import PinterestClient
 from pinterest_client.reports import (
+    ProgressCallback,
     ReportBatch,
     ReportRequest,
     ReportsAPI,
@@ -37,8 +38,6 @@ from pinterest_client.reports import (
     is_text_column,
 )
 from pinterest_client.reports import ReportStillRunning as ReportStillRunning
-
-ProgressCallback = Callable[[int, int, str], None]
 
 LEVEL_LABELS: Final[dict[str, str]] = {
     "ADVERTISER": "Ad account",

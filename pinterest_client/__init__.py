@@ -4,6 +4,10 @@
     client = PinterestClient()          # PINTEREST_ACCESS_TOKEN from the environment
     rows = client.analytics(account_id, "CAMPAIGN", start_date=..., end_date=...,
                             columns=["SPEND_IN_MICRO_DOLLAR", "TOTAL_CLICKTHROUGH"]).data
+
+Pinterest's limits and level enums (`SYNC_MAX_DAYS_BACK`, `REPORT_MAX_DAYS_BACK`, `Level`,
+`LEVEL_ID_COLUMNS`, ...) and the predicate `needs_reports(start, today)` come from
+`pinterest_client.limits` and are exported here: callers import them instead of restating them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,28 @@ from pinterest_client._errors import (
 from pinterest_client._ratelimit import RateLimits
 from pinterest_client._stats import LatencyStats
 from pinterest_client.client import ClientStats, PinterestClient
+from pinterest_client.limits import (
+    HOUR_MAX_DAYS_BACK,
+    HOUR_MAX_RANGE_DAYS,
+    LEVEL_ID_COLUMNS,
+    LEVELS,
+    MAX_IDS_PER_CALL,
+    PAGE_SIZE,
+    PRODUCT_ITEM_MAX_DAYS_BACK,
+    PRODUCT_ITEM_MAX_RANGE_DAYS,
+    REPORT_ID_COLUMNS,
+    REPORT_LEVEL_OF,
+    REPORT_LEVELS,
+    REPORT_MAX_DAYS_BACK,
+    REPORT_MAX_FILTER_IDS,
+    REPORT_MAX_RANGE_DAYS,
+    SYNC_MAX_DAYS_BACK,
+    SYNC_MAX_RANGE_DAYS,
+    Level,
+    ReportLevel,
+    first_sync_day,
+    needs_reports,
+)
 from pinterest_client.models import (
     Ad,
     AdAccount,
@@ -41,7 +67,6 @@ from pinterest_client.models import (
     AudienceScope,
     Campaign,
     Fetched,
-    Level,
     MetricDefinition,
     MetricsReadyState,
     TargetingRow,
@@ -49,8 +74,24 @@ from pinterest_client.models import (
 )
 
 __all__ = [
+    "HOUR_MAX_DAYS_BACK",
+    "HOUR_MAX_RANGE_DAYS",
+    "LEVELS",
+    "LEVEL_ID_COLUMNS",
+    "MAX_IDS_PER_CALL",
+    "PAGE_SIZE",
     "PRODUCTION_BASE_URL",
+    "PRODUCT_ITEM_MAX_DAYS_BACK",
+    "PRODUCT_ITEM_MAX_RANGE_DAYS",
+    "REPORT_ID_COLUMNS",
+    "REPORT_LEVELS",
+    "REPORT_LEVEL_OF",
+    "REPORT_MAX_DAYS_BACK",
+    "REPORT_MAX_FILTER_IDS",
+    "REPORT_MAX_RANGE_DAYS",
     "SANDBOX_BASE_URL",
+    "SYNC_MAX_DAYS_BACK",
+    "SYNC_MAX_RANGE_DAYS",
     "APIError",
     "APITimeoutError",
     "Ad",
@@ -82,6 +123,7 @@ __all__ = [
     "RateLimitedError",
     "RateLimits",
     "ReportError",
+    "ReportLevel",
     "ResponseCache",
     "ServerError",
     "TargetingRow",
@@ -89,4 +131,6 @@ __all__ = [
     "UserAccount",
     "ValidationError",
     "default_cache",
+    "first_sync_day",
+    "needs_reports",
 ]

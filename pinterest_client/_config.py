@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pinterest_client.limits import (
+    HOUR_MAX_RANGE_DAYS,
+    MAX_IDS_PER_CALL,
+    PAGE_SIZE,
+    SYNC_MAX_RANGE_DAYS,
+)
+
 PRODUCTION_BASE_URL = "https://api.pinterest.com/v5"
 SANDBOX_BASE_URL = "https://api-sandbox.pinterest.com/v5"
-
-# Pinterest's synchronous analytics windows (reference section on analytics).
-SYNC_LOOKBACK_DAYS = 90
-SYNC_MAX_RANGE_DAYS = 90
-HOUR_LOOKBACK_DAYS = 8
-HOUR_MAX_RANGE_DAYS = 3
-MAX_IDS_PER_CALL = 250
-PAGE_SIZE = 250
 
 
 @dataclass(frozen=True)

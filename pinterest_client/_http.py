@@ -36,6 +36,7 @@ from pinterest_client._errors import (
     TransportError,
 )
 from pinterest_client._ratelimit import RateLimiter
+from pinterest_client._retry import Budget, Failure, GiveUp, RefreshToken, decide
 from pinterest_client._stats import HttpStats
 
 log = logging.getLogger("pinterest_client")
@@ -102,20 +103,11 @@ def _api_error(status: int, code: int | None, message: str) -> APIError:
     return BadRequestError(status, code, text)
 
 
-class _Retry(Exception):
-    """Internal: this attempt failed transiently; `error` is raised if no attempt is left."""
-
-    def __init__(self, error: PinterestError, delay: float | None = None) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.delay = delay
-
-
-
 def _labelled(label: str, error: object) -> str:
     """'GET /path: what went wrong', once (transport errors already start with the label)."""
     text = str(error)
     return text if text.startswith(label) else f"{label}: {text}"
+
 
 class HttpSession:
     """One httpx.Client plus everything that makes a single call safe. Thread-safe."""
@@ -260,85 +252,83 @@ class HttpSession:
         basic_auth: bool = False,
         allow_refresh: bool = True,
     ) -> bytes:
-        attempt = 0
-        rate_wait_budget = self.max_wait_s
+        """One request with its retries: `decide` says what each failure leads to."""
         label = f"{method} {_path_of(url, self.base_url)}"
-        refreshed = False
-        if auth and not self.credentials.has_access_token:
-            if not (allow_refresh and self.credentials.can_refresh):
+        refreshed = auth and self._refresh_before_sending(allow_refresh)
+        attempt = 0
+        rate_wait_s = self.max_wait_s
+        while True:
+            if rate_limited:
+                rate_wait_s -= self._acquire(category, rate_wait_s, label)
+            generation = self.credentials.generation
+            try:
+                outcome = self._attempt(method, url, label, category, params, json, data,
+                                        self._auth_headers(auth, basic_auth), expect_json)
+            finally:
+                if rate_limited:
+                    self.limiter.release(category)
+            if not isinstance(outcome, Failure):
+                return outcome
+            error = outcome.error
+            can_refresh = (auth and allow_refresh and not refreshed
+                           and self.credentials.can_refresh)
+            decision = decide(outcome, Budget(attempt, self.config.max_retries, rate_wait_s,
+                                              can_refresh), self._backoff(attempt))
+            if isinstance(decision, RefreshToken):
+                refreshed = True
+                self.refresh_access_token(seen_generation=generation)
+                continue
+            if decision.block_s is not None:
+                self.limiter.block(category, decision.block_s)
+            if isinstance(decision, GiveUp):
+                raise self._given_up(label, error, decision.block_s)
+            rate_wait_s = decision.rate_wait_s
+            attempt += 1
+            self.stats.record_retry()
+            log.debug("pinterest_client: %s failed (%s); retry %d in %.2f s", label,
+                      type(error).__name__, attempt, decision.seconds)
+            if decision.sleep:
+                self._sleep(decision.seconds)  # a known reset is waited for by the limiter
+
+    def _given_up(self, label: str, error: PinterestError, block_s: float | None
+                  ) -> PinterestError:
+        """The error to raise, recorded; a known reset goes on it (when to come back)."""
+        if block_s is not None and isinstance(error, RateLimitedError):
+            error.retry_after = block_s
+            error.reset_at = time.time() + block_s
+        self.stats.record_error(_labelled(label, error))
+        return error
+
+    def _refresh_before_sending(self, allow_refresh: bool) -> bool:
+        """Refresh a missing or about-to-expire token first; whether a refresh was spent."""
+        can_refresh = allow_refresh and self.credentials.can_refresh
+        if not self.credentials.has_access_token:
+            if not can_refresh:
                 raise AuthError(401, None, "No access token: pass access_token or set "
                                 "PINTEREST_ACCESS_TOKEN.")
             # A refresh token with app id and secret is enough to start.
-            self.refresh_access_token(seen_generation=self.credentials.generation)
-            refreshed = True
-        elif (auth and allow_refresh and self.credentials.can_refresh
-              and self.credentials.expires_soon(self._wall())):
-            # The token we got says it is about to expire: renew it before sending.
-            self.refresh_access_token(seen_generation=self.credentials.generation)
-            refreshed = True
-        while True:
-            if rate_limited:
-                started = time.monotonic()
-                try:
-                    self.limiter.acquire(category, max(0.0, rate_wait_budget))
-                except RateLimitedError as exc:
-                    self.stats.record_error(_labelled(label, exc.message))
-                    raise
-                rate_wait_budget -= time.monotonic() - started
-            headers: dict[str, str] = {}
-            generation = self.credentials.generation
-            if basic_auth:
-                headers.update(self.credentials.basic_header())
-            elif auth:
-                headers.update(self.credentials.auth_header())
-            try:
-                try:
-                    return self._attempt(method, url, label, category, params, json, data,
-                                         headers, expect_json)
-                finally:
-                    if rate_limited:
-                        self.limiter.release(category)
-            except _Retry as retry:
-                error = retry.error
-                if (
-                    isinstance(error, AuthError)
-                    and auth
-                    and allow_refresh
-                    and not refreshed
-                    and self.credentials.can_refresh
-                ):
-                    refreshed = True
-                    self.refresh_access_token(seen_generation=generation)
-                    continue
-                if isinstance(error, AuthError):
-                    self.stats.record_error(_labelled(label, error))
-                    raise error from None
-                if isinstance(error, RateLimitedError):
-                    delay = retry.delay
-                    if delay is not None and delay > max(0.0, rate_wait_budget):
-                        # Longer than we may wait: remember it and fail fast.
-                        self.limiter.block(category, delay)
-                        error.retry_after = delay
-                        error.reset_at = time.time() + delay
-                        self.stats.record_error(_labelled(label, error))
-                        raise error from None
-                    if delay is not None:
-                        self.limiter.block(category, delay)
-                if attempt >= self.config.max_retries:
-                    self.stats.record_error(_labelled(label, error))
-                    raise error from None
-                wait = retry.delay if retry.delay is not None else self._backoff(attempt)
-                if isinstance(error, RateLimitedError):
-                    rate_wait_budget -= wait
-                    if rate_wait_budget < 0:
-                        self.stats.record_error(_labelled(label, error))
-                        raise error from None
-                attempt += 1
-                self.stats.record_retry()
-                log.debug("pinterest_client: %s failed (%s); retry %d in %.2f s", label,
-                          type(error).__name__, attempt, wait)
-                if not (isinstance(error, RateLimitedError) and retry.delay is not None):
-                    self._sleep(wait)  # a known reset is waited for by the limiter instead
+        elif not (can_refresh and self.credentials.expires_soon(self._wall())):
+            return False
+        # The token is missing or says it is about to expire: renew it before sending.
+        self.refresh_access_token(seen_generation=self.credentials.generation)
+        return True
+
+    def _acquire(self, category: str, budget_s: float, label: str) -> float:
+        """A rate-limit slot, waiting at most `budget_s`; the seconds it took."""
+        started = time.monotonic()
+        try:
+            self.limiter.acquire(category, max(0.0, budget_s))
+        except RateLimitedError as exc:
+            self.stats.record_error(_labelled(label, exc.message))
+            raise
+        return time.monotonic() - started
+
+    def _auth_headers(self, auth: bool, basic_auth: bool) -> dict[str, str]:
+        if basic_auth:
+            return dict(self.credentials.basic_header())
+        if auth:
+            return dict(self.credentials.auth_header())
+        return {}
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.config.backoff_cap_s, self.config.backoff_base_s * (2.0**attempt))
@@ -355,7 +345,9 @@ class HttpSession:
         data: Mapping[str, str] | None,
         headers: dict[str, str],
         expect_json: bool,
-    ) -> bytes:
+    ) -> bytes | Failure:
+        """One HTTP exchange: the body, a `Failure` worth deciding about (timeouts, network,
+        unreadable answers, 401, 429, 5xx), or a raised error no retry can fix (other 4xx)."""
         started = time.monotonic()
         try:
             response = self._client.request(
@@ -365,27 +357,24 @@ class HttpSession:
             body = response.content
         except httpx.TimeoutException:
             self.stats.record_call(category, time.monotonic() - started)
-            raise _Retry(APITimeoutError(f"{label}: no answer within the timeout.")) from None
+            return Failure(APITimeoutError(f"{label}: no answer within the timeout."))
         except httpx.RemoteProtocolError:
             self.stats.record_call(category, time.monotonic() - started)
-            raise _Retry(InvalidResponseError(
-                f"{label}: the connection closed before the whole answer arrived.")) from None
+            return Failure(InvalidResponseError(
+                f"{label}: the connection closed before the whole answer arrived."))
         except httpx.TransportError as exc:
             self.stats.record_call(category, time.monotonic() - started)
-            raise _Retry(TransportError(
-                f"{label}: could not reach the server ({type(exc).__name__}).")) from None
+            return Failure(TransportError(
+                f"{label}: could not reach the server ({type(exc).__name__})."))
         latency = time.monotonic() - started
         self.stats.record_call(category, latency)
         status = response.status_code
         log.debug("pinterest_client: %s -> %d in %.0f ms", label, status, latency * 1000)
         if 200 <= status < 300:
-            if expect_json and body.strip():
-                try:
-                    jsonlib.loads(body)
-                except (ValueError, UnicodeDecodeError):
-                    raise _Retry(InvalidResponseError(
-                        f"{label}: the answer is not valid JSON (malformed or truncated).",
-                        status=status)) from None
+            if expect_json and body.strip() and not _is_json(body):
+                return Failure(InvalidResponseError(
+                    f"{label}: the answer is not valid JSON (malformed or truncated).",
+                    status=status))
             return body
         code, message = _error_fields(body)
         message = self.credentials.scrub(message)[:300]
@@ -396,12 +385,20 @@ class HttpSession:
                 status, code, message or "Rate limit exceeded.",
                 reset_at=None if delay is None else time.time() + delay, retry_after=delay,
             )
-            raise _Retry(error, delay)
+            return Failure(error, delay)
         error = _api_error(status, code, message)
         if status >= 500 or status == 401:
-            raise _Retry(error)
+            return Failure(error)
         self.stats.record_error(_labelled(label, error))
         raise error
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        jsonlib.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _path_of(url: str, base_url: str) -> str:

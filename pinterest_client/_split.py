@@ -30,13 +30,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from pinterest_client._errors import ValidationError
-
-ID_COLUMNS: Final[Mapping[str, str]] = {
-    "AD_ACCOUNT": "AD_ACCOUNT_ID",
-    "CAMPAIGN": "CAMPAIGN_ID",
-    "AD_GROUP": "AD_GROUP_ID",
-    "AD": "AD_ID",
-}
+from pinterest_client.limits import LEVEL_ID_COLUMNS
 
 # Counts and micro-money totals: summing two periods' values gives the combined period's value.
 ADDITIVE_COLUMNS: Final[frozenset[str]] = frozenset({
@@ -152,7 +146,7 @@ def merge_metric_dicts(
                 sums[key] = sums.get(key, 0) + _number(value)
             elif key not in RATIO_COLUMNS and key not in SCALED_COLUMNS:
                 merged.setdefault(key, value)  # ids, DATE, attributes
-    keep = set(columns) | {"DATE"} | set(ID_COLUMNS.values())
+    keep = set(columns) | {"DATE"} | set(LEVEL_ID_COLUMNS.values())
     out = {k: v for k, v in merged.items() if k in keep}
     for col in columns:
         if col in ADDITIVE_COLUMNS:
@@ -188,7 +182,7 @@ def merge_rows(
 
 
 def _row_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    ids = tuple(str(row.get(c)) for c in ID_COLUMNS.values() if c in row)
+    ids = tuple(str(row.get(c)) for c in LEVEL_ID_COLUMNS.values() if c in row)
     return (*ids, row.get("DATE"))
 
 

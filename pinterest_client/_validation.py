@@ -15,12 +15,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pinterest_client import columns as catalogue
-from pinterest_client._config import HOUR_LOOKBACK_DAYS, SYNC_LOOKBACK_DAYS
 from pinterest_client._errors import RangeNeedsReportError, ValidationError
+from pinterest_client.limits import (
+    HOUR_MAX_DAYS_BACK,
+    LEVELS,
+    SYNC_MAX_DAYS_BACK,
+    first_sync_day,
+    needs_reports,
+)
 from pinterest_client.models import Attribution
 
 DIGITS = re.compile(r"^\d{1,18}$")
-LEVELS: tuple[str, ...] = ("AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD")
 TARGETING_TYPES_BY_LEVEL: dict[str, tuple[tuple[str, ...], int]] = {
     "AD_ACCOUNT": (catalogue.ACCOUNT_TARGETING_TYPES, catalogue.MAX_ACCOUNT_TARGETING_TYPES),
     "CAMPAIGN": (catalogue.CAMPAIGN_TARGETING_TYPES, catalogue.MAX_CAMPAIGN_TARGETING_TYPES),
@@ -134,19 +139,19 @@ def check_sync_range(start: date, end: date, granularity: str, today: date) -> N
     if end < start:
         raise _fail("end_date", "order", f"{end} is before start_date {start}.")
     if granularity == "HOUR":
-        earliest = today - timedelta(days=HOUR_LOOKBACK_DAYS)
+        earliest = today - timedelta(days=HOUR_MAX_DAYS_BACK)
         if start < earliest:
             raise ValidationError(
-                f"start_date: HOUR granularity reaches at most {HOUR_LOOKBACK_DAYS} days back "
+                f"start_date: HOUR granularity reaches at most {HOUR_MAX_DAYS_BACK} days back "
                 f"(earliest {earliest}, asked {start}); async reports have the same limit, so "
                 "choose DAY for older days.",
                 parameter="start_date", rule="hour_lookback")
         return
-    earliest = today - timedelta(days=SYNC_LOOKBACK_DAYS)
-    if start < earliest:
+    if needs_reports(start, today):
         raise RangeNeedsReportError(
-            f"start_date: live analytics reach at most {SYNC_LOOKBACK_DAYS} days back (earliest "
-            f"{earliest}, asked {start}); use an async report (client.reports) for older days.",
+            f"start_date: live analytics reach at most {SYNC_MAX_DAYS_BACK} days back (earliest "
+            f"{first_sync_day(today)}, asked {start}); use an async report (client.reports) for "
+            "older days.",
             start=start, end=end)
 
 

@@ -12,19 +12,18 @@ import csv
 import io
 import json
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
-from pinterest_client._errors import PinterestError, ReportError, ValidationError
-from pinterest_client.reports import (
-    MAX_TRANSIENT_ROUNDS,
-    TRANSIENT_ERRORS,
+from pinterest_client._errors import ReportError, ValidationError
+from pinterest_client._polling import (
     Session,
-    backoff_delay,
-    renewable_download_error,
+    default_sleep,
+    fetch_renewing_links,
+    utc_now,
+    wait_for,
 )
 
 BULK_ENTITY_TYPES: Final[tuple[str, ...]] = (
@@ -273,14 +272,6 @@ def _parse_csv(text: str) -> dict[str, list[dict[str, Any]]]:
     return _group(rows)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _default_sleep(seconds: float) -> None:
-    threading.Event().wait(seconds)
-
-
 class BulkAPI:
     """Bulk downloads over an HttpSession (`client.bulk`)."""
 
@@ -293,8 +284,8 @@ class BulkAPI:
         deadline_s: float = DEFAULT_DEADLINE_S,
     ) -> None:
         self._session = session
-        self._now = now or _utc_now
-        self._sleep = sleep or _default_sleep
+        self._now = now or utc_now
+        self._sleep = sleep or default_sleep
         self._deadline_s = deadline_s
 
     def __repr__(self) -> str:
@@ -333,41 +324,30 @@ class BulkAPI:
         on_status: Callable[[BulkStatus], None] | None = None,
     ) -> BulkStatus:
         """Poll until SUCCEEDED (returned); FAILED or the deadline raise BulkError."""
-        deadline = self._now() + timedelta(
-            seconds=self._deadline_s if timeout_s is None else timeout_s
-        )
-        attempt = 0
-        transient = 0
-        while True:
-            try:
-                status = self.get(job.request.ad_account_id, job.request_id)
-                transient = 0
-            except TRANSIENT_ERRORS:
-                transient += 1
-                if transient > MAX_TRANSIENT_ROUNDS:
-                    raise
-                status = BulkStatus(status="RUNNING")  # no news: poll again later
-            if on_status is not None:
-                on_status(status)
+        def ready(status: BulkStatus) -> bool:
             if status.succeeded:
                 if not status.result_url:
                     raise BulkError("Bulk download SUCCEEDED without a result link.",
                                     status="SUCCEEDED")
-                return status
+                return True
             if status.failed:
                 raise BulkError(
                     f"Bulk download {job.request_id}: Pinterest reports the request FAILED.",
                     status="FAILED",
                 )
-            remaining = (deadline - self._now()).total_seconds()
-            if remaining <= 0:
-                raise BulkError(
-                    f"Bulk download {job.request_id} is still running after the time limit; "
-                    "it can be picked up again later.",
-                    status="RUNNING",
-                )
-            self._sleep(min(backoff_delay(attempt), remaining))
-            attempt += 1
+            return False
+
+        return wait_for(
+            lambda: self.get(job.request.ad_account_id, job.request_id),
+            no_news=BulkStatus(status="RUNNING"), ready=ready, on_status=on_status,
+            now=self._now, sleep=self._sleep,
+            timeout_s=self._deadline_s if timeout_s is None else timeout_s,
+            still_running=lambda: BulkError(
+                f"Bulk download {job.request_id} is still running after the time limit; "
+                "it can be picked up again later.",
+                status="RUNNING",
+            ),
+        )
 
     def download(self, status: BulkStatus, request: BulkRequest) -> tuple[
         bytes, dict[str, list[dict[str, Any]]]
@@ -380,22 +360,20 @@ class BulkAPI:
     def fetch(self, job: BulkJob, *, timeout_s: float | None = None,
               on_status: Callable[[BulkStatus], None] | None = None) -> BulkResult:
         """wait + download; a dead link or a cut-off file is fetched again with a fresh poll."""
-        renewals = 0
-        while True:
-            status = self.wait(job, timeout_s=timeout_s, on_status=on_status)
-            try:
-                raw, rows = self.download(status, job.request)
-                return BulkResult(request=job.request, request_id=job.request_id, rows=rows,
-                                  raw=raw)
-            except (PinterestError, ValueError) as exc:
-                retryable = renewable_download_error(exc)
-                if not retryable or renewals >= MAX_LINK_RENEWALS:
-                    raise BulkError(
-                        f"Bulk download {job.request_id}: the file could not be downloaded "
-                        "whole; nothing was kept. Retry.",
-                        status="DOWNLOAD_FAILED",
-                    ) from exc
-                renewals += 1
+        def whole(status: BulkStatus) -> BulkResult:
+            raw, rows = self.download(status, job.request)
+            return BulkResult(request=job.request, request_id=job.request_id, rows=rows, raw=raw)
+
+        return fetch_renewing_links(
+            lambda: self.wait(job, timeout_s=timeout_s, on_status=on_status),
+            whole,
+            max_renewals=MAX_LINK_RENEWALS,
+            failure=lambda _exc: BulkError(
+                f"Bulk download {job.request_id}: the file could not be downloaded whole; "
+                "nothing was kept. Retry.",
+                status="DOWNLOAD_FAILED",
+            ),
+        )
 
     def run(self, request: BulkRequest, *, timeout_s: float | None = None,
             on_status: Callable[[BulkStatus], None] | None = None) -> BulkResult:

@@ -3,6 +3,10 @@
 Every read goes: validate locally -> split into allowed calls -> per call: cache (single
 flight, stale copy on transient errors) -> rate-limit slot -> HTTP with retries -> merge.
 Parts of one call run concurrently in a small bounded thread pool (`max_workers`).
+
+Longer than 500 lines on purpose: it is the package's one public face, 22 short methods that
+validate and hand over to `_split`, `_listing`, `_cache` and `_http`; their shared plumbing
+(`_get`, `_run`, paging) lives here so each method reads as the request it makes.
 """
 
 from __future__ import annotations
@@ -28,18 +32,12 @@ from pinterest_client._cache import (
     default_cache,
     normalise_params,
 )
-from pinterest_client._config import (
-    HOUR_MAX_RANGE_DAYS,
-    PRODUCTION_BASE_URL,
-    SYNC_MAX_RANGE_DAYS,
-    ClientConfig,
-)
+from pinterest_client._config import PRODUCTION_BASE_URL, ClientConfig
 from pinterest_client._errors import InvalidResponseError, ValidationError
 from pinterest_client._http import HttpSession
 from pinterest_client._listing import ASCENDING, read_from_both_ends, read_in_sequence
 from pinterest_client._ratelimit import RateLimits, shared_limiter
 from pinterest_client._split import (
-    ID_COLUMNS,
     MERGING_GRANULARITIES,
     batches,
     columns_for_merge,
@@ -50,6 +48,7 @@ from pinterest_client._split import (
     strip_columns,
 )
 from pinterest_client._stats import LatencyStats
+from pinterest_client.limits import HOUR_MAX_RANGE_DAYS, LEVEL_ID_COLUMNS, SYNC_MAX_RANGE_DAYS
 from pinterest_client.models import (
     Ad,
     AdAccount,
@@ -179,6 +178,7 @@ class PinterestClient:
 
     @property
     def base_url(self) -> str:
+        """The API base URL in use (production, sandbox or a simulator), no trailing slash."""
         return self._session.base_url
 
     @property
@@ -188,10 +188,12 @@ class PinterestClient:
 
     @property
     def cache(self) -> ResponseCache:
+        """The response cache (shared between clients unless one was passed in)."""
         return self._cache
 
     @property
     def reports(self) -> ReportsAPI:
+        """Async reports (`ReportsAPI`): ranges beyond live analytics, up to 914 days back."""
         with self._lazy_lock:
             if self._reports is None:
                 from pinterest_client.reports import ReportsAPI
@@ -201,6 +203,7 @@ class PinterestClient:
 
     @property
     def bulk(self) -> BulkAPI:
+        """Bulk downloads (`BulkAPI`): whole entity dumps (campaigns, ad groups, ads, ...)."""
         with self._lazy_lock:
             if self._bulk is None:
                 from pinterest_client.bulk import BulkAPI
@@ -217,6 +220,7 @@ class PinterestClient:
         self._session.refresh_access_token()
 
     def close(self) -> None:
+        """Stop the worker pools and close the HTTP connections; the client is unusable after."""
         with self._lazy_lock:
             for pool in (self._pool, self._other_end_pool):
                 if pool is not None:
@@ -225,6 +229,8 @@ class PinterestClient:
         self._session.close()
 
     def stats(self) -> ClientStats:
+        """Counters for an API status page: calls per category, quota left, 429s, retries,
+        token refreshes, limiter waits, latency, recent errors and cache hits."""
         http = self._session.stats
         calls = http.calls_by_category()
         return ClientStats(
@@ -326,6 +332,7 @@ class PinterestClient:
     # -- accounts and entities ----------------------------------------------------------------
 
     def user_account(self) -> Fetched[UserAccount]:
+        """The account the token belongs to (`GET /user_account`, org_read quota)."""
         got = self._get("/user_account", category=ORG_READ, params=None,
                         ttl_s=self.config.ttl_entities_s)
         return _combine([got], UserAccount.from_api(got.data))
@@ -333,7 +340,7 @@ class PinterestClient:
     _AD_ACCOUNTS_PARAMS: Final = {"include_shared_accounts": True}
 
     def list_ad_accounts(self) -> Fetched[list[AdAccount]]:
-        """Every ad account this token may see (its own and shared ones), read to the end."""
+        """Every ad account the token can read, shared ones included, all pages read."""
         got = self._get_all_pages("/ad_accounts", category=ADS_READ,
                                   params=self._AD_ACCOUNTS_PARAMS,
                                   ttl_s=self.config.ttl_entities_s)
@@ -349,6 +356,7 @@ class PinterestClient:
         return frozenset(str(item.get("id", "")) for item in held.data if isinstance(item, dict))
 
     def get_ad_account(self, ad_account_id: str) -> Fetched[AdAccount]:
+        """One ad account by id (`GET /ad_accounts/{id}`); NotFoundError if unknown."""
         account = check.check_id(ad_account_id, "ad_account_id")
         got = self._get(f"/ad_accounts/{account}", category=ADS_READ, params=None,
                         ttl_s=self.config.ttl_entities_s)
@@ -417,6 +425,8 @@ class PinterestClient:
         ad_group_ids: Sequence[str] | None = None,
         entity_statuses: Sequence[str] | None = None,
     ) -> Fetched[list[AdGroup]]:
+        """Ad groups of the account, filtered by `campaign_ids` or `ad_group_ids` (one of
+        them, at most 250 ids per call; more are batched) and `entity_statuses`."""
         account = check.check_id(ad_account_id, "ad_account_id")
         filters = check.check_entity_filters(campaign_ids=campaign_ids, ad_group_ids=ad_group_ids)
         if len(filters) > 1:
@@ -436,6 +446,8 @@ class PinterestClient:
         ad_ids: Sequence[str] | None = None,
         entity_statuses: Sequence[str] | None = None,
     ) -> Fetched[list[Ad]]:
+        """Ads of the account, filtered by `campaign_ids`, `ad_group_ids` or `ad_ids` (at most
+        one of them; ids batched by 250) and `entity_statuses`."""
         account = check.check_id(ad_account_id, "ad_account_id")
         filters = check.check_entity_filters(
             campaign_ids=campaign_ids, ad_group_ids=ad_group_ids, ad_ids=ad_ids
@@ -620,6 +632,8 @@ class PinterestClient:
     def audience_insights(
         self, ad_account_id: str, audience_insight_type: str = "YOUR_TOTAL_AUDIENCE"
     ) -> Fetched[AudienceInsights]:
+        """Audience demographics of the account (`audience_insight_type`, default
+        YOUR_TOTAL_AUDIENCE)."""
         account = check.check_id(ad_account_id, "ad_account_id")
         kind = check.check_enum(audience_insight_type, catalogue.AUDIENCE_INSIGHT_TYPES,
                                 "audience_insight_type")
@@ -629,6 +643,7 @@ class PinterestClient:
         return _combine([got], AudienceInsights.from_api(got.data))
 
     def audience_scopes(self, ad_account_id: str) -> Fetched[list[AudienceScope]]:
+        """Which audience insights (scope and type) the account has (`insights/audiences`)."""
         account = check.check_id(ad_account_id, "ad_account_id")
         got = self._get(f"/ad_accounts/{account}/insights/audiences", category=ADS_READ,
                         params=None, ttl_s=self.config.ttl_entities_s)
@@ -638,6 +653,7 @@ class PinterestClient:
         return _combine([got], [AudienceScope.from_api(i) for i in items])
 
     def delivery_metrics(self, report_type: str | None = None) -> Fetched[list[MetricDefinition]]:
+        """Pinterest's metric definitions, optionally only those of `report_type` SYNC or ASYNC."""
         params = None
         if report_type is not None:
             params = {"report_type": check.check_enum(report_type, ("SYNC", "ASYNC"),
@@ -650,6 +666,8 @@ class PinterestClient:
         return _combine([got], [MetricDefinition.from_api(i) for i in items])
 
     def metrics_ready_state(self, day: date) -> Fetched[MetricsReadyState]:
+        """Whether Pinterest has finished computing the metrics of `day` (UTC); a
+        final answer is cached long, a pending one briefly."""
         when = check.check_date(day, "date")
 
         def ttl(value: Any) -> float:
@@ -683,7 +701,7 @@ def _merge_targeting(
     """Rows of the same (type, value, entity, DATE) from several windows as one row."""
     groups: dict[tuple[Any, ...], list[TargetingRow]] = {}
     for row in rows:
-        ids = tuple(str(row.metrics.get(c)) for c in ID_COLUMNS.values() if c in row.metrics)
+        ids = tuple(str(row.metrics.get(c)) for c in LEVEL_ID_COLUMNS.values() if c in row.metrics)
         key = (row.targeting_type, row.targeting_value, *ids, row.metrics.get("DATE"))
         groups.setdefault(key, []).append(row)
     extra = [c for c in send_cols if c not in columns]

@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pinterest_client._errors import InvalidResponseError, PinterestError
+from pinterest_client.limits import Level as Level
 
 T = TypeVar("T")
-
-Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pinterest_sim.exceptions import SimError, invalid_parameter
+from pinterest_sim.jobs import JobStore, StatusWords, job_status
 from pinterest_sim.validation import DIGITS
 from pinterest_sim.world import World
 
@@ -37,6 +36,7 @@ CSV_COLUMNS = (
 )
 CONTEXT = "Invalid bulk download parameters."
 FIRST_REQUEST_ID = 2680059592705
+BULK_STATUS_WORDS = StatusWords(running="RUNNING", failed="FAILED", done="SUCCEEDED")
 
 
 def _fail(message: str) -> SimError:
@@ -191,41 +191,17 @@ class BulkJob:
         return "text/csv" if self.request.output_format == "CSV" else "application/json"
 
     def status(self, now: datetime) -> str:
-        if now < self.ready_at:
-            return "RUNNING"
-        return "FAILED" if self.fails else "SUCCEEDED"
+        return job_status(BULK_STATUS_WORDS, now, self.ready_at, self.fails)
 
 
 @dataclass
-class BulkStore:
-    delay_s: Callable[[], float]
-    failure_draw: Callable[[], bool]
-    _jobs: dict[str, BulkJob] = field(default_factory=dict)
-    _fail_next: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail_next(self, n: int = 1) -> None:
-        with self._lock:
-            self._fail_next += n
+class BulkStore(JobStore[BulkJob]):
+    """Bulk jobs by request id (consecutive numbers, like Pinterest's)."""
 
     def create(self, account_id: str, request: BulkRequest, now: datetime) -> BulkJob:
-        with self._lock:
-            fails = self._fail_next > 0
-            if fails:
-                self._fail_next -= 1
-            fails = fails or self.failure_draw()
-            request_id = str(FIRST_REQUEST_ID + len(self._jobs))
-            job = BulkJob(request_id, account_id, request,
-                          now + timedelta(seconds=self.delay_s()), fails)
-            self._jobs[request_id] = job
-            return job
-
-    def get(self, account_id: str, request_id: str) -> BulkJob | None:
-        job = self._jobs.get(request_id)
-        return job if job is not None and job.account_id == account_id else None
+        return self._add(now, lambda n: str(FIRST_REQUEST_ID + n),
+                         lambda request_id, ready_at, fails: BulkJob(
+                             request_id, account_id, request, ready_at, fails))
 
     def by_id(self, request_id: str) -> BulkJob | None:
-        return self._jobs.get(request_id)
-
-    def __len__(self) -> int:
-        return len(self._jobs)
+        return self.by_key(request_id)

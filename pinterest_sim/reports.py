@@ -21,14 +21,16 @@ import io
 import json
 import secrets
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from pinterest_sim import catalog
+from pinterest_sim.bulk import CAMPAIGN_STATUSES, OBJECTIVE_TYPES
 from pinterest_sim.catalog_spec import ASYNC_COLUMNS, REPORT_LEVELS
 from pinterest_sim.exceptions import SimError, invalid_parameter
+from pinterest_sim.jobs import JobStore, StatusWords, job_status
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
 from pinterest_sim.validation import (
     ASYNC_DAYS_BACK,
@@ -54,12 +56,8 @@ LEVEL_TO_SYNC: dict[str, Level] = {
     "ADVERTISER": "AD_ACCOUNT", "CAMPAIGN": "CAMPAIGN", "AD_GROUP": "AD_GROUP",
     "PIN_PROMOTION": "AD",
 }
-CAMPAIGN_STATUSES = ("RUNNING", "PAUSED", "NOT_STARTED", "COMPLETED", "ADVERTISER_DISABLED",
-                     "ARCHIVED", "DRAFT", "DELETED_DRAFT")
 AD_STATUSES = ("APPROVED", "PAUSED", "PENDING", "REJECTED", "ADVERTISER_DISABLED", "ARCHIVED",
                "DRAFT", "DELETED_DRAFT")
-OBJECTIVE_TYPES = ("AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES",
-                   "VIDEO_COMPLETION")
 ASYNC_TARGETING_TYPES = (
     "KEYWORD", "APPTYPE", "GENDER", "LOCATION", "PLACEMENT", "COUNTRY", "TARGETED_INTEREST",
     "PINNER_INTEREST", "AUDIENCE_INCLUDE", "GEO", "AGE_BUCKET", "REGION", "MEDIA_TYPE",
@@ -376,6 +374,8 @@ def _metrics_filters(value: Any) -> tuple[MetricsFilter, ...]:
 
 # ----- jobs ----------------------------------------------------------------------------------
 
+REPORT_STATUS_WORDS = StatusWords(running="IN_PROGRESS", failed="FAILED", done="FINISHED")
+
 
 @dataclass
 class ReportJob:
@@ -398,26 +398,12 @@ class ReportJob:
         return "text/csv" if self.request.report_format == "CSV" else "application/json"
 
     def status(self, now: datetime, lifetime_s: float) -> str:
-        if now < self.ready_at:
-            return "IN_PROGRESS"
-        if self.fails:
-            return "FAILED"
-        if now >= self.ready_at + timedelta(seconds=lifetime_s):
-            return "EXPIRED"
-        return "FINISHED"
+        return job_status(REPORT_STATUS_WORDS, now, self.ready_at, self.fails, lifetime_s)
 
 
 @dataclass
-class ReportStore:
-    delay_s: Callable[[], float]
-    failure_draw: Callable[[], bool]
-    _jobs: dict[str, ReportJob] = field(default_factory=dict)
-    _fail_next: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail_next(self, n: int = 1) -> None:
-        with self._lock:
-            self._fail_next += n
+class ReportStore(JobStore[ReportJob]):
+    """Report jobs by token (random, like Pinterest's)."""
 
     def create(self, account_id: str, request: ReportRequest, now: datetime,
                lifetime_s: float = 3600.0) -> ReportJob:
@@ -426,22 +412,9 @@ class ReportStore:
             for old in self._jobs.values():
                 if old.content is not None and now >= old.ready_at + timedelta(seconds=lifetime_s):
                     old.content = None
-            fails = self._fail_next > 0
-            if fails:
-                self._fail_next -= 1
-            fails = fails or self.failure_draw()
-            token = secrets.token_hex(20)
-            job = ReportJob(token, account_id, request, now,
-                            now + timedelta(seconds=self.delay_s()), fails)
-            self._jobs[token] = job
-            return job
-
-    def get(self, account_id: str, token: str) -> ReportJob | None:
-        job = self._jobs.get(token)
-        return job if job is not None and job.account_id == account_id else None
+        return self._add(now, lambda _n: secrets.token_hex(20),
+                         lambda token, ready_at, fails: ReportJob(
+                             token, account_id, request, now, ready_at, fails))
 
     def by_token(self, token: str) -> ReportJob | None:
-        return self._jobs.get(token)
-
-    def __len__(self) -> int:
-        return len(self._jobs)
+        return self.by_key(token)

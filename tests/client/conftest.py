@@ -1,66 +1,26 @@
 """Fixtures for the client tests: a simulator reached in-process or over loopback HTTP.
 
-``make_env(...)`` builds a fresh simulator (frozen clock by default), serves it on a free port
-when the test runs in the ``loopback`` variant, and a `PinterestClient` with its own cache and a
-unique token (rate-limit buckets are process-wide per token, so tests never share quota).
-The ``kind`` fixture parametrizes a test over both faces.
+``make_env(...)`` builds a fresh `ClientEnv` (see ``tests.client.support``); the ``kind`` fixture
+parametrizes a test over both faces (in-process transport and loopback HTTP).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from pinterest_client import ClientConfig, PinterestClient, ResponseCache
-from pinterest_sim import SIM_BASE_URL, FrozenClock, SimConfig, SimServer, Simulator, SystemClock
-
-# 05:23:20 UTC: a trial-tier day then has 67,000 s left (the reset Pinterest was seen to send).
-FROZEN_NOW = datetime(2026, 11, 20, 5, 23, 20, tzinfo=UTC)
-# Retries without long sleeps: tests count retries, they do not wait for them.
-FAST = ClientConfig(backoff_base_s=0.001, backoff_cap_s=0.01)
-
-
-@dataclass
-class ClientEnv:
-    sim: Simulator
-    clock: Any  # FrozenClock or SystemClock
-    token: str
-    base_url: str
-    server: SimServer | None
-    client: PinterestClient
-    extra_clients: list[PinterestClient] = field(default_factory=list)
-
-    def new_client(self, **kwargs: Any) -> PinterestClient:
-        """Another client on the same simulator and token (its own cache unless given)."""
-        options: dict[str, Any] = {
-            "base_url": self.base_url,
-            "transport": self.sim.transport() if self.server is None else None,
-            "cache": ResponseCache(),
-            "config": FAST,
-            "now": self.clock.now,
-        }
-        options.update(kwargs)
-        token = options.pop("access_token", self.token)
-        client = PinterestClient(token, **options)
-        self.extra_clients.append(client)
-        return client
-
-    @property
-    def today(self) -> Any:
-        return self.clock.now().date()
+from pinterest_sim import SIM_BASE_URL, FrozenClock, SimConfig, Simulator, SystemClock
+from tests.client.support import FROZEN_NOW, ClientEnv, MakeEnv
 
 
 @pytest.fixture(params=["inprocess", "loopback"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
-
-MakeEnv = Callable[..., ClientEnv]
 
 
 @pytest.fixture

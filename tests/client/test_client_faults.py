@@ -25,8 +25,7 @@ from pinterest_client import (
     TransportError,
 )
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID
-from tests.client.conftest import ClientEnv, MakeEnv
-from tests.client.test_client_guard import FakeTimer
+from tests.client.support import ClientEnv, FakeTimer, MakeEnv
 
 SPEND = ["SPEND_IN_MICRO_DOLLAR"]
 

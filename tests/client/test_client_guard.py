@@ -10,19 +10,9 @@ import pytest
 
 from pinterest_client import RateLimitedError, ResponseCache
 from pinterest_sim import DEMO_ACCOUNT_ID
-from tests.client.conftest import MakeEnv
+from tests.client.support import FakeTimer, MakeEnv
 
 SPEND = ["SPEND_IN_MICRO_DOLLAR"]
-
-
-class FakeTimer:
-    """A monotonic clock the test moves by hand (for cache TTLs)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_50_threads_asking_the_same_thing_cost_one_upstream_call(make_env: MakeEnv) -> None:

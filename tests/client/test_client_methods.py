@@ -32,7 +32,7 @@ from pinterest_sim import (
 from pinterest_sim import (
     Attribution as SimAttribution,
 )
-from tests.client.conftest import MakeEnv
+from tests.client.support import MakeEnv
 
 COLUMNS = ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "TOTAL_CLICKTHROUGH", "CTR",
            "TOTAL_CONVERSIONS", "SPEND_IN_DOLLAR"]

@@ -11,7 +11,7 @@ import pytest
 
 from pinterest_client import ClientConfig, RangeNeedsReportError, ValidationError
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
-from tests.client.conftest import FAST, MakeEnv
+from tests.client.support import FAST, MakeEnv
 
 COLUMNS = ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "CLICKTHROUGH_1", "TOTAL_CLICKTHROUGH",
            "CTR", "ECTR", "CPM_IN_MICRO_DOLLAR", "SPEND_IN_DOLLAR", "TOTAL_CONVERSIONS",

@@ -14,8 +14,7 @@ import pytest
 from pinterest_client import ClientConfig, InvalidResponseError, ResponseCache
 from pinterest_client._listing import read_from_both_ends
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
-from tests.client.conftest import MakeEnv
-from tests.client.test_client_guard import FakeTimer
+from tests.client.support import FakeTimer, MakeEnv
 
 
 def _rounds(n: int, page_size: int) -> int:
