@@ -57,3 +57,20 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "page.py"
     module.write_text("import os\nfrom pinterest_client.bulk import BulkJob\n", encoding="utf-8")
     assert _imports(module) == {"os", "pinterest_client"}
+
+
+def test_no_test_module_imports_another_test_module_or_a_conftest() -> None:
+    """Shared helpers live in support modules: a conftest imported by name loads twice, and a
+    test module imported by another runs its tests' setup twice."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     else [])
+            for name in names:
+                last = name.rsplit(".", 1)[-1]
+                if last == "conftest" or last.startswith("test_"):
+                    wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert wrong == []

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -21,14 +21,13 @@ from dashboard.loaders.fetch import (
     freshness_of,
 )
 from dashboard.loaders.frames import add_kpi_columns
-from pinterest_client import Fetched, PinterestClient
+from pinterest_client import LEVEL_ID_COLUMNS, Fetched, PinterestClient
 
 ALL_STATUSES: Final[tuple[str, ...]] = ("ACTIVE", "PAUSED", "ARCHIVED")
 EntityLevel = Literal["CAMPAIGN", "AD_GROUP", "AD"]
-ID_COLUMNS: Final[dict[str, str]] = {
-    "CAMPAIGN": "CAMPAIGN_ID",
-    "AD_GROUP": "AD_GROUP_ID",
-    "AD": "AD_ID",
+# The drill-down's levels and their id columns, as the client defines them.
+ID_COLUMNS: Final[Mapping[str, str]] = {
+    level: LEVEL_ID_COLUMNS[level] for level in get_args(EntityLevel)
 }
 
 

@@ -9,15 +9,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from dashboard.errors import describe_error
 from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import HOURLY_COLUMNS
 from dashboard.long_range import fetch_long_range_rows, fetch_long_range_targeting_rows
 from pinterest_client import Attribution, Fetched, PinterestClient
-
-Level = Literal["AD_ACCOUNT", "CAMPAIGN", "AD_GROUP", "AD"]
+from pinterest_client import Level as Level  # the analytics levels, defined by the client
 
 MAX_PARALLEL_CALLS: Final = 6
 
