@@ -137,7 +137,7 @@ def main() -> None:
     try:
         connection = get_connection()
     except SettingsError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc), 1000))
         st.stop()
 
     if connection.is_demo:
@@ -147,7 +147,7 @@ def main() -> None:
         st.sidebar.caption("To see your own account, set  \n`PINTEREST_ACCESS_TOKEN`  \n"
                            "(README: Connect a real Pinterest account).")
     else:
-        st.sidebar.caption(f"Connected to {connection.target}")
+        st.sidebar.caption(f"Connected to {md_escape(connection.target)}")
     for note in connection.notes:
         st.sidebar.warning(note, icon=":material/key:")
 
@@ -175,7 +175,7 @@ def main() -> None:
     for message in messages:
         st.warning(message, icon=":material/link_off:")
     if account_error:
-        st.error("Could not list your ad accounts. " + account_error)
+        st.error("Could not list your ad accounts. " + md_escape(account_error, 1000))
     page.run()
 
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard.countries import country_name, iso2_to_iso3
 from dashboard.formatting import MICRO, currency_symbol, format_kpi
+from dashboard.text import CHART_LABEL_CHARS, plotly_escape
 
 # Pinterest red and a quiet neutral palette around it.
 PRIMARY: Final = "#E60023"
@@ -230,6 +231,15 @@ def spend_conversions_over_time(
     return _base_layout(fig)
 
 
+def _category_labels(values: pd.Series) -> tuple[list[str], dict[str, object]]:
+    """Names from Pinterest as category labels: escaped for Plotly (its labels read HTML) and
+    whole in the hover; the axis shows them cut to CHART_LABEL_CHARS. Returns the category
+    values and the axis settings that draw the short form."""
+    full = [plotly_escape(str(v)) for v in values]
+    short = [plotly_escape(str(v), CHART_LABEL_CHARS) for v in values]
+    return full, {"tickmode": "array", "tickvals": full, "ticktext": short}
+
+
 def top_n_bar(
     frame: pd.DataFrame,
     *,
@@ -248,20 +258,21 @@ def top_n_bar(
     data = data.sort_values(value_column, ascending=ascending).head(n)
     # Plotly draws the first category at the bottom; reverse so the top one is on top.
     data = data.iloc[::-1]
-    name = label or value_column
+    name = plotly_escape(label or value_column)
+    labels, ticks = _category_labels(data[label_column])
     fig = go.Figure(
         go.Bar(
             name=name,
             orientation="h",
             x=plot_values(data[value_column], kind),
-            y=[str(v) for v in data[label_column]],
+            y=labels,
             marker_color=PRIMARY,
             customdata=_hover_texts(data[value_column], kind, currency),
             hovertemplate="%{y}<br>" + name + " %{customdata}<extra></extra>",
         )
     )
     fig.update_layout(
-        xaxis={"title": _axis_title(name, kind, currency)}, yaxis={"automargin": True}
+        xaxis={"title": _axis_title(name, kind, currency)}, yaxis={"automargin": True, **ticks}
     )
     return _base_layout(fig, height=max(260, 32 * len(data) + 80))
 
@@ -284,8 +295,8 @@ def category_bar(
     data = frame[[label_column, value_column]].copy()
     if sort:
         data = data.sort_values(value_column, ascending=horizontal)
-    name = label or value_column
-    labels = [str(v) for v in data[label_column]]
+    name = plotly_escape(label or value_column)
+    labels, ticks = _category_labels(data[label_column])
     values = plot_values(data[value_column], kind)
     bar = go.Bar(
         name=name,
@@ -302,10 +313,11 @@ def category_bar(
     fig = go.Figure(bar)
     value_axis = {"title": _axis_title(name, kind, currency)}
     if horizontal:
-        fig.update_layout(xaxis=value_axis, yaxis={"automargin": True})
+        fig.update_layout(xaxis=value_axis, yaxis={"automargin": True, **ticks})
     else:
         # Short category labels stay level: tilted ones were hard to read in a narrow column.
-        fig.update_layout(yaxis=value_axis, xaxis={"type": "category", "tickangle": 0})
+        fig.update_layout(yaxis=value_axis,
+                          xaxis={"type": "category", "tickangle": 0, **ticks})
     if height is None:
         height = max(260, 28 * len(data) + 90) if horizontal else 340
     return _base_layout(fig, title=title, height=height)
@@ -429,19 +441,20 @@ def interest_index_bar(
     data[index_column] = pd.to_numeric(data[index_column], errors="coerce")
     data = data.dropna().sort_values(index_column, ascending=False).head(top).iloc[::-1]
     colors = [PRIMARY if v >= 1 else MUTED for v in data[index_column]]
+    labels, ticks = _category_labels(data[label_column])
     fig = go.Figure(
         go.Bar(
             name="Index",
             orientation="h",
             x=[float(v) for v in data[index_column]],
-            y=[str(v) for v in data[label_column]],
+            y=labels,
             marker_color=colors,
             hovertemplate="%{y}<br>Index %{x:.2f}<extra></extra>",
         )
     )
     fig.add_vline(x=1.0, line_dash="dot", line_color=SECONDARY)
     fig.update_layout(
-        xaxis={"title": "Index vs Pinterest total audience"}, yaxis={"automargin": True}
+        xaxis={"title": "Index vs Pinterest total audience"}, yaxis={"automargin": True, **ticks}
     )
     return _base_layout(fig, title=title, height=max(300, 26 * len(data) + 90))
 
@@ -474,12 +487,13 @@ def pacing_bar(
     values = [float(v) * 100 for v in data[pacing_column]]
     over = [v > cap for v in values]
     colors = [WARN if v < 80 else GOOD if v <= 110 else PRIMARY for v in values]
+    labels, name_ticks = _category_labels(data[label_column])
     fig = go.Figure(
         go.Bar(
             name="Pacing",
             orientation="h",
             x=[min(v, cap) for v in values],
-            y=[str(v) for v in data[label_column]],
+            y=labels,
             marker_color=colors,
             text=[f"<b>{_percent_text(v)} →</b>" if o else "" for v, o in zip(values, over,
                                                                               strict=True)],
@@ -502,7 +516,7 @@ def pacing_bar(
                   + [f"{cap:,.0f}%+"]}
     fig = _base_layout(fig, height=max(260, 28 * len(data) + 90))
     # Right margin: the last tick ("200%+") is centred on the plot's edge.
-    fig.update_layout(xaxis=xaxis, yaxis={"automargin": True}, uniformtext_minsize=9,
+    fig.update_layout(xaxis=xaxis, yaxis={"automargin": True, **name_ticks}, uniformtext_minsize=9,
                       uniformtext_mode="show", margin={"r": 30})
     return fig
 

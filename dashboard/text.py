@@ -37,3 +37,20 @@ def md_escape(text: str, max_chars: int = MAX_CHARS) -> str:
     seamed = _SEAMS.sub(WORD_JOINER, one_line)
     escaped = "".join("\\" + ch if ch in _ALWAYS_ESCAPED else ch for ch in seamed)
     return _LIST_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
+
+
+# Plotly draws a subset of HTML in every label, tick and hover (<a href> becomes a live link,
+# <b>, <br>, <span style>) and resolves the entities &lt; &gt; &amp; only after it has read the
+# tags: so these three as entities show as themselves and open no tag.
+_PLOTLY_ENTITIES: Final = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+CHART_LABEL_CHARS: Final = 48
+
+
+def plotly_escape(text: str, max_chars: int | None = None) -> str:
+    """`text` as Plotly draws it literally (labels, ticks, hover, legend), on one line; cut to
+    `max_chars` characters plus '…' when given (a 256-character name would crush an axis)."""
+    one_line = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable()
+                       or ch.isspace())
+    if max_chars is not None and len(one_line) > max_chars:
+        one_line = one_line[:max_chars] + "…"
+    return one_line.translate(_PLOTLY_ENTITIES)

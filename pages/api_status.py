@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.api_status import ApiStatusView, api_status_view, data_source_text, latency_text
 from dashboard.formatting import format_count, format_percent
+from dashboard.text import md_escape
 from ui.common import column_config_for, context, download_csv, page_header
 
 
@@ -79,7 +80,7 @@ def main() -> None:
         st.subheader("Recent errors")
         if view.recent_errors:
             for message in reversed(view.recent_errors):
-                st.caption(message)
+                st.caption(md_escape(message, 1000))
         else:
             st.caption("No errors from Pinterest so far.")
         st.caption(f"Token refreshes: {view.token_refreshes} · waits for the rate limit: "

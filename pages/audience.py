@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.figures import interest_index_bar, share_bar
 from dashboard.formatting import format_count
 from dashboard.loaders import AUDIENCE_INSIGHT_TYPES, AudienceView, load_audience
+from dashboard.text import md_escape
 from ui.common import context, page_header, require_account, show_error, show_freshness, table
 
 SHARE_KINDS = {"name": "text", "ratio": "percent"}
@@ -107,7 +108,7 @@ def main() -> None:
     )
     kind = kind or "YOUR_TOTAL_AUDIENCE"
     if kind in data.errors:
-        st.error(data.errors[kind])
+        st.error(md_escape(data.errors[kind], 1000))
         return
     _view(data.views[kind], key=kind.lower())
 

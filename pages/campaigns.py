@@ -20,6 +20,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
+from dashboard.text import md_escape
 from ui.common import (
     PageContext,
     column_config_for,
@@ -213,7 +214,7 @@ def _drill(ctx: PageContext, campaigns: EntityTable) -> None:
     except Exception as exc:
         show_error(exc)
         return
-    st.markdown(f"**Ad groups of {names[campaign_id]}**")
+    st.markdown(f"**Ad groups of {md_escape(names[campaign_id])}**")
     if ad_groups.is_empty:
         st.info("This campaign has no ad groups.")
         return
@@ -234,7 +235,7 @@ def _drill(ctx: PageContext, campaigns: EntityTable) -> None:
     except Exception as exc:
         show_error(exc)
         return
-    st.markdown(f"**Ads of {group_names[ad_group_id]}**")
+    st.markdown(f"**Ads of {md_escape(group_names[ad_group_id])}**")
     if ads.is_empty:
         st.info("This ad group has no ads.")
         return

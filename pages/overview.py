@@ -16,6 +16,7 @@ from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
 from dashboard.periods import hourly_fallback_notice
+from dashboard.text import md_escape
 from ui.common import (
     PageContext,
     context,
@@ -34,7 +35,7 @@ TILE_HEIGHT = 190  # same for all tiles, with or without a sparkline
 def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
     info = data.definitions.get(column)
     if info and info.definition:
-        return f"**{info.display_name}** — {info.definition}"
+        return f"**{md_escape(info.display_name)}** — {md_escape(info.definition, 2000)}"
     return fallback
 
 
@@ -101,9 +102,9 @@ def _status_line(ctx: PageContext, data: OverviewData) -> None:
         text = " · ".join(parts)
         st.caption(text[:1].upper() + text[1:])
     if data.compare_note:
-        st.info(data.compare_note, icon=":material/info:")
+        st.info(md_escape(data.compare_note, 1000), icon=":material/info:")
     for note in data.notes:
-        st.caption(note)
+        st.caption(md_escape(note, 1000))
 
 
 def _chart(ctx: PageContext, data: OverviewData) -> None:

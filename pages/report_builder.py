@@ -47,6 +47,7 @@ from dashboard.report_builder import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
+from dashboard.text import md_escape
 from ui.common import PageContext, column_config_for, context, page_header, require_account
 from ui.job_panel import JobPanel
 
@@ -186,7 +187,7 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) 
     st.success(f"Report ready: {len(frame):,} rows · {request.start_date} to "
                f"{request.end_date} · {source}", icon=":material/check_circle:")
     for note in outcome.notes:
-        st.caption(note)
+        st.caption(md_escape(note, 1000))
     shown, kinds = display_frame(frame)
     st.dataframe(shown, hide_index=True, width="stretch", key="rb_table",
                  column_config=_column_config(kinds, names, currency))

@@ -21,6 +21,7 @@ from dashboard.loaders import (
     metric_column_kinds,
     metric_column_labels,
 )
+from dashboard.text import md_escape
 from ui.common import (
     PageContext,
     context,
@@ -129,7 +130,7 @@ def main() -> None:
         return
     show_freshness(data.freshness)
     for note in data.notes:
-        st.caption(note)
+        st.caption(md_escape(note, 1000))
     totals = data.frame.groupby("targeting_type")["SPEND_IN_MICRO_DOLLAR"].sum()
     if data.frame.empty or float(pd.to_numeric(totals, errors="coerce").max()) <= 0:
         st.info("No delivery in this period, so there is nothing to break down. Try a longer "

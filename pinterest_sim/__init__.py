@@ -21,6 +21,7 @@ from pinterest_sim.world import (
     DEMO_ACCOUNT_ID,
     EMPTY_ACCOUNT_ID,
     FORBIDDEN_ACCOUNT_ID,
+    HOSTILE_ACCOUNT_ID,
     LARGE_ACCOUNT_ID,
     World,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "DEMO_ACCOUNT_ID",
     "EMPTY_ACCOUNT_ID",
     "FORBIDDEN_ACCOUNT_ID",
+    "HOSTILE_ACCOUNT_ID",
     "LARGE_ACCOUNT_ID",
     "SIM_BASE_URL",
     "SIM_ORIGIN",

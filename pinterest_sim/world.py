@@ -16,6 +16,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pinterest_sim.hostile import (
+    HOSTILE_ACCOUNT_ID as HOSTILE_ACCOUNT_ID,
+)
+from pinterest_sim.hostile import (
+    HOSTILE_ACCOUNT_NAME,
+    HOSTILE_DOMAIN,
+    HOSTILE_NAMES,
+    hostile_name,
+)
+
 DEMO_USER_ID = "1069478435"
 DEMO_USERNAME = "evergreen_marketing"
 OTHER_USER_ID = "1069478999"
@@ -281,6 +291,9 @@ ACCOUNT_SPECS: tuple[AdAccountSpec, ...] = (
                   (0, 0), DEMO_USER_ID),
     AdAccountSpec(FORBIDDEN_ACCOUNT_ID, "Agency Client – Restricted", "USD", "US", -8, 4, (2, 2),
                   (2, 2), OTHER_USER_ID),
+    # Last, so that adding it changed no other account's entities (pinterest_sim/hostile.py).
+    AdAccountSpec(HOSTILE_ACCOUNT_ID, HOSTILE_ACCOUNT_NAME, "USD", "US", -5, len(HOSTILE_NAMES),
+                  (1, 1), (1, 2), DEMO_USER_ID),
 )
 
 _THEMES = (
@@ -319,6 +332,7 @@ _DOMAINS: Mapping[str, str] = {
     LARGE_ACCOUNT_ID: "brightline.example",
     EMPTY_ACCOUNT_ID: "newventure.example",
     FORBIDDEN_ACCOUNT_ID: "agencyclient.example",
+    HOSTILE_ACCOUNT_ID: HOSTILE_DOMAIN,
 }
 
 
@@ -438,6 +452,8 @@ def _build_account(
         theme = _THEMES[(ci + rng.randrange(len(_THEMES))) % len(_THEMES)] if ci else _THEMES[0]
         tactic = _TACTICS[ci % len(_TACTICS)] if ci < len(_TACTICS) else rng.choice(_TACTICS)
         name = f"{theme} – {tactic}"
+        if spec.id == HOSTILE_ACCOUNT_ID:
+            name = hostile_name(ci)
         if name in used_names:
             name = f"{name} – {rng.choice(_MARKETS)}"
         while name in used_names:
@@ -488,7 +504,8 @@ def _build_account(
             }
             groups.append(AdGroup(
                 id=str(next_group), ad_account_id=spec.id, campaign_id=campaign.id,
-                name=f"{audience} – {placement}", status=g_status,
+                name=hostile_name(ci, 5 + gi) if spec.id == HOSTILE_ACCOUNT_ID
+                else f"{audience} – {placement}", status=g_status,
                 budget_in_micro_currency=int(budget_usd * scale) * MICRO,
                 bid_in_micro_currency=bid,
                 budget_type="DAILY" if rng.random() < 0.85 else "LIFETIME",
@@ -517,7 +534,9 @@ def _build_account(
                 slug = theme.lower().replace("'", "").replace(" ", "-")
                 ads.append(Ad(
                     id=str(next_ad), ad_account_id=spec.id, campaign_id=campaign.id,
-                    ad_group_id=group.id, name=f"{creative} – v{ai + 1}", status=a_status,
+                    ad_group_id=group.id, status=a_status,
+                    name=hostile_name(ci, 11 + ai) if spec.id == HOSTILE_ACCOUNT_ID
+                    else f"{creative} – v{ai + 1}",
                     creative_type=creative_type, pin_id=str(next_pin),
                     destination_url=f"https://www.{domain}/{slug}?utm_source=pinterest"
                                     f"&utm_medium=paid&utm_campaign={campaign.id}",

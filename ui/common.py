@@ -23,6 +23,7 @@ from dashboard.filters import Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
 from dashboard.loaders import AccountInfo, Freshness
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
+from dashboard.text import md_escape
 
 T = TypeVar("T")
 CONTEXT_KEY: Final = "page_context"
@@ -76,7 +77,9 @@ def page_header(title: str, ctx: PageContext, *, show_range: bool = True) -> Non
     st.title(title)
     parts = []
     if ctx.account:
-        parts.append(f"**{ctx.account.name}** ({ctx.account.id}, {ctx.account.currency})")
+        account = ctx.account  # its name comes from Pinterest: drawn as text, never Markdown
+        parts.append(f"**{md_escape(account.name)}** ({md_escape(account.id)}, "
+                     f"{md_escape(account.currency)})")
     if show_range:
         parts.append(describe_range(ctx.filters.start, ctx.filters.end) + " (UTC)")
     if parts:
@@ -87,7 +90,7 @@ def show_error(exc: BaseException) -> None:
     """An error as a clear message (and a server-side log line without secrets)."""
     if not isinstance(exc, EXPECTED_ERRORS):
         log.exception("unexpected error on a dashboard page")
-    st.error(describe_error(exc), icon=":material/error:")
+    st.error(md_escape(describe_error(exc), 1000), icon=":material/error:")
 
 
 def show_freshness(freshness: Freshness, *, live: bool = False) -> None:
@@ -96,7 +99,7 @@ def show_freshness(freshness: Freshness, *, live: bool = False) -> None:
     if freshness.stale:
         why = " ".join(freshness.reasons) or "Pinterest did not answer."
         st.warning(
-            f"Showing the last good data, from {age} ago (stale). {why}",
+            f"Showing the last good data, from {age} ago (stale). {md_escape(why, 1000)}",
             icon=":material/history:",
         )
     else:

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.errors import PinterestError
 from dashboard.jobs import Progress, StillRunning, job_message
+from dashboard.text import md_escape
 
 Request = TypeVar("Request")
 Job = TypeVar("Job")
@@ -58,9 +59,9 @@ class JobPanel(Generic[Request, Job, Outcome]):
 
             def progress(fraction: float | None, text: str) -> None:
                 if fraction is None:
-                    bar.write(text)
+                    bar.caption(md_escape(text))
                 else:
-                    bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+                    bar.progress(min(max(fraction, 0.0), 1.0), text=md_escape(text))
 
             try:
                 outcome = self.wait(job, wait_s, progress)
@@ -89,8 +90,8 @@ class JobPanel(Generic[Request, Job, Outcome]):
         if not isinstance(job, job_type) or not message:
             return
         note = self.note(job)
-        st.info(f"{message} {note}".strip() + " You can use other pages meanwhile.",
-                icon=":material/hourglass_top:")
+        text = md_escape(f"{message} {note}".strip(), 1000)
+        st.info(text + " You can use other pages meanwhile.", icon=":material/hourglass_top:")
         again, forget = st.columns(2)
         if again.button("Check again", key=f"{self.key}_resume", icon=":material/refresh:"):
             st.session_state.pop(self._k("still_running"), None)
@@ -106,7 +107,7 @@ class JobPanel(Generic[Request, Job, Outcome]):
         message = st.session_state.get(self._k("error"))
         if not message:
             return
-        st.error(message, icon=":material/error:")
+        st.error(md_escape(message, 1000), icon=":material/error:")
         request = st.session_state.get(self._k("last_request"))
         if isinstance(request, request_type) and st.button(
             "Retry", key=f"{self.key}_retry", icon=":material/replay:"
