@@ -24,7 +24,7 @@ from typing import Any, Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.csv_export import safe_cell, safe_frame, to_safe_csv
+from dashboard.csv_export import formula_like, map_text, safe_cell, to_safe_csv
 from dashboard.figures import PRIMARY, TEMPLATE
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
@@ -445,15 +445,36 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame; text cells that could start a formula are quoted (openpyxl would
-    otherwise write "=..." as a live formula)."""
+    """One sheet per frame. Text is written as it is; a text cell that could start a formula
+    is typed as a string with the cell's quote prefix set (openpyxl would otherwise store
+    "=..." as a live formula, and a literal apostrophe would show in Excel). Characters XML
+    cannot hold (control characters other than tab/CR/LF) become U+FFFD instead of failing
+    the whole file."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
             sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
-            safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+            map_text(frame, _xml_safe).to_excel(writer, sheet_name=sheet, index=False)
+            _text_cells(writer.sheets[sheet])
             _money_formats(writer.sheets[sheet], frame)
     return buffer.getvalue()
+
+
+# Control characters XML 1.0 cannot hold (openpyxl refuses them); tab, LF and CR it can.
+_XML_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value: object) -> object:
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _text_cells(sheet: Any) -> None:
+    """No formula cells: formula-like text (headers too) becomes quote-prefixed text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _money_formats(sheet: Any, frame: pd.DataFrame) -> None:
