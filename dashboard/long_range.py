@@ -104,6 +104,7 @@ class LongRangeActivity:
     text: str = ""
     finished: bool = False
     updated_at: float = 0.0
+    store_problem: str = ""  # why the local report store was not used (ReportStore.problem)
 
     def describe(self) -> str:
         parts = []
@@ -192,9 +193,12 @@ class RunLog:
             "a local store" if jobs else "read from the local report store, no new job"
         )
         live = f"; the last {self.days_live} days from live analytics" if self.days_live else ""
+        with self._lock:
+            problems = dict.fromkeys(a.store_problem for a in self.activities if a.store_problem)
         return (
             "This range starts more than 90 days ago, beyond Pinterest's live analytics, so "
             f"older days come from Pinterest async reports ({source}{live})."
+            + "".join(f" {problem}" for problem in problems)
         )
 
 
@@ -354,7 +358,8 @@ def fetch_long_range_rows(
         )
         day_rows.extend(r for r in rows if wanted is None or str(r.get(id_column)) in wanted)
     activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days,
-                       jobs_total=jobs_run, jobs_done=jobs_run)
+                       jobs_total=jobs_run, jobs_done=jobs_run,
+                       store_problem=store.problem or "")
 
     live_days = 0
     if end >= boundary and (wanted is None or wanted):

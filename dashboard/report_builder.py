@@ -284,7 +284,7 @@ def drive_report(
         jobs=result.jobs,
         days_from_store=len(pending.held),
         tokens=result.tokens,
-        notes=result.notes,
+        notes=result.notes + ((store.problem,) if store.problem else ()),
     )
 
 

@@ -44,7 +44,7 @@ def parts(tmp_path: Path) -> Iterator[tuple[Simulator, PinterestClient, ReportsA
     client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport(),
                              now=clock.now)
     reports = ReportsAPI(client.session, now=clock.now, sleep=clock.advance)
-    yield sim, client, reports, ReportStore(tmp_path / "s.sqlite3")
+    yield sim, client, reports, ReportStore(tmp_path / "s.sqlite3", today=NOW.date)
     client.close()
 
 
