@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -587,12 +589,32 @@ def bulk_file_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
 def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
     """The bulk file as downloaded; a CSV one with formula-starting cells quoted (same layout,
     same rows), so opening it in a spreadsheet runs nothing, and a UTF-8 BOM so Excel reads
-    the en dashes and accents in names."""
+    the en dashes and accents in names.
+
+    Never raises, so a file the tables cannot use (BulkFileError) is still offered: bytes that
+    are not UTF-8 become U+FFFD, and cells of any length are read (an unclosed quote makes the
+    rest of the file one cell, as in a spreadsheet)."""
     if output_format != "CSV":
         return raw
-    text = raw.decode("utf-8-sig")
+    text = raw.decode("utf-8-sig", errors="replace")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for cells in csv.reader(io.StringIO(text, newline="")):
-        writer.writerow([safe_cell(c) for c in cells])
+    with _csv_field_limit(len(text) + 1):
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            writer.writerow([safe_cell(c) for c in cells])
     return out.getvalue().encode("utf-8-sig")
+
+
+_FIELD_LIMIT_LOCK: Final = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    # csv's field limit is process-wide: raised only for this read, then restored. (A bulk
+    # parse in another thread meanwhile would accept a long field instead of refusing it.)
+    with _FIELD_LIMIT_LOCK:
+        before = csv.field_size_limit(max(limit, csv.field_size_limit()))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)
