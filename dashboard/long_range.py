@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -123,16 +124,26 @@ class LongRangeActivity:
 
 
 class ActivityBoard:
-    """Thread-safe latest activity per (account, start, end)."""
+    """Thread-safe latest activity per (account, start, end): the MAX_ITEMS most recently
+    updated (older ones are forgotten, so made-up links cannot grow it)."""
+
+    MAX_ITEMS: Final = 256
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple[str, date, date], LongRangeActivity] = {}
+        self._items: OrderedDict[tuple[str, date, date], LongRangeActivity] = OrderedDict()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
     def update(self, activity: LongRangeActivity) -> None:
         key = (activity.account_id, activity.start, activity.end)
         with self._lock:
             self._items[key] = replace(activity, updated_at=time.time())
+            self._items.move_to_end(key)
+            while len(self._items) > self.MAX_ITEMS:
+                self._items.popitem(last=False)
 
     def get(self, account_id: str, start: date, end: date) -> LongRangeActivity | None:
         with self._lock:
@@ -225,9 +236,13 @@ def listening(on_progress: ProgressCallback | None = None) -> Iterator[RunLog]:
 _stores_lock = threading.Lock()
 _stores: dict[Path, ReportStore] = {}
 _key_locks_lock = threading.Lock()
-_key_locks: dict[str, threading.Lock] = {}
+# key -> (lock, callers holding or waiting for it); dropped when the last one leaves.
+_key_locks: dict[str, tuple[threading.Lock, int]] = {}
 _inflight_lock = threading.Lock()
-_inflight: dict[tuple[str, date, date], ReportBatch] = {}
+# Batches left running by a page that stopped waiting, to pick up (the most recent ones; an
+# older one dropped only costs its jobs being started again).
+MAX_INFLIGHT_BATCHES: Final = 64
+_inflight: OrderedDict[tuple[str, date, date], ReportBatch] = OrderedDict()
 
 
 def default_store() -> ReportStore:
@@ -240,13 +255,30 @@ def default_store() -> ReportStore:
         return store
 
 
-def _key_lock(key: str) -> threading.Lock:
+@contextmanager
+def _key_lock(key: str) -> Iterator[None]:
     # Single flight per request key: a second caller waits, then finds the days stored.
     with _key_locks_lock:
-        lock = _key_locks.get(key)
-        if lock is None:
-            lock = _key_locks[key] = threading.Lock()
-        return lock
+        lock, users = _key_locks.get(key, (threading.Lock(), 0))
+        _key_locks[key] = (lock, users + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _key_locks_lock:
+            lock, users = _key_locks[key]
+            if users <= 1:
+                del _key_locks[key]
+            else:
+                _key_locks[key] = (lock, users - 1)
+
+
+def _remember_batch(flight: tuple[str, date, date], batch: ReportBatch) -> None:
+    with _inflight_lock:
+        _inflight[flight] = batch
+        _inflight.move_to_end(flight)
+        while len(_inflight) > MAX_INFLIGHT_BATCHES:
+            _inflight.popitem(last=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,8 +456,7 @@ def _report_days(
                 result = client.reports.collect(batch, on_progress=span_progress,
                                                 timeout_s=timeout_s)
             except ReportStillRunning as exc:
-                with _inflight_lock:
-                    _inflight[flight] = exc.batch
+                _remember_batch(flight, exc.batch)
                 raise DataUnavailable(
                     f"Pinterest is still preparing the async report for {span_start} to "
                     f"{span_end} ({exc.batch.done} of {exc.batch.total} jobs done). Reload the "
@@ -625,8 +656,7 @@ def _report_whole(
                 timeout_s=timeout_s,
             )
         except ReportStillRunning as exc:
-            with _inflight_lock:
-                _inflight[flight] = exc.batch
+            _remember_batch(flight, exc.batch)
             raise DataUnavailable(
                 f"Pinterest is still preparing the targeting report for {request.start_date} "
                 f"to {request.end_date} ({exc.batch.done} of {exc.batch.total} jobs done). "
