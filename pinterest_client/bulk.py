@@ -237,8 +237,7 @@ def parse_bulk(body: bytes, request: BulkRequest) -> dict[str, list[dict[str, An
     except UnicodeDecodeError as exc:
         raise BulkFileError(
             f"Pinterest's bulk file is not UTF-8 text (unreadable bytes at byte {exc.start:,} "
-            f"of {len(body):,}), so it cannot be shown as tables. The file itself can still be "
-            "downloaded.", body) from None
+            f"of {len(body):,}), so it cannot be shown as tables.", body) from None
     try:
         found = _parse_csv(text) if request.output_format == "CSV" else _parse_json(text)
     except csv.Error as exc:
@@ -246,8 +245,7 @@ def parse_bulk(body: bytes, request: BulkRequest) -> dict[str, list[dict[str, An
             raise ValueError(f"bulk CSV unreadable: {exc}") from None
         raise BulkFileError(
             "Pinterest's bulk file holds a field longer than 128 KiB (or a quote that is "
-            "never closed), so it cannot be shown as tables. The file itself can still be "
-            "downloaded.", body) from None
+            "never closed), so it cannot be shown as tables.", body) from None
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in request.entity_types}
     for entity_type, rows in found.items():
         out.setdefault(entity_type, []).extend(rows)
