@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.settings import Settings
+from dashboard.settings import Settings, check_base_url
 from pinterest_client import ClientConfig
 from pinterest_client import PinterestClient as PinterestClient  # the pages' type of it
 
@@ -60,6 +60,7 @@ def build_connection(settings: Settings) -> Connection:
             base_url=SIM_BASE_URL,
             simulator=simulator,
         )
+    check_base_url(settings.base_url)  # also for Settings made by hand, not by load_settings
     client = PinterestClient(
         settings.access_token,
         refresh_token=settings.refresh_token,

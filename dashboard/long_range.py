@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -79,9 +81,13 @@ _FILTER_FIELDS: Final[dict[str, str]] = {
 _stores_lock = threading.Lock()
 _stores: dict[Path, ReportStore] = {}
 _key_locks_lock = threading.Lock()
-_key_locks: dict[str, threading.Lock] = {}
+# key -> (lock, callers holding or waiting for it); dropped when the last one leaves.
+_key_locks: dict[str, tuple[threading.Lock, int]] = {}
 _inflight_lock = threading.Lock()
-_inflight: dict[tuple[str, date, date], ReportBatch] = {}
+# Batches left running by a page that stopped waiting, to pick up (the most recent ones; an
+# older one dropped only costs its jobs being started again).
+MAX_INFLIGHT_BATCHES: Final = 64
+_inflight: OrderedDict[tuple[str, date, date], ReportBatch] = OrderedDict()
 
 
 def default_store() -> ReportStore:
@@ -94,13 +100,30 @@ def default_store() -> ReportStore:
         return store
 
 
-def _key_lock(key: str) -> threading.Lock:
+@contextmanager
+def _key_lock(key: str) -> Iterator[None]:
     # Single flight per request key: a second caller waits, then finds the days stored.
     with _key_locks_lock:
-        lock = _key_locks.get(key)
-        if lock is None:
-            lock = _key_locks[key] = threading.Lock()
-        return lock
+        lock, users = _key_locks.get(key, (threading.Lock(), 0))
+        _key_locks[key] = (lock, users + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _key_locks_lock:
+            lock, users = _key_locks[key]
+            if users <= 1:
+                del _key_locks[key]
+            else:
+                _key_locks[key] = (lock, users - 1)
+
+
+def _remember_batch(flight: tuple[str, date, date], batch: ReportBatch) -> None:
+    with _inflight_lock:
+        _inflight[flight] = batch
+        _inflight.move_to_end(flight)
+        while len(_inflight) > MAX_INFLIGHT_BATCHES:
+            _inflight.popitem(last=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +240,8 @@ def fetch_long_range_rows(
         )
         day_rows.extend(r for r in rows if wanted is None or str(r.get(id_column)) in wanted)
     activity = replace(activity, days_from_store=stored_days, days_from_reports=fetched_days,
-                       jobs_total=jobs_run, jobs_done=jobs_run)
+                       jobs_total=jobs_run, jobs_done=jobs_run,
+                       store_problem=store.problem or "")
 
     live_days = 0
     if end >= boundary and (wanted is None or wanted):
@@ -282,8 +306,7 @@ def _report_days(
                 result = client.reports.collect(batch, on_progress=span_progress,
                                                 timeout_s=timeout_s)
             except ReportStillRunning as exc:
-                with _inflight_lock:
-                    _inflight[flight] = exc.batch
+                _remember_batch(flight, exc.batch)
                 raise DataUnavailable(
                     f"Pinterest is still preparing the async report for {span_start} to "
                     f"{span_end} ({exc.batch.done} of {exc.batch.total} jobs done). Reload the "
@@ -478,8 +501,7 @@ def _report_whole(
                 timeout_s=timeout_s,
             )
         except ReportStillRunning as exc:
-            with _inflight_lock:
-                _inflight[flight] = exc.batch
+            _remember_batch(flight, exc.batch)
             raise DataUnavailable(
                 f"Pinterest is still preparing the targeting report for {request.start_date} "
                 f"to {request.end_date} ({exc.batch.done} of {exc.batch.total} jobs done). "

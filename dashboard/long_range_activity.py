@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,6 +33,7 @@ class LongRangeActivity:
     text: str = ""
     finished: bool = False
     updated_at: float = 0.0
+    store_problem: str = ""  # why the local report store was not used (ReportStore.problem)
 
     def describe(self) -> str:
         parts = []
@@ -51,16 +53,26 @@ class LongRangeActivity:
 
 
 class ActivityBoard:
-    """Thread-safe latest activity per (account, start, end)."""
+    """Thread-safe latest activity per (account, start, end): the MAX_ITEMS most recently
+    updated (older ones are forgotten, so made-up links cannot grow it)."""
+
+    MAX_ITEMS: Final = 256
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple[str, date, date], LongRangeActivity] = {}
+        self._items: OrderedDict[tuple[str, date, date], LongRangeActivity] = OrderedDict()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
     def update(self, activity: LongRangeActivity) -> None:
         key = (activity.account_id, activity.start, activity.end)
         with self._lock:
             self._items[key] = replace(activity, updated_at=time.time())
+            self._items.move_to_end(key)
+            while len(self._items) > self.MAX_ITEMS:
+                self._items.popitem(last=False)
 
     def get(self, account_id: str, start: date, end: date) -> LongRangeActivity | None:
         with self._lock:
@@ -122,10 +134,13 @@ class RunLog:
             "a local store" if jobs else "read from the local report store, no new job"
         )
         live = f"; the last {self.days_live} days from live analytics" if self.days_live else ""
+        with self._lock:
+            problems = dict.fromkeys(a.store_problem for a in self.activities if a.store_problem)
         return (
             f"This range starts more than {SYNC_MAX_DAYS_BACK} days ago, beyond Pinterest's live "
             "analytics, so "
             f"older days come from Pinterest async reports ({source}{live})."
+            + "".join(f" {problem}" for problem in problems)
         )
 
 

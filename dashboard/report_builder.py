@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +26,7 @@ from typing import Any, Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.csv_export import safe_cell, safe_frame, to_safe_csv
+from dashboard.csv_export import formula_like, map_text, safe_cell, to_safe_csv
 from dashboard.figures import PRIMARY, TEMPLATE
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
@@ -283,7 +285,7 @@ def drive_report(
         jobs=result.jobs,
         days_from_store=len(pending.held),
         tokens=result.tokens,
-        notes=result.notes,
+        notes=result.notes + ((store.problem,) if store.problem else ()),
     )
 
 
@@ -444,15 +446,36 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame; text cells that could start a formula are quoted (openpyxl would
-    otherwise write "=..." as a live formula)."""
+    """One sheet per frame. Text is written as it is; a text cell that could start a formula
+    is typed as a string with the cell's quote prefix set (openpyxl would otherwise store
+    "=..." as a live formula, and a literal apostrophe would show in Excel). Characters XML
+    cannot hold (control characters other than tab/CR/LF) become U+FFFD instead of failing
+    the whole file."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in frames.items():
             sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
-            safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+            map_text(frame, _xml_safe).to_excel(writer, sheet_name=sheet, index=False)
+            _text_cells(writer.sheets[sheet])
             _money_formats(writer.sheets[sheet], frame)
     return buffer.getvalue()
+
+
+# Control characters XML 1.0 cannot hold (openpyxl refuses them); tab, LF and CR it can.
+_XML_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value: object) -> object:
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _text_cells(sheet: Any) -> None:
+    """No formula cells: formula-like text (headers too) becomes quote-prefixed text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _money_formats(sheet: Any, frame: pd.DataFrame) -> None:
@@ -565,12 +588,32 @@ def bulk_file_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
 def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
     """The bulk file as downloaded; a CSV one with formula-starting cells quoted (same layout,
     same rows), so opening it in a spreadsheet runs nothing, and a UTF-8 BOM so Excel reads
-    the en dashes and accents in names."""
+    the en dashes and accents in names.
+
+    Never raises, so a file the tables cannot use (BulkFileError) is still offered: bytes that
+    are not UTF-8 become U+FFFD, and cells of any length are read (an unclosed quote makes the
+    rest of the file one cell, as in a spreadsheet)."""
     if output_format != "CSV":
         return raw
-    text = raw.decode("utf-8-sig")
+    text = raw.decode("utf-8-sig", errors="replace")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for cells in csv.reader(io.StringIO(text, newline="")):
-        writer.writerow([safe_cell(c) for c in cells])
+    with _csv_field_limit(len(text) + 1):
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            writer.writerow([safe_cell(c) for c in cells])
     return out.getvalue().encode("utf-8-sig")
+
+
+_FIELD_LIMIT_LOCK: Final = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    # csv's field limit is process-wide: raised only for this read, then restored. (A bulk
+    # parse in another thread meanwhile would accept a long field instead of refusing it.)
+    with _FIELD_LIMIT_LOCK:
+        before = csv.field_size_limit(max(limit, csv.field_size_limit()))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)

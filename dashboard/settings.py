@@ -9,10 +9,12 @@ reprs, messages or logs.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
+from urllib.parse import urlsplit
 
 from pinterest_client import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 
@@ -28,6 +30,9 @@ BASE_URL_ALIASES: Final[dict[str, str]] = {
     "production": PRODUCTION_BASE_URL,
     "sandbox": SANDBOX_BASE_URL,
 }
+
+
+_BASE_URL_SETTING: Final = "PINTEREST_API_BASE_URL (secrets: base_url)"
 
 
 class SettingsError(ValueError):
@@ -83,12 +88,48 @@ def resolve_base_url(value: str | None) -> str:
     alias = BASE_URL_ALIASES.get(text.lower())
     if alias:
         return alias
-    if not text.startswith(("https://", "http://")) or any(c.isspace() for c in text):
+    return check_base_url(text.rstrip("/"))
+
+
+def check_base_url(url: str) -> str:
+    """`url` when it is safe to send the token to; else SettingsError. Messages never repeat
+    the URL (it may hold a password).
+
+    Refused: anything but http(s); user:password (or a user) in the URL; a query or fragment;
+    plain http to anything but a loopback address (127.0.0.0/8, ::1, localhost), since the
+    bearer token would travel in clear text."""
+    if not url.lower().startswith(("https://", "http://")) or any(c.isspace() for c in url):
+        raise SettingsError(f"{_BASE_URL_SETTING} must be 'production', 'sandbox' or an "
+                            "http(s) URL such as https://api.pinterest.com/v5.")
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
         raise SettingsError(
-            "PINTEREST_API_BASE_URL (secrets: base_url) must be 'production', 'sandbox' or an "
-            "http(s) URL such as https://api.pinterest.com/v5."
-        )
-    return text.rstrip("/")
+            f"{_BASE_URL_SETTING} must not contain a user name or password (the part before "
+            "'@'): the dashboard sends its own bearer token. Remove it from the URL.")
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        host = None
+    if not host or parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise SettingsError(f"{_BASE_URL_SETTING} must be a plain http(s) URL with a host and "
+                            "no query or fragment, such as https://api.pinterest.com/v5.")
+    if parts.scheme.lower() == "http" and not is_loopback_host(host):
+        raise SettingsError(
+            f"{_BASE_URL_SETTING} uses plain http:// to a host that is not this machine: the "
+            "access token would travel in clear text. Use an https:// URL (plain http is "
+            "allowed only for 127.0.0.1, ::1 or localhost, e.g. the local simulator).")
+    return url
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (hostname as urlsplit gives it: lower case, no [])."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _value(

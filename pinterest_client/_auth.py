@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable
 
@@ -99,9 +100,39 @@ class Credentials:
             self._on_tokens_refreshed(access_token, current_refresh)
 
     def scrub(self, text: str) -> str:
-        """`text` with any of the secrets replaced by ***, for messages built from answers."""
+        """`text` with any of the secrets replaced by ***, for messages built from answers.
+
+        A server may echo only part of a token (cut off, case-folded, with "..." after it), so
+        any token-like run of text that shares SCRUB_MATCH characters in a row with a secret
+        goes too."""
         with self._lock:
             secrets = [s for s in (self._access, self._refresh, self._app_secret) if s]
         for secret in secrets:
             text = text.replace(secret, "***")
+        return scrub_partial(text, secrets)
+
+
+# A run this long shared with a secret is taken as an echo of it (random tokens share no
+# 8-character run with ordinary text).
+SCRUB_MATCH = 8
+_TOKEN_LIKE = re.compile(rf"[A-Za-z0-9_\-.~+/=]{{{SCRUB_MATCH},}}")
+
+
+def scrub_partial(text: str, secrets: list[str]) -> str:
+    """Token-like runs of `text` sharing SCRUB_MATCH characters in a row with a secret
+    (case-insensitive) replaced by ***."""
+    pieces = {
+        secret[i:i + SCRUB_MATCH]
+        for secret in (s.lower() for s in secrets)
+        for i in range(len(secret) - SCRUB_MATCH + 1)
+    }
+    if not pieces:
         return text
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group().lower()
+        shared = any(run[i:i + SCRUB_MATCH] in pieces
+                     for i in range(len(run) - SCRUB_MATCH + 1))
+        return "***" if shared else match.group()
+
+    return _TOKEN_LIKE.sub(replace, text)

@@ -148,14 +148,19 @@ def fetch_renewing_links(
     *,
     max_renewals: int,
     failure: Callable[[BaseException], BaseException],
+    final: tuple[type[BaseException], ...] = (),
 ) -> T:
     """wait + download; a link that died before it was used (or a cut-off body) is waited for
-    again, up to `max_renewals` times, before `failure(exc)` is raised."""
+    again, up to `max_renewals` times, before `failure(exc)` is raised. Errors of the `final`
+    types (a file that arrived whole but cannot be read: a new link brings the same bytes)
+    are raised as they are."""
     renewals = 0
     while True:
         status = wait()
         try:
             return download(status)
+        except final:
+            raise
         except (PinterestError, ValueError) as exc:
             if not renewable_download_error(exc) or renewals >= max_renewals:
                 raise failure(exc) from exc

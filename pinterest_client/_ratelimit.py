@@ -12,7 +12,8 @@ ever sees more than `limit` of our requests; yet a full burst of `limit` goes ou
 (`slack_s` widens the windows further; 0 is already safe.)
 
 Buckets are process-wide: every client whose credentials have the same identity (sha256 of the
-token) and the same limits shares one `RateLimiter`.
+token) and the same limits shares one `RateLimiter` (the registry keeps the 256 most recently
+used identities).
 
 A 429 that still arrives (another process on the same token, changed limits) blocks the
 category until its reset time; a wait longer than `max_wait_s` fails at once with
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Final
 
 from pinterest_client._errors import RateLimitedError
 
@@ -191,7 +193,10 @@ class RateLimiter:
         )
 
 
-_registry: dict[tuple[object, ...], RateLimiter] = {}
+# Bounded: made-up tokens must not grow the process. The least recently asked-for limiter goes
+# first; a client that holds it keeps using it (only sharing with a new client is lost).
+MAX_SHARED_LIMITERS: Final = 256
+_registry: OrderedDict[tuple[object, ...], RateLimiter] = OrderedDict()
 _registry_lock = threading.Lock()
 
 
@@ -204,4 +209,8 @@ def shared_limiter(identity: str, limits: RateLimits | None = None) -> RateLimit
         if limiter is None:
             limiter = RateLimiter(limits)
             _registry[key] = limiter
+            while len(_registry) > MAX_SHARED_LIMITERS:
+                _registry.popitem(last=False)
+        else:
+            _registry.move_to_end(key)
         return limiter

@@ -78,6 +78,26 @@ class BulkError(ReportError):
     """A bulk request that FAILED, ran past its deadline, or whose file could not be read."""
 
 
+# Python's csv module refuses longer fields (its default field_size_limit).
+MAX_FIELD_BYTES: Final = 128 * 1024
+
+
+class BulkFileError(BulkError):
+    """The bulk file arrived whole but cannot be read (not UTF-8, a field over 128 KiB, which
+    an unclosed quote also causes). `raw` is the file as downloaded, so it can still be
+    offered; `request`/`request_id` say which run it came from (set by `fetch`). The message
+    never quotes the file."""
+
+    def __init__(self, message: str, raw: bytes) -> None:
+        super().__init__(message, status="UNREADABLE")
+        self.raw = raw
+        self.request: BulkRequest | None = None
+        self.request_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"BulkFileError({str(self)!r}, raw=<{len(self.raw)} bytes>)"
+
+
 @dataclass(frozen=True)
 class CampaignFilter:
     campaign_status: tuple[str, ...] = ()
@@ -208,9 +228,23 @@ def _canonical_type(value: Any) -> str:
 
 
 def parse_bulk(body: bytes, request: BulkRequest) -> dict[str, list[dict[str, Any]]]:
-    """A bulk file to rows per entity type (every requested type present, maybe empty)."""
-    text = body.decode("utf-8-sig")
-    found = _parse_csv(text) if request.output_format == "CSV" else _parse_json(text)
+    """A bulk file to rows per entity type (every requested type present, maybe empty).
+
+    BulkFileError when it is not UTF-8 or holds a field over 128 KiB."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BulkFileError(
+            f"Pinterest's bulk file is not UTF-8 text (unreadable bytes at byte {exc.start:,} "
+            f"of {len(body):,}), so it cannot be shown as tables.", body) from None
+    try:
+        found = _parse_csv(text) if request.output_format == "CSV" else _parse_json(text)
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise ValueError(f"bulk CSV unreadable: {exc}") from None
+        raise BulkFileError(
+            "Pinterest's bulk file holds a field longer than 128 KiB (or a quote that is "
+            "never closed), so it cannot be shown as tables.", body) from None
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in request.entity_types}
     for entity_type, rows in found.items():
         out.setdefault(entity_type, []).extend(rows)
@@ -361,7 +395,11 @@ class BulkAPI:
               on_status: Callable[[BulkStatus], None] | None = None) -> BulkResult:
         """wait + download; a dead link or a cut-off file is fetched again with a fresh poll."""
         def whole(status: BulkStatus) -> BulkResult:
-            raw, rows = self.download(status, job.request)
+            try:
+                raw, rows = self.download(status, job.request)
+            except BulkFileError as exc:  # arrived whole: a fresh link brings the same bytes
+                exc.request, exc.request_id = job.request, job.request_id
+                raise
             return BulkResult(request=job.request, request_id=job.request_id, rows=rows, raw=raw)
 
         return fetch_renewing_links(
@@ -373,6 +411,7 @@ class BulkAPI:
                 "nothing was kept. Retry.",
                 status="DOWNLOAD_FAILED",
             ),
+            final=(BulkFileError,),
         )
 
     def run(self, request: BulkRequest, *, timeout_s: float | None = None,

@@ -68,19 +68,35 @@ ANALYTICS_CONTEXT: dict[str, str] = {
 # ----- request statistics ------------------------------------------------------------------
 
 
+UNKNOWN_PATH = "(unknown path)"
+
+
 class RequestStats:
-    """Requests that reached ``/v5`` (answered or refused), per category and per path."""
+    """Requests that reached ``/v5`` (answered or refused), per category, route and path.
+
+    Bounded whatever the requests: `by_route` counts per route template
+    (``/v5/ad_accounts/{ad_account_id}/campaigns``); `by_path` per path with the account id
+    filled in only for accounts of the world (other ids, and every other path parameter, stay
+    ``{name}``), so made-up ids cannot grow it; paths no route knows count under
+    UNKNOWN_PATH."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.total = 0
         self.by_category: dict[str, int] = {}
+        self.by_route: dict[str, int] = {}
         self.by_path: dict[str, int] = {}
         self.by_status: dict[int, int] = {}
 
-    def record(self, path: str, category: str | None) -> None:
+    def record(self, template: str | None, category: str | None,
+               known_path: str | None = None) -> None:
+        """One request of route `template` (None: no route); `known_path` is its path when
+        every parameter in it is known (else the template is counted as the path)."""
+        route = template or UNKNOWN_PATH
+        path = known_path or route
         with self._lock:
             self.total += 1
+            self.by_route[route] = self.by_route.get(route, 0) + 1
             self.by_path[path] = self.by_path.get(path, 0) + 1
             if category:
                 self.by_category[category] = self.by_category.get(category, 0) + 1
@@ -93,6 +109,7 @@ class RequestStats:
         with self._lock:
             self.total = 0
             self.by_category = {}
+            self.by_route = {}
             self.by_path = {}
             self.by_status = {}
 
@@ -101,6 +118,7 @@ class RequestStats:
             return {
                 "total": self.total,
                 "by_category": dict(self.by_category),
+                "by_route": dict(self.by_route),
                 "by_path": dict(self.by_path),
                 "by_status": {str(k): v for k, v in self.by_status.items()},
             }

@@ -33,7 +33,7 @@ from pinterest_sim.exceptions import (
 )
 from pinterest_sim.metrics import Attribution, Level
 from pinterest_sim.models import ANALYTICS_CONTEXT, AnalyticsQuery, ListQuery, SimulatorBackend
-from pinterest_sim.urls import Route, resolve
+from pinterest_sim.urls import API_PREFIX, Route, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -94,14 +94,12 @@ class SimResponder:
     def handle(self, request: SimRequest) -> SimResponse:
         match = resolve(request.method, request.path)
         is_api = request.path.startswith("/v5/")
-        if match is None:
+        if match is None or match.route is None:
             if is_api:
-                self.backend.stats.record(request.path, None)
-            return self._finish(SimResponse.error(not_found(
-                f"Resource not found: {request.method} {request.path}")), is_api)
-        if match.route is None:
-            if is_api:
-                self.backend.stats.record(request.path, None)
+                self.backend.stats.record(None, None)
+            if match is None:
+                return self._finish(SimResponse.error(not_found(
+                    f"Resource not found: {request.method} {request.path}")), is_api)
             return self._finish(SimResponse.error(method_not_allowed()), is_api)
         route = match.route
         if route.category is None:
@@ -109,11 +107,22 @@ class SimResponder:
                 return self._control(route, request, match.params)
             except SimError as err:
                 return SimResponse.error(err)
-        self.backend.stats.record(request.path, route.category)
+        self.backend.stats.record(API_PREFIX + route.template, route.category,
+                                  self._known_path(route, match.params))
         response, hang = self._api(route, request, match.params)
         response = self._body_faults(response)
         response.hang_s = hang
         return self._finish(response, True)
+
+    def _known_path(self, route: Route, params: dict[str, str]) -> str | None:
+        """The request's path for the stats when its only parameter is an account of the world
+        (or it has none); None (count the template) otherwise."""
+        account = params.get("ad_account_id")
+        if set(params) - {"ad_account_id"}:
+            return None
+        if account is not None and self.backend.world.account(account) is None:
+            return None
+        return API_PREFIX + route.template.replace("{ad_account_id}", account or "")
 
     def _finish(self, response: SimResponse, is_api: bool) -> SimResponse:
         if is_api:

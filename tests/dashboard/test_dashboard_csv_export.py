@@ -49,3 +49,18 @@ def test_safe_cell_leaves_other_values() -> None:
     assert safe_cell(5) == 5
     assert safe_cell(None) is None
     assert safe_cell("a=b") == "a=b"
+
+
+HOSTILE_TEXTS = [
+    "=HYPERLINK(\"https://evil.example\",\"Q3\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+    "\tx", "\rx", "\n=1+1", "\uff1d1+1", "\uff0bcmd", "\uff0d2+3", "\uff20SUM(A1)",
+]
+
+
+def test_line_feed_and_full_width_triggers_are_quoted() -> None:
+    # A leading LF and the full-width ＝ ＋ － ＠ (read as formulas by Excel in CJK locales).
+    frame = pd.DataFrame({"Campaign": HOSTILE_TEXTS})
+    cells = [r[0] for r in _read(to_safe_csv(frame))[1:]]
+    assert cells == ["'" + text for text in HOSTILE_TEXTS]
+    # Plain numbers are ASCII digits only: full-width digits are text, and quoted after a sign.
+    assert safe_cell("-\uff11") == "'-\uff11"

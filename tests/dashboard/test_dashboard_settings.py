@@ -127,3 +127,72 @@ def test_a_refresh_token_without_the_app_credentials_is_noted() -> None:
     full = load_settings(env={}, secrets={"access_token": TOKEN, "refresh_token": REFRESH,
                                           "app_id": "1234", "app_secret": APP_SECRET})
     assert full.notes == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765/v5",
+        "http://127.3.4.5/v5",
+        "http://[::1]:8080/v5",
+        "http://localhost:8080/v5",
+        "HTTP://LOCALHOST/v5",
+        "https://api.example.com/v5",
+    ],
+)
+def test_plain_http_is_accepted_only_on_loopback(url: str) -> None:
+    settings = load_settings(env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": url})
+    assert settings.base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.pinterest.com/v5",
+        "http://10.0.0.5/v5",
+        "http://128.0.0.1/v5",
+        "http://localhost.evil.example/v5",
+        "http://127.0.0.1.evil.example/v5",
+        "http://pinterest-sim.local/v5",  # the demo's pseudo-host is for the in-process sim only
+        "http://[::ffff:8.8.8.8]/v5",
+    ],
+)
+def test_plain_http_to_another_host_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": url})
+    message = str(info.value)
+    assert "PINTEREST_API_BASE_URL" in message and "https://" in message
+    assert "clear text" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://admin:hunter2-PASSWORD@api.example.com/v5",
+        "https://hunter2-PASSWORD@api.example.com/v5",
+        "http://user:hunter2-PASSWORD@127.0.0.1:9/v5",
+        "https://:hunter2-PASSWORD@api.example.com/v5",
+    ],
+)
+@pytest.mark.parametrize("where", ["env", "secrets"])
+def test_user_and_password_in_the_url_are_refused_without_echo(url: str, where: str) -> None:
+    env = {"PINTEREST_ACCESS_TOKEN": TOKEN}
+    secrets: dict[str, object] = {}
+    if where == "env":
+        env["PINTEREST_API_BASE_URL"] = url
+    else:
+        secrets["base_url"] = url
+    with pytest.raises(SettingsError) as info:
+        load_settings(env=env, secrets=secrets)
+    message = str(info.value)
+    assert "user name or password" in message
+    assert "hunter2" not in message and "PASSWORD" not in message and "admin" not in message
+
+
+@pytest.mark.parametrize("url", ["https://api.example.com/v5?token=abc",
+                                 "https://api.example.com/v5#x", "https://api.example.com:x/v5",
+                                 "https:///v5"])
+def test_a_query_fragment_bad_port_or_missing_host_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={"PINTEREST_ACCESS_TOKEN": TOKEN, "PINTEREST_API_BASE_URL": url})
+    assert "abc" not in str(info.value)

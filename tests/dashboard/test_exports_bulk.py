@@ -185,3 +185,19 @@ def test_bulk_files_write_caps_with_the_currencys_decimals(
         # Excel shows the currency's decimals too ("2,000.00"; General would show "2000").
         assert cells[at].number_format == ("#,##0.00" if decimals == 2 else "#,##0")
         assert isinstance(cells[header.index("created_time (UTC)")].value, datetime)
+
+
+def test_an_unreadable_raw_file_is_still_offered_defused() -> None:
+    bad_utf8 = b"entity_type,id,name\nCAMPAIGN,1,Caf\xe9 =sale\nCAMPAIGN,2,=HYPERLINK(1)\n"
+    rows = list(csv.reader(io.StringIO(safe_bulk_file(bad_utf8, "CSV").decode("utf-8-sig"))))
+    assert rows == [["entity_type", "id", "name"], ["CAMPAIGN", "1", "Caf\ufffd =sale"],
+                    ["CAMPAIGN", "2", "'=HYPERLINK(1)"]]
+    huge = "x" * (128 * 1024 + 1)
+    raw = f"entity_type,id,name\nCAMPAIGN,1,{huge}\nCAMPAIGN,2,+cmd\n".encode()
+    lines = safe_bulk_file(raw, "CSV").decode("utf-8-sig").splitlines()
+    assert lines[1:] == [f"CAMPAIGN,1,{huge}", "CAMPAIGN,2,'+cmd"]
+    # An unclosed quote: the rest of the file is one cell, as a spreadsheet reads it too.
+    unclosed = b'entity_type,id,name\nCAMPAIGN,1,"=Summer\nCAMPAIGN,2,y\n'
+    rows = list(csv.reader(io.StringIO(safe_bulk_file(unclosed, "CSV").decode("utf-8-sig"))))
+    assert rows[1] == ["CAMPAIGN", "1", "'=Summer\nCAMPAIGN,2,y\n"]
+    assert csv.field_size_limit() == 128 * 1024  # the process-wide limit is left as it was

@@ -46,7 +46,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
     sim = Simulator(SimConfig(seed=7, token="demo-token", report_delay_s=0), clock=clock)
     client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport(),
                              now=clock.now)
-    yield Env(sim, client, ReportStore(tmp_path / "reports.sqlite3"))
+    yield Env(sim, client, ReportStore(tmp_path / "reports.sqlite3", today=lambda: TODAY))
     client.close()
 
 
@@ -259,3 +259,19 @@ def test_targeting_breakdowns_of_a_long_range(env: Env, level: str) -> None:
                                  targeting_types=types, start=start, end=end,
                                  columns=[SPEND, IMPRESSIONS], today=TODAY)
     assert jobs(env) == 2 and len(again.data) == len(fetched.data)
+
+
+def test_an_unusable_store_is_named_in_the_pages_note(env: Env, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.sqlite3"
+    folder.mkdir()  # a folder where the store file should be
+    env.store = ReportStore(folder, today=lambda: TODAY)
+    start, end = TODAY - timedelta(days=130), TODAY - timedelta(days=100)
+    with listening() as log:
+        rows = fetch(env, "CAMPAIGN", start, end)
+    # The rows still come (from the report job), and the page's note says why nothing is kept.
+    assert keyed(rows, "CAMPAIGN_ID") == keyed(truth(env, "CAMPAIGN", start, end), "CAMPAIGN_ID")
+    note = log.describe()
+    assert "a-folder.sqlite3" in note and "folder, not a file" in note
+    assert str(tmp_path) not in note
+    fetch(env, "CAMPAIGN", start, end)
+    assert jobs(env) == 2  # nothing was stored, so the second open runs the job again

@@ -30,6 +30,7 @@ from dashboard.report_store import ReportStore
 from pinterest_client import PinterestClient
 from pinterest_client.reports import ReportRequest, ReportsAPI
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
+from tests.dashboard.test_dashboard_csv_export import HOSTILE_TEXTS
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -43,7 +44,7 @@ def parts(tmp_path: Path) -> Iterator[tuple[Simulator, PinterestClient, ReportsA
     client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport(),
                              now=clock.now)
     reports = ReportsAPI(client.session, now=clock.now, sleep=clock.advance)
-    yield sim, client, reports, ReportStore(tmp_path / "s.sqlite3")
+    yield sim, client, reports, ReportStore(tmp_path / "s.sqlite3", today=NOW.date)
     client.close()
 
 
@@ -101,6 +102,24 @@ def test_total_report_is_stored_whole_when_final(
     assert plan_report(reports, store, other).batch is not None
 
 
+def test_xlsx_cells_hold_hostile_text_as_written_and_no_formula() -> None:
+    texts = [*HOSTILE_TEXTS, "Summer sale", "-5", "bell\x07"]
+    frame = pd.DataFrame({"=name": texts, "spend": range(len(texts))})
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"report": frame})))
+    sheet = book["report"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert sheet["A1"].value == "=name" and sheet["A1"].quotePrefix
+    for row, text in enumerate(texts, start=2):
+        cell = sheet.cell(row=row, column=1)
+        # XML reads a bare CR as LF (line-end normalisation), and cannot hold a bell at all
+        # (U+FFFD instead of failing the file): the only changes to the text.
+        shown = text.replace("\r", "\n").replace("\x07", "\ufffd")
+        assert (cell.value, cell.data_type) == (shown, "s")
+        assert cell.quotePrefix == (text not in ("Summer sale", "-5", "bell\x07"))
+        assert sheet.cell(row=row, column=2).value == row - 2
+
+
 def test_frames_chart_and_money_display() -> None:
     request = _request()
     rows = [{"CAMPAIGN_ID": "1", "DATE": "2026-11-01", SPEND: 2_500_000, "PAID_IMPRESSION": 10},
@@ -118,7 +137,9 @@ def test_xlsx_and_bulk_csv_cannot_start_formulas() -> None:
     frame = pd.DataFrame({"CAMPAIGN_NAME": ["=HYPERLINK(\"http://x\")", "fine"], SPEND: [1, 2]})
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"report": frame})))
     sheet = book["report"]
-    assert sheet["A2"].value == "'=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    # Shown exactly as written (no visible apostrophe): the cell's quote prefix makes it text.
+    assert sheet["A2"].value == "=HYPERLINK(\"http://x\")" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].quotePrefix and not sheet["A3"].quotePrefix
     assert sheet["B3"].value == 2
     raw = b"entity_type,id,name\nCAMPAIGN,1,+cmd|calc\nCAMPAIGN,2,ok\n"
     safe = safe_bulk_file(raw, "CSV").decode()

@@ -13,6 +13,7 @@ import pytest
 from dashboard.report_store import (
     STORE_ENV,
     ReportStore,
+    StoreError,
     default_store_path,
     group_by_day,
     is_final_day,
@@ -27,6 +28,10 @@ REQUEST = ReportRequest(
     start_date=date(2026, 1, 1),
     end_date=date(2026, 1, 10),
 )
+
+
+def _today() -> date:  # the stores' clock: fixed, so the dates here never age out
+    return date(2026, 6, 1)
 
 
 def _rows(day: date, n: int = 2) -> list[dict[str, object]]:
@@ -66,7 +71,7 @@ def test_created_on_first_use_at_configured_path(tmp_path: Path,
 
 
 def test_round_trip_with_missing_and_open_days(tmp_path: Path) -> None:
-    store = ReportStore(tmp_path / "s.sqlite3")
+    store = ReportStore(tmp_path / "s.sqlite3", today=_today)
     key = request_key(REQUEST)
     start = date(2026, 1, 1)
     days = {start + timedelta(days=i): _rows(start + timedelta(days=i)) for i in range(5)}
@@ -91,7 +96,7 @@ def test_round_trip_with_missing_and_open_days(tmp_path: Path) -> None:
 
 
 def test_missing_spans_are_consecutive_runs(tmp_path: Path) -> None:
-    store = ReportStore(tmp_path / "s.sqlite3")
+    store = ReportStore(tmp_path / "s.sqlite3", today=_today)
     key = request_key(REQUEST)
     d = date(2026, 3, 1)
     store.save(key, {d + timedelta(days=2): [], d + timedelta(days=3): []},
@@ -102,7 +107,7 @@ def test_missing_spans_are_consecutive_runs(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
-    store = ReportStore(tmp_path / "s.sqlite3")
+    store = ReportStore(tmp_path / "s.sqlite3", today=_today)
     key = request_key(REQUEST)
     d = date(2026, 2, 1)
 
@@ -122,7 +127,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_no_secret_or_token_in_the_file(tmp_path: Path) -> None:
-    store = ReportStore(tmp_path / "s.sqlite3")
+    store = ReportStore(tmp_path / "s.sqlite3", today=_today)
     key = request_key(REQUEST)
     store.save(key, {date(2026, 1, 1): _rows(date(2026, 1, 1))},
                final_days={date(2026, 1, 1)}, description=REQUEST.describe())
@@ -140,7 +145,7 @@ def test_no_secret_or_token_in_the_file(tmp_path: Path) -> None:
 
 
 def test_threads_share_one_store(tmp_path: Path) -> None:
-    store = ReportStore(tmp_path / "s.sqlite3")
+    store = ReportStore(tmp_path / "s.sqlite3", today=_today)
     key = request_key(REQUEST)
     base = date(2025, 1, 1)
     errors: list[BaseException] = []
@@ -187,5 +192,7 @@ def test_an_unusable_file_degrades_to_fetching(tmp_path: Path) -> None:
     held = store.try_load("k", d, d + timedelta(days=2))
     assert held.rows == {} and len(held.missing) == 3
     assert store.try_save("k", {d: _rows(d)}, final_days={d}) is False
-    with pytest.raises(OSError):
+    assert store.problem is not None and "folder" in store.problem
+    with pytest.raises(StoreError) as error:
         store.load("k", d, d)
+    assert error.value.kind == "no_folder"
