@@ -29,6 +29,7 @@ from pinterest_client.bulk import (
     OBJECTIVE_TYPES as OBJECTIVE_TYPES,
 )
 from pinterest_client.bulk import BulkError, BulkJob, BulkResult, BulkStatus
+from pinterest_client.bulk import BulkFileError as BulkFileError
 from pinterest_client.bulk import BulkRequest as BulkRequest
 from pinterest_client.bulk import CampaignFilter as CampaignFilter
 from pinterest_client.reports import (

@@ -16,6 +16,7 @@ from dashboard.jobs import (
     BULK_ENTITY_TYPES,
     CAMPAIGN_STATUSES,
     OBJECTIVE_TYPES,
+    BulkFileError,
     BulkJob,
     BulkRequest,
     BulkResult,
@@ -74,6 +75,20 @@ def _form(account_id: str) -> BulkRequest | None:
         campaign_filter=campaign_filter if campaign_filter.body() else None,
         output_format=str(output_format),
     )
+
+
+def _offer_raw_file(failure: BaseException) -> None:
+    """A file that arrived whole but cannot be read is still the user's: offered as sent
+    (made safe for a spreadsheet), so nothing is lost."""
+    if not isinstance(failure, BulkFileError) or not failure.raw:
+        return
+    output_format = failure.request.output_format if failure.request else "JSON"
+    name = f"pinterest-bulk-{failure.request_id or 'download'}.{output_format.lower()}"
+    st.download_button("Download the file as it arrived (raw)",
+                       data=safe_bulk_file(failure.raw, output_format), file_name=name,
+                       mime="text/csv" if output_format == "CSV" else "application/json",
+                       key="bulk_unreadable_file", icon=":material/download:",
+                       on_click="ignore")
 
 
 def _formatted(kinds: dict[str, str]) -> dict[str, str]:
@@ -143,7 +158,7 @@ def main() -> None:
     if request is not None:
         panel.submit(request)
     panel.show_pending(BulkJob)
-    panel.show_error(BulkRequest)
+    panel.show_error(BulkRequest, offer=_offer_raw_file)
     result = panel.outcome(BulkResult)
     if result is not None:
         _show_result(result, ctx.currency)

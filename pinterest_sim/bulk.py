@@ -164,7 +164,7 @@ class BulkRequest:
             data = {JSON_KEYS[t]: items for t, items in entities.items()}
             return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; also quotes a bare CR
         writer.writerow(CSV_COLUMNS)
         for entity_type, items in entities.items():
             for item in items:

@@ -326,7 +326,7 @@ class ReportRequest:
             header += ["TARGETING_TYPE", "TARGETING_VALUE"]
         header += [c for c in self.columns if c not in header]
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; also quotes a bare CR
         writer.writerow(header)
         for row in rows:
             writer.writerow([row.get(c, 0) for c in header])

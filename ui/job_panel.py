@@ -41,7 +41,8 @@ class JobPanel(Generic[Request, Job, Outcome]):
     # actions ----------------------------------------------------------------------------
     def submit(self, request: Request) -> None:
         """Start `request` and wait for it; the outcome or message lands in the session."""
-        for key in (self._k("outcome"), self._k("error"), self._k("still_running")):
+        for key in (self._k("outcome"), self._k("error"), self._k("failure"),
+                    self._k("still_running")):
             st.session_state.pop(key, None)
         st.session_state[self._k("last_request")] = request
         try:
@@ -75,6 +76,7 @@ class JobPanel(Generic[Request, Job, Outcome]):
                               expanded=False)
                 st.session_state.pop(self._k("job"), None)
                 st.session_state[self._k("error")] = self.message(exc)
+                st.session_state[self._k("failure")] = exc
                 return
             status.update(label=f"{self.noun.capitalize()} ready", state="complete",
                           expanded=False)
@@ -102,12 +104,17 @@ class JobPanel(Generic[Request, Job, Outcome]):
             st.session_state.pop(self._k("still_running"), None)
             st.rerun()
 
-    def show_error(self, request_type: type[Request]) -> None:
-        """The last failure, with "Retry" for the same request."""
+    def show_error(self, request_type: type[Request],
+                   offer: Callable[[PinterestError], None] | None = None) -> None:
+        """The last failure, with "Retry" for the same request; `offer(error)` may draw what
+        can still be saved from it (a file that arrived but could not be read)."""
         message = st.session_state.get(self._k("error"))
         if not message:
             return
         st.error(md_escape(message, 1000), icon=":material/error:")
+        failure = st.session_state.get(self._k("failure"))
+        if offer is not None and isinstance(failure, PinterestError):
+            offer(failure)
         request = st.session_state.get(self._k("last_request"))
         if isinstance(request, request_type) and st.button(
             "Retry", key=f"{self.key}_retry", icon=":material/replay:"

@@ -191,3 +191,26 @@ def test_overview_of_a_year_falls_back_to_reports_and_says_so(
     labels = [s.label for s in at.status]
     assert any("from the local report store, no new job" in label for label in labels)
     st.cache_resource.clear()
+
+
+def test_an_unreadable_bulk_file_is_explained_and_still_offered(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that arrived whole but is not UTF-8: one message, no traceback, and the file
+    as it arrived can still be downloaded (nothing is lost)."""
+    import pinterest_client.bulk as bulk_module
+
+    broken = b'{"campaigns": [{"name": "caf\xe9 =1+1"}]}'
+
+    def unreadable(body: bytes, request: object) -> object:
+        raise bulk_module.BulkFileError("The bulk file is not valid UTF-8 text.", raw=broken)
+
+    monkeypatch.setattr(bulk_module, "parse_bulk", unreadable)
+    app.switch_page("pages/bulk_export.py")
+    app.run()
+    app.button(key="bulk_run").click()
+    app.run()
+    assert not app.exception
+    assert [t for t in texts(app.error) if "not valid UTF-8" in t]
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels.count("Download the file as it arrived (raw)") == 1
