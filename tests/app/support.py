@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from pinterest_client import _ratelimit
 from pinterest_client._cache import default_cache
 from pinterest_sim import SimConfig, Simulator
+from tests.markdown_support import visible_text
 from web.pages_mode import ServedPagesManager as ServedPagesManager
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -81,7 +82,8 @@ def tile(at: AppTest, label: str) -> str:
 
 
 def texts(elements: Any) -> list[str]:
-    return [str(e.value) for e in elements]
+    """The texts as a reader sees them: Markdown escapes resolved (outside text is escaped)."""
+    return [visible_text(str(e.value)) for e in elements]
 
 
 def rerun(at: AppTest) -> AppTest:

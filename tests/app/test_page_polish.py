@@ -21,7 +21,7 @@ from dashboard.formatting import DASH, format_money
 from pinterest_client import _ratelimit
 from pinterest_client._cache import default_cache
 from pinterest_sim import DEMO_ACCOUNT_ID, SimConfig, Simulator
-from tests.app.support import APP
+from tests.app.support import APP, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,10 +58,6 @@ def open_page(at: AppTest, path: str) -> AppTest:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
-
-
-def texts(elements: Any) -> list[str]:
-    return [str(e.value) for e in elements]
 
 
 def column_config(element: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import streamlit as st
@@ -14,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import format_kpi
 from pinterest_sim import DEMO_ACCOUNT_ID
-from tests.app.support import APP, today
+from tests.app.support import APP, texts, today
 from tests.app.support import app_simulator as simulator
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
@@ -48,10 +47,6 @@ def run_report(at: AppTest) -> None:
     at.button(key="rb_run").click()
     at.run()
     assert not at.exception
-
-
-def texts(elements: Any) -> list[str]:
-    return [str(e.value) for e in elements]
 
 
 @pytest.mark.slow
