@@ -119,8 +119,9 @@ class AuthorizePage:
         roles: Counter[str] = Counter()
         for account in world.accounts_for_user(user_id):
             roles.update(world.roles(user_id, account.id))
-        access = ", ".join(f"{role.replace('_', ' ').title()} on {n}"
-                           for role, n in sorted(roles.items())) or "no ad accounts"
+        access = ", ".join(
+            f"{role.replace('_', ' ').title()} on {n} ad account{'' if n == 1 else 's'}"
+            for role, n in sorted(roles.items())) or "no ad accounts"
         name = f" – {user.business_name}" if user.business_name else ""
         return (f'<label><input type="radio" name="user" value="{escape(user.id)}" required>'
                 f'<img alt="" src="{escape(user.as_api_dict()["profile_image"])}">'

@@ -15,6 +15,7 @@ from pinterest_sim import (
     DEMO_USER_ID,
     NEWCOMER_USER_ID,
     SIM_ORIGIN,
+    SimConfig,
     SimServer,
     Simulator,
 )
@@ -189,3 +190,10 @@ def test_the_page_is_not_an_api_request(page: httpx.Client, sim: Simulator) -> N
     answer, _ = open_page(page)
     assert answer.status_code == 200
     assert sim.stats.total == 0
+
+
+def test_registered_redirect_uris_come_from_the_environment() -> None:
+    raw = f" {REDIRECT_URI}, https://b.example/cb ,"
+    config = SimConfig.from_env({"PINTEREST_SIM_REDIRECT_URIS": raw})
+    assert config.redirect_uris == (REDIRECT_URI, "https://b.example/cb")
+    assert SimConfig.from_env({}).redirect_uris == ()
