@@ -227,8 +227,8 @@ class SimulatorBackend:
         self.tokens.refresh_expires_at = None
         for user_id, personal in PERSONAL_TOKENS.items():
             self.tokens.access.setdefault(personal, _AccessToken(user_id, None))
-        self.oauth = OAuthFlow(config.app_id, tuple(config.redirect_uris), self._issue_access,
-                               self._revoke_family,
+        self.oauth = OAuthFlow(config.app_id, lambda: tuple(self.config.redirect_uris),
+                               self._issue_access, self._revoke_family,
                                access_life_s=lambda: self.config.access_token_lifetime_s,
                                refresh_life_s=lambda: self.config.refresh_token_lifetime_s)
         self.reports = ReportStore(delay_s=lambda: self.config.report_delay_s,

@@ -152,11 +152,11 @@ RevokeFamily = Callable[[str], None]
 class OAuthFlow:
     """Consent tickets, authorization codes and rotating refresh tokens (no HTTP, no lock)."""
 
-    def __init__(self, app_id: str, redirect_uris: tuple[str, ...], issue_access: IssueAccess,
-                 revoke_access: RevokeFamily, access_life_s: Callable[[], int],
-                 refresh_life_s: Callable[[], int]) -> None:
+    def __init__(self, app_id: str, redirect_uris: Callable[[], tuple[str, ...]],
+                 issue_access: IssueAccess, revoke_access: RevokeFamily,
+                 access_life_s: Callable[[], int], refresh_life_s: Callable[[], int]) -> None:
         self.app_id = app_id
-        self.redirect_uris = redirect_uris
+        self._redirect_uris = redirect_uris  # read per request: the config may change
         self._issue_access = issue_access
         self._revoke_access = revoke_access
         self._access_life_s = access_life_s
@@ -178,7 +178,7 @@ class OAuthFlow:
             raise ConsentError("The request names no app ('client_id' is required).")
         if client_id != self.app_id:
             raise ConsentError("No app is registered with this client_id.")
-        redirect_uri = check_redirect_uri(query.get("redirect_uri"), self.redirect_uris)
+        redirect_uri = check_redirect_uri(query.get("redirect_uri"), self._redirect_uris())
         if query.get("response_type") != "code":
             raise ConsentError("Only response_type=code (the authorization-code flow) is "
                                "supported.")

@@ -117,8 +117,7 @@ def test_bad_requests_get_an_error_page_not_a_redirect(page: httpx.Client,
 
 
 def test_registered_redirect_uris_are_enforced(sim: Simulator) -> None:
-    sim.config.redirect_uris = (REDIRECT_URI,)
-    sim.backend.oauth.redirect_uris = sim.config.redirect_uris
+    sim.config.redirect_uris = (REDIRECT_URI,)  # at run time, like the faults
     with httpx.Client(base_url=SIM_ORIGIN, transport=sim.transport()) as page:
         other = page.get("/oauth/", params=authorize_params(redirect_uri="http://evil.example/"))
         assert other.status_code == 400 and "not registered" in other.text
