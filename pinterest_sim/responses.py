@@ -412,7 +412,6 @@ class SimResponder:
             return SimResponse(403, {"Content-Type": "application/xml"}, xml.encode())
         return SimResponse(200, {"Content-Type": content_type}, content)
 
-
     def _authorize(self, route: Route, request: SimRequest) -> SimResponse:
         """The authorize page (HTML, its own error pages; see ``authorize_page.py``)."""
         if route.method == "GET":
