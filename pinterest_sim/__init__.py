@@ -17,21 +17,42 @@ from pinterest_sim.ratelimit import RateLimitConfig
 from pinterest_sim.server import SimServer
 from pinterest_sim.simulator import Simulator
 from pinterest_sim.transport import SimTransport
+from pinterest_sim.users import AGENCY_TOKEN, ANALYST_TOKEN, FINANCE_TOKEN, PINNER_TOKEN
 from pinterest_sim.world import (
+    ANALYST_USER_ID,
     DEMO_ACCOUNT_ID,
+    DEMO_USER_ID,
     EMPTY_ACCOUNT_ID,
+    EUR_ACCOUNT_ID,
+    FINANCE_USER_ID,
     FORBIDDEN_ACCOUNT_ID,
+    GBP_ACCOUNT_ID,
     HOSTILE_ACCOUNT_ID,
+    JPY_ACCOUNT_ID,
     LARGE_ACCOUNT_ID,
+    NEWCOMER_USER_ID,
+    OTHER_USER_ID,
     World,
 )
 
 __all__ = [
+    "AGENCY_TOKEN",
+    "ANALYST_TOKEN",
+    "ANALYST_USER_ID",
     "DEMO_ACCOUNT_ID",
+    "DEMO_USER_ID",
     "EMPTY_ACCOUNT_ID",
+    "EUR_ACCOUNT_ID",
+    "FINANCE_TOKEN",
+    "FINANCE_USER_ID",
     "FORBIDDEN_ACCOUNT_ID",
+    "GBP_ACCOUNT_ID",
     "HOSTILE_ACCOUNT_ID",
+    "JPY_ACCOUNT_ID",
     "LARGE_ACCOUNT_ID",
+    "NEWCOMER_USER_ID",
+    "OTHER_USER_ID",
+    "PINNER_TOKEN",
     "SIM_BASE_URL",
     "SIM_ORIGIN",
     "Attribution",

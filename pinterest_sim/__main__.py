@@ -16,8 +16,14 @@ with Ctrl-C. Every setting besides host and port comes from the environment:
                               ads_analytics=300, ads_read=1000, org_read=1000 (per minute),
                               per_second=100, trial=0 (1: trial tier, trial_per_day=1000 a
                               UTC day, 429s reset at midnight), enabled=1
+  PINTEREST_SIM_REDIRECT_URIS comma-separated redirect URIs registered for the OAuth app
+                              (default: any absolute http(s) URI)
+
 
 The OAuth app is ``sim-app`` / ``sim-secret`` and the first refresh token ``sim-refresh-0``.
+Sign-in: the authorize page is http://HOST:PORT/oauth/ (choose a simulated person, Allow or
+Cancel); codes are exchanged at POST /v5/oauth/token. Personal tokens of the other people:
+agency-token, analyst-token, finance-token, pinner-token (see pinterest_sim/users.py).
 Test hooks (no auth): GET /_sim/stats, POST /_sim/reset-stats, GET and POST /_sim/faults.
 """
 

@@ -21,6 +21,9 @@ class SimConfig:
     app_id: str = "sim-app"
     app_secret: str = field(default="sim-secret", repr=False)
     refresh_token: str = field(default="sim-refresh-0", repr=False)
+    app_name: str = "Pinterest Ads Dashboard (simulator app)"
+    # Redirect URIs registered for the app; empty: any absolute http(s) URI is accepted.
+    redirect_uris: tuple[str, ...] = ()
     report_delay_s: float = 3.0
     bulk_delay_s: float = 2.0
     access_token_lifetime_s: int = 30 * 86_400
@@ -31,7 +34,8 @@ class SimConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SimConfig:
         """``PINTEREST_SIM_SEED``, ``_TOKEN``, ``_REPORT_DELAY``, ``_BULK_DELAY``, ``_FAULTS``,
-        ``_RATE_LIMITS`` (see docs/architecture.md); anything unset keeps its default."""
+        ``_RATE_LIMITS``, ``_REDIRECT_URIS`` (see docs/architecture.md); anything unset keeps
+        its default."""
         env = os.environ if environ is None else environ
         config = cls()
         if env.get("PINTEREST_SIM_SEED"):
@@ -40,6 +44,9 @@ class SimConfig:
             config.token = env["PINTEREST_SIM_TOKEN"]
         if env.get("PINTEREST_SIM_REPORT_DELAY"):
             config.report_delay_s = float(env["PINTEREST_SIM_REPORT_DELAY"])
+        if env.get("PINTEREST_SIM_REDIRECT_URIS"):
+            config.redirect_uris = tuple(
+                u.strip() for u in env["PINTEREST_SIM_REDIRECT_URIS"].split(",") if u.strip())
         if env.get("PINTEREST_SIM_BULK_DELAY"):
             config.bulk_delay_s = float(env["PINTEREST_SIM_BULK_DELAY"])
         config.faults = Faults.parse(env.get("PINTEREST_SIM_FAULTS"))

@@ -36,9 +36,11 @@ from pinterest_sim.exceptions import (
 from pinterest_sim.faults import Faults
 from pinterest_sim.metric_definitions import delivery_metrics
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
+from pinterest_sim.oauth import ConsentRequest, OAuthFlow, token_answer
 from pinterest_sim.ratelimit import RateLimitConfig, RateLimiter
 from pinterest_sim.reports import ReportJob, ReportRequest, ReportStore
 from pinterest_sim.targeting_catalog import targeting_options
+from pinterest_sim.users import PERSONAL_TOKENS
 from pinterest_sim.validation import (
     SYNC_DAYS_BACK,
     SYNC_MAX_RANGE_DAYS,
@@ -135,6 +137,7 @@ class _AccessToken:
     user_id: str
     expires_at: datetime | None  # None: never (the configured demo token)
     revoked: bool = False
+    family: str | None = None  # the sign-in (authorization code) it descends from
 
 
 @dataclass
@@ -240,6 +243,12 @@ class SimulatorBackend:
         self.tokens.access[config.token] = _AccessToken(self.world.demo_user.id, None)
         self.tokens.refresh_token = config.refresh_token
         self.tokens.refresh_expires_at = None
+        for user_id, personal in PERSONAL_TOKENS.items():
+            self.tokens.access.setdefault(personal, _AccessToken(user_id, None))
+        self.oauth = OAuthFlow(config.app_id, lambda: tuple(self.config.redirect_uris),
+                               self._issue_access, self._revoke_family,
+                               access_life_s=lambda: self.config.access_token_lifetime_s,
+                               refresh_life_s=lambda: self.config.refresh_token_lifetime_s)
         self.reports = ReportStore(delay_s=lambda: self.config.report_delay_s,
                                    failure_draw=lambda: self.faults.draw(
                                        self.faults.report_failure_rate))
@@ -292,23 +301,30 @@ class SimulatorBackend:
 
     def oauth_token(self, basic_app_id: str | None, basic_secret: str | None,
                     form: dict[str, str]) -> dict[str, Any]:
-        """``POST /oauth/token`` with the refresh_token grant: a new access token and a new
-        refresh token each time; the old refresh token stops working."""
+        """``POST /oauth/token``: ``authorization_code`` (the sign-in flow, ``oauth.py``) or
+        ``refresh_token``: a new access token and a new refresh token each time. The configured
+        refresh token (``SimConfig.refresh_token``, the demo user's) dies at once when rotated;
+        one issued through the flow when its replacement is used."""
         with self._lock:
             tokens = self.tokens
             if basic_app_id != tokens.app_id or basic_secret != tokens.app_secret:
                 raise authentication_failed("Invalid app id or app secret (HTTP Basic).")
             grant = form.get("grant_type")
+            if grant == "authorization_code":
+                return self.oauth.exchange_code(form, self.now()).as_api_dict()
             if grant != "refresh_token":
-                if grant in ("authorization_code", "client_credentials"):
+                if grant == "client_credentials":
                     raise invalid_parameter(
                         f"Parameter 'grant_type' {grant!r} is not supported by the simulator; "
-                        "use 'refresh_token'.")
-                raise invalid_parameter("Parameter 'grant_type' must be 'refresh_token'.")
+                        "use 'authorization_code' or 'refresh_token'.")
+                raise invalid_parameter("Parameter 'grant_type' must be 'authorization_code' "
+                                        "or 'refresh_token'.")
             given = form.get("refresh_token")
             if not given:
                 raise invalid_parameter("Parameter 'refresh_token' is required.")
             now = self.now()
+            if self.oauth.knows_refresh_token(given):
+                return self.oauth.refresh(given, form.get("scope"), now).as_api_dict()
             if given != tokens.refresh_token or (
                     tokens.refresh_expires_at is not None and now >= tokens.refresh_expires_at):
                 raise SimError(400, 1104, "The token you provided is not valid or has expired.")
@@ -322,16 +338,47 @@ class SimulatorBackend:
             tokens.refresh_token = refresh
             tokens.refresh_expires_at = now + timedelta(seconds=refresh_life)
             scope = form.get("scope") or "ads:read,user_accounts:read"
-            return {
-                "access_token": access,
-                "token_type": "bearer",
-                "expires_in": access_life,
-                "scope": scope,
-                "response_type": "refresh_token",
-                "refresh_token": refresh,
-                "refresh_token_expires_in": refresh_life,
-                "refresh_token_expires_at": int(now.timestamp()) + refresh_life,
-            }
+            return token_answer(access, refresh, scope, access_life, refresh_life, now,
+                                "refresh_token")
+
+    def _issue_access(self, user_id: str, lifetime_s: int, family: str) -> str:
+        """A new access token of a sign-in (called by ``OAuthFlow`` under the lock)."""
+        access = f"pina_{secrets.token_urlsafe(32)}"
+        self.tokens.access[access] = _AccessToken(
+            user_id, self.now() + timedelta(seconds=lifetime_s), family=family)
+        return access
+
+    def _revoke_family(self, family: str) -> None:
+        for entry in self.tokens.access.values():
+            if entry.family == family:
+                entry.revoked = True
+
+    def open_consent(self, query: dict[str, str]) -> tuple[str, ConsentRequest]:
+        """The authorize page's request checked (ConsentError if not): (ticket, request)."""
+        with self._lock:
+            return self.oauth.open_consent(query, self.now())
+
+    def consent(self, ticket: str) -> ConsentRequest:
+        with self._lock:
+            return self.oauth.consent(ticket, self.now())
+
+    def decide_consent(self, ticket: str, user_id: str | None) -> str:
+        """Allow (as ``user_id``) or Cancel (None): the redirect location, once per ticket."""
+        with self._lock:
+            return self.oauth.decide(ticket, user_id, self.now())
+
+    def authorize(self, user_id: str, redirect_uri: str,
+                  scope: str = "ads:read,user_accounts:read", state: str | None = None) -> str:
+        """A code as if ``user_id`` pressed Allow on the authorize page (tests, no HTML)."""
+        if self.world.user(user_id) is None:
+            raise ValueError(f"no such user: {user_id}")
+        query = {"client_id": self.config.app_id, "redirect_uri": redirect_uri,
+                 "response_type": "code", "scope": scope, **({"state": state} if state else {})}
+        with self._lock:
+            now = self.now()
+            ticket, request = self.oauth.open_consent(query, now)
+            self.oauth.close_consent(ticket)
+            return self.oauth.issue_code(request, user_id, now)
 
     @property
     def current_refresh_token(self) -> str:
@@ -341,18 +388,29 @@ class SimulatorBackend:
     # ----- accounts and entities -------------------------------------------------------------
 
     def user_account(self, user_id: str, ad_account_id: str | None = None) -> dict[str, Any]:
+        """The token's user, or (Business Access) the owner of an account the user has any
+        role on."""
         if ad_account_id is not None:
             check_account_id(ad_account_id)
             if not self.world.can_access(user_id, ad_account_id):
                 raise SimError(403, 403, "Not authorized to access the user account.")
             account = self.world.account(ad_account_id)
             assert account is not None
-            owner = next(u for u in self.world.users if u.id == account.owner_id)
-            return owner.as_api_dict()
-        user = next(u for u in self.world.users if u.id == user_id)
+            user_id = account.owner_id
+        user = self.world.user(user_id)
+        assert user is not None  # every token belongs to a user of the world
         return user.as_api_dict()
 
     def account_for(self, user_id: str, account_id: str) -> AdAccount:
+        """The account if the user may read its data (Owner, Admin, Analyst, Campaign
+        Manager); 404 if it does not exist, 403 code 29 otherwise."""
+        account = self.listed_account(user_id, account_id)
+        if not self.world.can_report(user_id, account_id):
+            raise forbidden_account()
+        return account
+
+    def listed_account(self, user_id: str, account_id: str) -> AdAccount:
+        """The account if the user has any role on it (as GET /ad_accounts lists it)."""
         check_account_id(account_id)
         account = self.world.account(account_id)
         if account is None:
@@ -363,11 +421,17 @@ class SimulatorBackend:
 
     def list_ad_accounts(self, user_id: str, page_size: int, bookmark: str | None,
                          include_shared_accounts: bool = True) -> dict[str, Any]:
-        accounts = [a.as_api_dict() for a in self.world.accounts_for_user(user_id)]
-        return paginate(accounts, page_size, bookmark, f"ad_accounts:{user_id}")
+        """Owned accounts and, unless ``include_shared_accounts`` is false, those shared with
+        the user through Business Access; ``permissions`` are the user's roles on each."""
+        accounts = [a.as_api_dict(self.world.roles(user_id, a.id))
+                    for a in self.world.accounts_for_user(user_id)
+                    if include_shared_accounts or a.owner_id == user_id]
+        scope = f"ad_accounts:{user_id}:{int(include_shared_accounts)}"
+        return paginate(accounts, page_size, bookmark, scope)
 
     def get_ad_account(self, user_id: str, account_id: str) -> dict[str, Any]:
-        return self.account_for(user_id, account_id).as_api_dict()
+        account = self.listed_account(user_id, account_id)
+        return account.as_api_dict(self.world.roles(user_id, account_id))
 
     def list_campaigns(self, user_id: str, account_id: str, q: ListQuery) -> dict[str, Any]:
         self.account_for(user_id, account_id)

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from pinterest_sim import validation as v
+from pinterest_sim.authorize_page import AuthorizePage
 from pinterest_sim.catalog import TARGETING_TYPES_BY_LEVEL
 from pinterest_sim.catalog_spec import AUDIENCE_INSIGHT_TYPES, SYNC_COLUMNS
 from pinterest_sim.exceptions import (
@@ -33,7 +34,7 @@ from pinterest_sim.exceptions import (
 )
 from pinterest_sim.metrics import Attribution, Level
 from pinterest_sim.models import ANALYTICS_CONTEXT, AnalyticsQuery, ListQuery, SimulatorBackend
-from pinterest_sim.urls import API_PREFIX, Route, resolve
+from pinterest_sim.urls import API_PREFIX, AUTHORIZE_ROUTES, Route, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class SimResponder:
 
     def __init__(self, backend: SimulatorBackend) -> None:
         self.backend = backend
+        self.authorize_page = AuthorizePage(backend)
 
     # ----- dispatch ----------------------------------------------------------------------
 
@@ -274,7 +276,9 @@ class SimResponder:
         return self.backend.list_ad_accounts(user, page_size, v.single(q, "bookmark"), include)
 
     def h_get_ad_account(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
-        return self.backend.get_ad_account(user, self._account(params))
+        # Any role on the account shows it (as the list does); its data needs a reporting role.
+        account_id = v.check_account_id(params["ad_account_id"])
+        return self.backend.get_ad_account(user, account_id)
 
     def h_list_campaigns(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
         account = self._account(params)
@@ -388,6 +392,8 @@ class SimResponder:
     def _control(self, route: Route, request: SimRequest, params: dict[str, str]
                  ) -> SimResponse:
         backend = self.backend
+        if route in AUTHORIZE_ROUTES:
+            return self._authorize(route, request)
         if route.handler == "sim_stats":
             return SimResponse.json(200, backend.stats_dict())
         if route.handler == "sim_reset_stats":
@@ -414,6 +420,15 @@ class SimResponder:
                    f"<Message>{err.message}</Message></Error>")
             return SimResponse(403, {"Content-Type": "application/xml"}, xml.encode())
         return SimResponse(200, {"Content-Type": content_type}, content)
+
+    def _authorize(self, route: Route, request: SimRequest) -> SimResponse:
+        """The authorize page (HTML, its own error pages; see ``authorize_page.py``)."""
+        if route.method == "GET":
+            answer = self.authorize_page.get(request.query)
+        else:
+            answer = self.authorize_page.post(request.headers.get("content-type", ""),
+                                              request.body)
+        return SimResponse(answer.status, dict(answer.headers), answer.body)
 
 
 def _basic_auth(header: str | None) -> tuple[str | None, str | None]:

@@ -11,6 +11,7 @@ from pinterest_sim.ratelimit import RateLimitConfig
 from pinterest_sim.responses import SimResponder
 from pinterest_sim.server import SimServer
 from pinterest_sim.transport import SimTransport
+from pinterest_sim.users import PERSONAL_TOKENS
 from pinterest_sim.world import World
 
 
@@ -86,6 +87,17 @@ class Simulator:
     def refresh_token(self) -> str:
         """The refresh token that ``POST /oauth/token`` currently accepts."""
         return self.backend.current_refresh_token
+
+    def personal_token(self, user_id: str) -> str:
+        """The fixed access token of a person of the world (the demo user's: config.token)."""
+        if user_id == self.world.demo_user.id:
+            return self.config.token
+        return PERSONAL_TOKENS[user_id]
+
+    def authorize(self, user_id: str, redirect_uri: str,
+                  scope: str = "ads:read,user_accounts:read", state: str | None = None) -> str:
+        """An authorization code as if ``user_id`` pressed Allow on ``/oauth/`` (no HTML)."""
+        return self.backend.authorize(user_id, redirect_uri, scope, state)
 
     def fail_next_reports(self, n: int = 1) -> None:
         self.backend.fail_next_reports(n)

@@ -71,8 +71,14 @@ CONTROL_ROUTES: tuple[Route, ...] = (
     Route("GET", "/_sim/files/{file_id}/{name}", "sim_file", None, auth="none"),
 )
 
+# Pinterest's authorize page (www.pinterest.com/oauth/), an HTML page outside /v5.
+AUTHORIZE_ROUTES: tuple[Route, ...] = (
+    Route("GET", "/oauth", "authorize_page", None, auth="none"),
+    Route("POST", "/oauth", "authorize_decision", None, auth="none"),
+)
+
 _V5_COMPILED = tuple((r, _compile(r.template)) for r in V5_ROUTES)
-_CONTROL_COMPILED = tuple((r, _compile(r.template)) for r in CONTROL_ROUTES)
+_CONTROL_COMPILED = tuple((r, _compile(r.template)) for r in CONTROL_ROUTES + AUTHORIZE_ROUTES)
 
 
 @dataclass(frozen=True)

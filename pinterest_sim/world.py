@@ -10,6 +10,8 @@ clock: every day from mid 2025 on is a normal delivery day for ACTIVE entities.
 
 from __future__ import annotations
 
+import base64
+import html
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,13 @@ DEMO_USER_ID = "1069478435"
 DEMO_USERNAME = "evergreen_marketing"
 OTHER_USER_ID = "1069478999"
 OTHER_USERNAME = "agency_partner"
+# More people of the world, for sign-in (see pinterest_sim/users.py for their tokens and roles).
+ANALYST_USER_ID = "1069479120"
+ANALYST_USERNAME = "harbor_analytics"
+FINANCE_USER_ID = "1069479244"
+FINANCE_USERNAME = "ledger_finance"
+NEWCOMER_USER_ID = "1069479371"
+NEWCOMER_USERNAME = "fresh_pinner"
 
 DEMO_ACCOUNT_ID = "549764106778"
 EUR_ACCOUNT_ID = "549764106802"
@@ -45,6 +54,12 @@ MICRO = 1_000_000
 # Rough value of one USD in each currency: budgets and prices scale with it.
 CURRENCY_SCALE: Mapping[str, float] = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 150.0}
 
+# Business Access roles (spec enum ``BusinessAccessRole``) that may read an ad account's ads and
+# analytics: every analytics, report and list operation of the spec says "Owner ... or Admin,
+# Analyst, Campaign Manager". Any other role (finance, audience, catalogs, ...) still lists the
+# account in GET /ad_accounts but gets 403 code 29 on its data.
+REPORTING_ROLES = frozenset({"OWNER", "ADMIN", "ANALYST", "CAMPAIGN_MANAGER"})
+
 _ANCHOR = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp())
 _DAY_S = 86_400
 
@@ -55,16 +70,18 @@ OBJECTIVES = ("AWARENESS", "CONSIDERATION", "WEB_CONVERSION", "CATALOG_SALES", "
 class User:
     id: str
     username: str
-    business_name: str
+    business_name: str | None
+    account_type: str = "BUSINESS"
 
     def as_api_dict(self) -> dict[str, Any]:
-        """`Account` shape of GET /user_account."""
+        """`Account` shape of GET /user_account. The avatar is a data: URI (an SVG with the
+        initial), so pages that draw it load nothing from outside."""
         return {
-            "account_type": "BUSINESS",
+            "account_type": self.account_type,
             "id": self.id,
             "username": self.username,
             "business_name": self.business_name,
-            "profile_image": f"https://i.pinimg.com/280x280_RS/{self.id[-2:]}/{self.id}.jpg",
+            "profile_image": avatar_data_uri(self.username),
             "website_url": f"https://www.{self.username.replace('_', '')}.example",
             "board_count": 42,
             "pin_count": 1318,
@@ -272,6 +289,20 @@ class Ad:
         }
 
 
+_AVATAR_COLOURS = ("#e60023", "#0a7d5a", "#2457c5", "#b25f00", "#6b3fa0")
+
+
+def avatar_data_uri(username: str) -> str:
+    """A round SVG avatar with the username's initial, as a data: URI (nothing to fetch)."""
+    initial = next((c for c in username if c.isalnum()), "?").upper()
+    colour = _AVATAR_COLOURS[sum(map(ord, username)) % len(_AVATAR_COLOURS)]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">'
+           f'<circle cx="32" cy="32" r="32" fill="{colour}"/><text x="32" y="42" '
+           'font-family="Helvetica,Arial,sans-serif" font-size="30" fill="#fff" '
+           f'text-anchor="middle">{html.escape(initial)}</text></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _summary_status(status: str) -> str:
     return {"ACTIVE": "RUNNING", "PAUSED": "PAUSED", "ARCHIVED": "ARCHIVED"}[status]
 
@@ -344,14 +375,35 @@ class AccountEntities:
     ads: tuple[Ad, ...]
 
 
+USERS: tuple[User, ...] = (
+    User(DEMO_USER_ID, DEMO_USERNAME, "Evergreen Marketing Co."),
+    User(OTHER_USER_ID, OTHER_USERNAME, "Agency Partner LLC"),
+    User(ANALYST_USER_ID, ANALYST_USERNAME, "Harbor Analytics Studio"),
+    User(FINANCE_USER_ID, FINANCE_USERNAME, "Ledger & Co. Accounting"),
+    User(NEWCOMER_USER_ID, NEWCOMER_USERNAME, None, account_type="PINNER"),
+)
+
+# Business Access granted by owners to other people: user -> account -> roles. Owners need no
+# entry (the account's owner has OWNER). The demo user has no grants, so the configured demo
+# token sees exactly its own accounts and FORBIDDEN_ACCOUNT_ID stays forbidden for it.
+ACCESS_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    ANALYST_USER_ID: {DEMO_ACCOUNT_ID: ("ANALYST",), EUR_ACCOUNT_ID: ("ANALYST",),
+                      FORBIDDEN_ACCOUNT_ID: ("ANALYST",)},
+    # Listed, but finance only: no reporting on the demo account (403 code 29 there).
+    FINANCE_USER_ID: {DEMO_ACCOUNT_ID: ("FINANCE_MANAGER",),
+                      GBP_ACCOUNT_ID: ("CAMPAIGN_MANAGER",)},
+}
+
+
 class World:
     """All entities of the simulator, immutable after construction."""
 
     def __init__(self, seed: int = 7) -> None:
         self.seed = seed
-        self.demo_user = User(DEMO_USER_ID, DEMO_USERNAME, "Evergreen Marketing Co.")
-        self.other_user = User(OTHER_USER_ID, OTHER_USERNAME, "Agency Partner LLC")
-        users = {self.demo_user.id: self.demo_user, self.other_user.id: self.other_user}
+        self.users: tuple[User, ...] = USERS
+        self.demo_user = USERS[0]
+        self.other_user = USERS[1]
+        users = {u.id: u for u in USERS}
         built = [_build_account(seed, i, spec, users) for i, spec in enumerate(ACCOUNT_SPECS)]
         self._by_account: dict[str, AccountEntities] = {b.account.id: b for b in built}
         self.accounts: tuple[AdAccount, ...] = tuple(b.account for b in built)
@@ -363,9 +415,8 @@ class World:
             self.ad_groups_by_id.update((g.id, g) for g in b.ad_groups)
             self.ads_by_id.update((a.id, a) for a in b.ads)
 
-    @property
-    def users(self) -> tuple[User, ...]:
-        return (self.demo_user, self.other_user)
+    def user(self, user_id: str) -> User | None:
+        return next((u for u in self.users if u.id == user_id), None)
 
     def account(self, account_id: str) -> AdAccount | None:
         b = self._by_account.get(account_id)
@@ -374,13 +425,25 @@ class World:
     def account_entities(self, account_id: str) -> AccountEntities:
         return self._by_account[account_id]
 
+    def roles(self, user_id: str, account_id: str) -> tuple[str, ...]:
+        """The user's ``permissions`` on an account (empty: no access at all)."""
+        acct = self.account(account_id)
+        if acct is None:
+            return ()
+        owned = ("OWNER",) if acct.owner_id == user_id else ()
+        return owned + ACCESS_GRANTS.get(user_id, {}).get(account_id, ())
+
     def accounts_for_user(self, user_id: str) -> tuple[AdAccount, ...]:
-        """Accounts the user may read (owned ones; the world has no shared access)."""
-        return tuple(a for a in self.accounts if a.owner_id == user_id)
+        """Accounts GET /ad_accounts lists for the user: owned or shared with any role."""
+        return tuple(a for a in self.accounts if self.roles(user_id, a.id))
 
     def can_access(self, user_id: str, account_id: str) -> bool:
-        acct = self.account(account_id)
-        return acct is not None and acct.owner_id == user_id
+        """The user has some role on the account (it lists; its data may still be refused)."""
+        return bool(self.roles(user_id, account_id))
+
+    def can_report(self, user_id: str, account_id: str) -> bool:
+        """The user may read the account's entities, analytics, reports and bulk files."""
+        return not REPORTING_ROLES.isdisjoint(self.roles(user_id, account_id))
 
     def campaigns(self, account_id: str) -> tuple[Campaign, ...]:
         return self._by_account[account_id].campaigns
