@@ -75,7 +75,9 @@ def job_message(exc: PinterestError) -> str:
 # async reports -------------------------------------------------------------------------------
 def start_report(client: PinterestClient, store: ReportStore, request: ReportRequest
                  ) -> PendingReport:
-    """Plan a report (days already in the store are not asked for again) and start its jobs."""
+    """Plan a report (days already in the store are not asked for again) and start its jobs.
+    The store is shared: this token first shows that Pinterest lets it read the account."""
+    client.prove_access(request.ad_account_id)
     return plan_report(client.reports, store, request)
 
 

@@ -200,6 +200,9 @@ def fetch_long_range_rows(
     _check_reportable(start, today)
     if end < start:
         raise DataUnavailable("The range ends before it starts.")
+    # The store and the batches in flight are shared by everyone: this token first shows that
+    # Pinterest lets it read the account's analytics (a cheap call unless proven recently).
+    client.prove_access(account_id)
     store = store or default_store()
     log = RUN_LOG.get()
     if on_progress is None and log is not None:
@@ -406,6 +409,7 @@ def fetch_long_range_targeting_rows(
     Older days: *_TARGETING async reports (at most 5 types each, split over 186 days, stored
     whole per range); recent days: live targeting analytics; the two are added up."""
     _check_reportable(start, today)
+    client.prove_access(account_id)  # before anything shared is read (see above)
     store = store or default_store()
     log = RUN_LOG.get()
     id_column = LEVEL_ID_COLUMNS[level]

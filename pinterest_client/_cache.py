@@ -134,16 +134,48 @@ class ResponseCache:
         if not self.enabled:
             value, _size = fetch()
             return Fetched(data=value, stale=False, fetched_at=self._wall())
+        return self._single_flight(key, lambda: self._lead(key, ttl_s, fetch), held=key)
+
+    def fetch_and_store(
+        self, key: CacheKey, ttl_s: float | Callable[[T], float],
+        fetch: Callable[[], tuple[T, int]], *, flight: CacheKey, stale_ok: bool = False,
+        allowed_now: Callable[[], bool] | None = None,
+    ) -> Fetched[T]:
+        """`fetch()` now, whatever is held, and keep its result for `key` (fresh and stale):
+        for a caller that may not be served what others fetched. No held copy is served;
+        only callers with the same `flight` key (the same token asking the same thing) share
+        one call in flight. A transient failure gets the stale copy only when `stale_ok`.
+        `allowed_now()`, checked as the call would start, may still let the caller have the
+        held copy (it was allowed meanwhile: a flight of its own just landed)."""
+        if not self.enabled:
+            value, _size = fetch()
+            return Fetched(data=value, stale=False, fetched_at=self._wall())
+
+        def lead() -> Fetched[T]:
+            if stale_ok:
+                return self._lead(key, ttl_s, fetch)
+            value, size = fetch()
+            return self._keep(key, ttl_s, value, size)
+
+        return self._single_flight(flight, lead, held=key, held_if=allowed_now or (lambda: False))
+
+    def _single_flight(self, flight_key: CacheKey, lead: Callable[[], Fetched[T]], *,
+                       held: CacheKey | None = None,
+                       held_if: Callable[[], bool] | None = None) -> Fetched[T]:
+        """`lead()` once for every caller asking under `flight_key` at the same time; the
+        fresh copy of `held`, when given and there, instead (checked under the same lock, so
+        a caller arriving just after a flight landed gets its result, not a second call)."""
         with self._lock:
-            entry = self._fresh.get(key)
-            if entry is not None:
-                self._hits += 1
-                return Fetched(data=entry.value, stale=False, fetched_at=entry.fetched_at)
-            flight = self._flights.get(key)
+            if held is not None and (held_if is None or held_if()):
+                entry = self._fresh.get(held)
+                if entry is not None:
+                    self._hits += 1
+                    return Fetched(data=entry.value, stale=False, fetched_at=entry.fetched_at)
+            flight = self._flights.get(flight_key)
             leader = flight is None
             if flight is None:
                 flight = _Flight()
-                self._flights[key] = flight
+                self._flights[flight_key] = flight
                 self._misses += 1
             else:
                 self._joined += 1
@@ -154,7 +186,7 @@ class ResponseCache:
             assert flight.result is not None
             return flight.result
         try:
-            result: Fetched[T] = self._lead(key, ttl_s, fetch)
+            result = lead()
             flight.result = result
             return result
         except BaseException as exc:
@@ -162,8 +194,19 @@ class ResponseCache:
             raise
         finally:
             with self._lock:
-                self._flights.pop(key, None)
+                self._flights.pop(flight_key, None)
             flight.done.set()
+
+    def _keep(self, key: CacheKey, ttl_s: float | Callable[[T], float], value: T,
+              size: int) -> Fetched[T]:
+        fetched_at = self._wall()
+        ttl = ttl_s(value) if callable(ttl_s) else ttl_s
+        entry = _Entry(value=value, fetched_at=fetched_at, expires_at=self._timer() + ttl,
+                       size=size)
+        with self._lock:
+            self._store(self._fresh, key, entry, self.max_entries)
+            self._store(self._stale, key, entry, self.stale_max_entries)
+        return Fetched(data=value, stale=False, fetched_at=fetched_at)
 
     def _lead(
         self, key: CacheKey, ttl_s: float | Callable[[T], float],
@@ -179,14 +222,7 @@ class ResponseCache:
                 self._stale_served += 1
             return Fetched(data=stale.value, stale=True, fetched_at=stale.fetched_at,
                            error=_as_pinterest_error(exc))
-        fetched_at = self._wall()
-        ttl = ttl_s(value) if callable(ttl_s) else ttl_s
-        entry = _Entry(value=value, fetched_at=fetched_at, expires_at=self._timer() + ttl,
-                       size=size)
-        with self._lock:
-            self._store(self._fresh, key, entry, self.max_entries)
-            self._store(self._stale, key, entry, self.stale_max_entries)
-        return Fetched(data=value, stale=False, fetched_at=fetched_at)
+        return self._keep(key, ttl_s, value, size)
 
     def _stale_copy(self, key: CacheKey) -> _Entry[Any] | None:
         with self._lock:

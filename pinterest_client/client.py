@@ -24,6 +24,7 @@ from cachetools import LRUCache
 
 from pinterest_client import _validation as check
 from pinterest_client import columns as catalogue
+from pinterest_client._access import AccessProofs, account_scope, default_proofs
 from pinterest_client._auth import Credentials, TokensCallback
 from pinterest_client._cache import (
     CacheKey,
@@ -33,7 +34,13 @@ from pinterest_client._cache import (
     normalise_params,
 )
 from pinterest_client._config import PRODUCTION_BASE_URL, ClientConfig
-from pinterest_client._errors import InvalidResponseError, ValidationError
+from pinterest_client._errors import (
+    AuthError,
+    ForbiddenError,
+    InvalidResponseError,
+    NotFoundError,
+    ValidationError,
+)
 from pinterest_client._http import HttpSession
 from pinterest_client._listing import ASCENDING, read_from_both_ends, read_in_sequence
 from pinterest_client._ratelimit import RateLimits, shared_limiter
@@ -70,6 +77,8 @@ if TYPE_CHECKING:
     from pinterest_client.reports import ReportsAPI
 
 T = TypeVar("T")
+# The owner part of the cache key of an ad account's data, shared by who may read it.
+SHARED_ACCOUNT_DATA: Final = "ad-account-data"
 U = TypeVar("U")
 
 ADS_ANALYTICS = "ads_analytics"
@@ -134,6 +143,7 @@ class PinterestClient:
         transport: httpx.BaseTransport | None = None,
         rate_limits: RateLimits | None = None,
         cache: ResponseCache | None = None,
+        access_proofs: AccessProofs | None = None,
         timeout: float = 30.0,
         max_workers: int = 8,
         max_wait_s: float = 30.0,
@@ -153,6 +163,7 @@ class PinterestClient:
         self._now = now or (lambda: datetime.now(UTC))
         self._limiter = shared_limiter(self._credentials.identity, rate_limits)
         self._cache = cache if cache is not None else default_cache()
+        self._proofs = access_proofs if access_proofs is not None else default_proofs()
         self._session = HttpSession(
             self._credentials,
             self._limiter,
@@ -272,9 +283,9 @@ class PinterestClient:
         params: Mapping[str, Any] | None,
         ttl_s: float | Callable[[Any], float],
     ) -> Fetched[Any]:
-        key = (self._credentials.identity, "GET", self.base_url + path, normalise_params(params))
-        return self._cache.get_or_fetch(
-            key,
+        return self._cached(
+            path,
+            self._key("GET", path, params),
             ttl_s,
             lambda: self._session.request_json_sized("GET", path, category=category,
                                                      params=params),
@@ -308,11 +319,55 @@ class PinterestClient:
                 self._list_lengths[key] = len(items)
             return items, size
 
-        return self._cache.get_or_fetch(key, ttl_s, fetch)
+        return self._cached(path, key, ttl_s, fetch)
 
     def _list_key(self, path: str, params: Mapping[str, Any]) -> CacheKey:
-        """A whole list's cache key: the token's identity, so one token never reads another's."""
-        return (self._credentials.identity, "GET*", self.base_url + path, normalise_params(params))
+        return self._key("GET*", path, params)
+
+    def _key(self, kind: str, path: str, params: Mapping[str, Any] | None) -> CacheKey:
+        """The cache key of a request: an ad account's data is shared by everyone who may read
+        it (see `_cached`); anything else (the token's own account list, the user) is kept
+        under the token's identity, so one token never reads another's."""
+        owner = SHARED_ACCOUNT_DATA if account_scope(path) else self._credentials.identity
+        return (owner, kind, self.base_url + path, normalise_params(params))
+
+    def _cached(self, path: str, key: CacheKey, ttl_s: float | Callable[[Any], float],
+                fetch: Callable[[], tuple[Any, int]]) -> Fetched[Any]:
+        """`fetch` through the cache. A shared answer about an ad account is served only to a
+        token that Pinterest recently let read the same account and kind of data
+        (pinterest_client/_access.py); any other token asks Pinterest itself, and its 2xx is
+        what proves it (then shared)."""
+        scope = account_scope(path)
+        if scope is None:
+            return self._cache.get_or_fetch(key, ttl_s, fetch)
+        identity = self._credentials.identity
+
+        def proving_fetch() -> tuple[Any, int]:
+            try:
+                answer = fetch()
+            except (AuthError, ForbiddenError, NotFoundError):
+                self._proofs.forget(identity, scope)
+                raise
+            self._proofs.record(identity, scope)
+            return answer
+
+        if self._proofs.proven(identity, scope):
+            return self._cache.get_or_fetch(key, ttl_s, proving_fetch)
+        return self._cache.fetch_and_store(key, ttl_s, proving_fetch,
+                                           flight=(identity, *key),
+                                           stale_ok=self._proofs.may_see_stale(identity, scope),
+                                           allowed_now=lambda: self._proofs.proven(identity,
+                                                                                   scope))
+
+    def prove_access(self, ad_account_id: str) -> None:
+        """Make sure Pinterest lets this token read the account's analytics (a cheap call of
+        one day and one column, unless proven within the last minutes): callers that keep
+        account data outside this client (a report store) check this before serving it.
+        Raises the PinterestError the token gets (ForbiddenError for a role without
+        reporting)."""
+        yesterday = self._now().date() - timedelta(days=1)
+        self.analytics(ad_account_id, "AD_ACCOUNT", start_date=yesterday, end_date=yesterday,
+                       columns=["SPEND_IN_MICRO_DOLLAR"], granularity="TOTAL")
 
     def _page_pool(self) -> ThreadPoolExecutor:
         """Threads for the second reader of a list. Separate from the main pool, whose tasks

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from dashboard import long_range
-from dashboard.long_range import ActivityBoard, LongRangeActivity
+from dashboard.long_range_activity import ActivityBoard, LongRangeActivity
 from pinterest_client import NotFoundError, PinterestClient, RateLimits, ResponseCache, _ratelimit
 from pinterest_client._ratelimit import MAX_SHARED_LIMITERS, shared_limiter
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, SimConfig, Simulator
