@@ -4,32 +4,27 @@
 - a report run that goes through the local store (days held and final cost no job), can be left
   when it takes too long (`ReportStillRunning` carries a `PendingReport` to resume), and saves
   only whole results;
-- result frames, a chart, CSV/XLSX bytes safe against spreadsheet formulas;
-- the files a marketer reads: glossary names as headers, money in currency units (the
-  currency's own decimals), counts as whole numbers, bulk times as UTC dates.
+- result frames, a chart, and the report as a marketer's file: glossary names as headers,
+  money in currency units (the currency's own decimals), counts as whole numbers.
+
+Files are written by `spreadsheets` (formula-safe CSV/XLSX); bulk tables are `bulk_tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.csv_export import formula_like, map_text, safe_cell, to_safe_csv
 from dashboard.figures import PRIMARY, TEMPLATE
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
+from dashboard.spreadsheets import money_cells
 from pinterest_client import PinterestClient
 from pinterest_client.reports import (
     ProgressCallback,
@@ -358,20 +353,6 @@ def display_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return shown, kinds
 
 
-def money_cells(values: pd.Series, currency: str, *, micro: bool = False) -> pd.Series:
-    """Amounts as files write them: exact decimals with the currency's own decimals
-    ("2000.00" USD, "280848" JPY), empty where there is none. `micro`: values in micro units."""
-    step = Decimal(1).scaleb(-currency_decimals(currency))
-
-    def cell(value: Any) -> Decimal | None:
-        if value is None or pd.isna(value):
-            return None
-        amount = Decimal(int(value)) / MICRO if micro else Decimal(repr(float(value)))
-        return amount.quantize(step, rounding=ROUND_HALF_UP)
-
-    return pd.to_numeric(values, errors="coerce").astype(object).map(cell).astype(object)
-
-
 def export_frame(frame: pd.DataFrame, names: Mapping[str, str], currency: str) -> pd.DataFrame:
     """The report as a marketer's file: the screen's headers (money ones say the currency,
     "Spend (JPY)"), money in currency units with the currency's decimals, counts as whole
@@ -441,179 +422,7 @@ def result_chart(frame: pd.DataFrame, request: ReportRequest, metric: str,
     return fig
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return to_safe_csv(frame)
-
-
-def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame. Text is written as it is; a text cell that could start a formula
-    is typed as a string with the cell's quote prefix set (openpyxl would otherwise store
-    "=..." as a live formula, and a literal apostrophe would show in Excel). Characters XML
-    cannot hold (control characters other than tab/CR/LF) become U+FFFD instead of failing
-    the whole file."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet1"
-            map_text(frame, _xml_safe).to_excel(writer, sheet_name=sheet, index=False)
-            _text_cells(writer.sheets[sheet])
-            _money_formats(writer.sheets[sheet], frame)
-    return buffer.getvalue()
-
-
-# Control characters XML 1.0 cannot hold (openpyxl refuses them); tab, LF and CR it can.
-_XML_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xml_safe(value: object) -> object:
-    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
-
-
-def _text_cells(sheet: Any) -> None:
-    """No formula cells: formula-like text (headers too) becomes quote-prefixed text."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f" or formula_like(cell.value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
-
-
-def _money_formats(sheet: Any, frame: pd.DataFrame) -> None:
-    """Money cells (exact decimals, see `money_cells`) keep their decimals in Excel too
-    ("2,000.00"), which its General format would drop."""
-    for position, column in enumerate(frame.columns, start=1):
-        amounts = [v for v in frame[column] if isinstance(v, Decimal)]
-        if not amounts:
-            continue
-        places = max(0, -int(amounts[0].as_tuple().exponent))
-        number_format = "#,##0" + ("." + "0" * places if places else "")
-        for row in range(2, len(frame) + 2):
-            sheet.cell(row=row, column=position).number_format = number_format
-
-
 def default_range(today: date, days: int = 365) -> tuple[date, date]:
     """A year up to yesterday: the view async reports exist for."""
     end = today - timedelta(days=1)
     return end - timedelta(days=days - 1), end
-
-
-_BULK_TIME: Final = re.compile(r"_time$")
-_BULK_MONEY: Final = re.compile(r"(_spend_cap|_in_micro_currency)$")
-_BULK_ID: Final = re.compile(r"(^id|_id|_ids)$")
-_BULK_TEXT: Final = re.compile(r"(^id|_id|_ids|name|_url|_link|_links|_urls)$")
-
-
-def _bulk_cell(value: Any) -> Any:
-    """Nested values (targeting specs, lists) as JSON text; empty ones as nothing."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, list | dict | tuple) and not value:
-        return None
-    try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    except TypeError:
-        return str(value)
-
-
-def _empty(values: pd.Series) -> bool:
-    return bool(values.map(lambda v: v is None or v == "" or
-                           (isinstance(v, float) and v != v)).all())
-
-
-def bulk_frames(rows: Mapping[str, Sequence[Mapping[str, Any]]],
-                currency: str = "USD") -> dict[str, pd.DataFrame]:
-    """Bulk rows per entity type as readable frames: only the columns that type fills (a CSV
-    bulk file carries every type's columns on every row), times as UTC datetimes
-    ("created_time (UTC)"), spend caps, budgets and bids from micro units to currency units
-    ("daily_spend_cap (USD)", "budget (USD)"), ids kept as text."""
-    decimals = currency_decimals(currency)
-    code = currency.upper()
-    frames: dict[str, pd.DataFrame] = {}
-    for entity_type, items in rows.items():
-        frame = pd.DataFrame([{k: _bulk_cell(v) for k, v in item.items()} for item in items])
-        frame = frame[[c for c in frame.columns if not _empty(frame[c])]]
-        renames: dict[str, str] = {}
-        for column in frame.columns:
-            name = str(column)
-            values = frame[column].replace("", None)
-            if _BULK_ID.search(name):
-                frame[column] = values.astype("string")
-            elif _BULK_TIME.search(name) and _numeric(values):
-                seconds = pd.to_numeric(values, errors="coerce")
-                frame[column] = pd.to_datetime(seconds, unit="s", utc=True).dt.tz_localize(None)
-                renames[name] = f"{name} (UTC)"
-            elif _BULK_MONEY.search(name) and _numeric(values):
-                money = (pd.to_numeric(values, errors="coerce") / MICRO).round(decimals)
-                frame[column] = money.astype("Int64") if decimals == 0 else money
-                renames[name] = f"{name.removesuffix('_in_micro_currency')} ({code})"
-            elif not _BULK_TEXT.search(name) and values.dtype == object and _numeric(values):
-                # A CSV bulk file holds every value as text; numbers read as numbers.
-                frame[column] = pd.to_numeric(values, errors="coerce")
-        frames[entity_type] = frame.rename(columns=renames).reset_index(drop=True)
-    return frames
-
-
-def _numeric(values: pd.Series) -> bool:
-    present = values.dropna()
-    if present.empty or present.map(lambda v: isinstance(v, bool)).any():
-        return False
-    return bool(pd.to_numeric(present, errors="coerce").notna().all())
-
-
-def bulk_kinds(frame: pd.DataFrame, currency: str) -> dict[str, str]:
-    """Column -> kind (datetime, money, text, number) of a `bulk_frames` frame, for formats."""
-    suffix = f" ({currency.upper()})"
-    kinds: dict[str, str] = {}
-    for column in frame.columns:
-        name = str(column)
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            kinds[name] = "datetime"
-        elif name.endswith(suffix) and pd.api.types.is_numeric_dtype(frame[column]):
-            kinds[name] = "money"
-        else:
-            kinds[name] = "text" if not pd.api.types.is_numeric_dtype(frame[column]) \
-                else "number"
-    return kinds
-
-
-def bulk_file_frame(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
-    """A `bulk_frames` frame as its CSV/XLSX writes it: money with the currency's decimals."""
-    out = frame.copy()
-    for column, kind in bulk_kinds(frame, currency).items():
-        if kind == "money":
-            out[column] = money_cells(frame[column], currency)
-    return out
-
-
-def safe_bulk_file(raw: bytes, output_format: str) -> bytes:
-    """The bulk file as downloaded; a CSV one with formula-starting cells quoted (same layout,
-    same rows), so opening it in a spreadsheet runs nothing, and a UTF-8 BOM so Excel reads
-    the en dashes and accents in names.
-
-    Never raises, so a file the tables cannot use (BulkFileError) is still offered: bytes that
-    are not UTF-8 become U+FFFD, and cells of any length are read (an unclosed quote makes the
-    rest of the file one cell, as in a spreadsheet)."""
-    if output_format != "CSV":
-        return raw
-    text = raw.decode("utf-8-sig", errors="replace")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    with _csv_field_limit(len(text) + 1):
-        for cells in csv.reader(io.StringIO(text, newline="")):
-            writer.writerow([safe_cell(c) for c in cells])
-    return out.getvalue().encode("utf-8-sig")
-
-
-_FIELD_LIMIT_LOCK: Final = threading.Lock()
-
-
-@contextmanager
-def _csv_field_limit(limit: int) -> Iterator[None]:
-    # csv's field limit is process-wide: raised only for this read, then restored. (A bulk
-    # parse in another thread meanwhile would accept a long field instead of refusing it.)
-    with _FIELD_LIMIT_LOCK:
-        before = csv.field_size_limit(max(limit, csv.field_size_limit()))
-        try:
-            yield
-        finally:
-            csv.field_size_limit(before)

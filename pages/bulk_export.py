@@ -1,7 +1,7 @@
 """Bulk export: whole entity dumps (campaigns, ad groups, ads, ...) for warehousing or backup.
 
 Layout only; dashboard.jobs starts and waits for the job (ui.job_panel keeps it in the
-session), frames and files come from dashboard.report_builder.
+session), frames and files come from dashboard.bulk_tables and dashboard.spreadsheets.
 """
 
 from __future__ import annotations
@@ -12,6 +12,12 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+from dashboard.bulk_tables import (
+    bulk_file_frame,
+    bulk_frames,
+    bulk_kinds,
+    safe_bulk_file,
+)
 from dashboard.jobs import (
     BULK_ENTITY_TYPES,
     CAMPAIGN_STATUSES,
@@ -24,14 +30,7 @@ from dashboard.jobs import (
     bulk_label,
     wait_for_bulk,
 )
-from dashboard.report_builder import (
-    bulk_file_frame,
-    bulk_frames,
-    bulk_kinds,
-    safe_bulk_file,
-    to_csv_bytes,
-    to_xlsx_bytes,
-)
+from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from ui.common import column_config_for, context, page_header, require_account
 from ui.job_panel import JobPanel
 

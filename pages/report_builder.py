@@ -44,9 +44,8 @@ from dashboard.report_builder import (
     readable_name,
     result_chart,
     result_frame,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
+from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from dashboard.text import md_escape
 from ui.common import PageContext, column_config_for, context, page_header, require_account
 from ui.job_panel import JobPanel

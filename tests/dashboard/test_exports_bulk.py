@@ -14,15 +14,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.csv_export import safe_cell, to_safe_csv
-from dashboard.report_builder import (
+from dashboard.bulk_tables import (
     bulk_file_frame,
     bulk_frames,
     bulk_kinds,
     safe_bulk_file,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
+from dashboard.csv_export import safe_cell, to_safe_csv
+from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from pinterest_client import PinterestClient
 from pinterest_client.bulk import BulkRequest, BulkResult
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator

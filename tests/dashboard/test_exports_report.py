@@ -21,9 +21,8 @@ from dashboard.report_builder import (
     readable_name,
     result_chart,
     result_frame,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
+from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from pinterest_client import PinterestClient
 from pinterest_client.reports import ReportRequest, ReportsAPI
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator

@@ -12,15 +12,14 @@ from dataclasses import replace
 import openpyxl
 import pandas as pd
 
-from dashboard.filters import Filters
-from dashboard.loaders import load_campaigns
-from dashboard.report_builder import (
+from dashboard.bulk_tables import (
     bulk_file_frame,
     bulk_frames,
     safe_bulk_file,
-    to_csv_bytes,
-    to_xlsx_bytes,
 )
+from dashboard.filters import Filters
+from dashboard.loaders import load_campaigns
+from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from pinterest_client import PinterestClient
 from pinterest_client.bulk import BulkRequest
 from pinterest_sim import HOSTILE_ACCOUNT_ID, Simulator

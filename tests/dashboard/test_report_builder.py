@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from dashboard.bulk_tables import safe_bulk_file
 from dashboard.report_builder import (
     CATEGORY_ORDER,
     ReportOutcome,
@@ -23,10 +24,9 @@ from dashboard.report_builder import (
     plan_report,
     result_chart,
     result_frame,
-    safe_bulk_file,
-    to_xlsx_bytes,
 )
 from dashboard.report_store import ReportStore
+from dashboard.spreadsheets import to_xlsx_bytes
 from pinterest_client import PinterestClient
 from pinterest_client.reports import ReportRequest, ReportsAPI
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
