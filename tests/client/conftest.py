@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from pinterest_client import PinterestClient
+from pinterest_client.bulk import BulkAPI
 from pinterest_sim import SIM_BASE_URL, FrozenClock, SimConfig, Simulator, SystemClock
-from tests.client.support import FROZEN_NOW, ClientEnv, MakeEnv
+from tests.client.support import BULK_NOW, FROZEN_NOW, BulkEnv, ClientEnv, MakeEnv
 
 
 @pytest.fixture(params=["inprocess", "loopback"])
@@ -46,3 +48,18 @@ def make_env(kind: str) -> Iterator[MakeEnv]:
             client.close()
         if env.server is not None:
             env.server.stop()
+
+
+@pytest.fixture
+def env() -> Iterator[BulkEnv]:
+    clock = FrozenClock(BULK_NOW)
+    sim = Simulator(SimConfig(seed=7, token="demo-token", bulk_delay_s=12.0), clock=clock)
+    client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport())
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.advance(seconds)
+
+    yield BulkEnv(sim, clock, client, BulkAPI(client.session, now=clock.now, sleep=sleep), sleeps)
+    client.close()

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from pinterest_client import ClientConfig, PinterestClient, ResponseCache
-from pinterest_sim import SimServer, Simulator
+from pinterest_client._auth import Credentials
+from pinterest_client._http import HttpSession
+from pinterest_client._ratelimit import RateLimiter, RateLimits
+from pinterest_client.bulk import BulkAPI
+from pinterest_sim import FrozenClock, SimServer, Simulator
 from tests.support import FROZEN_NOW as FROZEN_NOW
 
 # Retries without long sleeps: tests count retries, they do not wait for them.
@@ -61,3 +68,41 @@ class FakeTimer:
 
     def __call__(self) -> float:
         return self.now
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 100.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+def make_session(handler: Callable[[httpx.Request], httpx.Response], *,
+                 credentials: Credentials | None = None, max_wait_s: float = 30.0,
+                 ) -> tuple[HttpSession, FakeClock]:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(), clock=clock.now, sleep=clock.sleep)
+    session = HttpSession(credentials or Credentials("tok-unit"), limiter,
+                          base_url="http://api.test/v5", transport=httpx.MockTransport(handler),
+                          max_wait_s=max_wait_s, config=ClientConfig(), sleep=clock.sleep,
+                          rng=lambda: 0.5)
+    return session, clock
+
+
+# Bulk downloads against the simulator (fixture `bulk_env`... see conftest `env`).
+BULK_NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class BulkEnv:
+    sim: Simulator
+    clock: FrozenClock
+    client: PinterestClient
+    bulk: BulkAPI
+    sleeps: list[float]

@@ -8,7 +8,7 @@ import pytest
 from pinterest_client.bulk import BulkFileError, BulkRequest, parse_bulk
 from pinterest_sim import DEMO_ACCOUNT_ID
 from pinterest_sim.bulk import BulkRequest as SimBulkRequest
-from tests.client.test_bulk_sim import Env, env  # noqa: F401 - the fixture
+from tests.client.support import BulkEnv as Env
 
 CSV = BulkRequest(DEMO_ACCOUNT_ID, output_format="CSV")
 JSON = BulkRequest(DEMO_ACCOUNT_ID, output_format="JSON")
@@ -37,7 +37,7 @@ def test_unreadable_files_name_the_problem_and_keep_the_file(
 
 
 def test_an_unreadable_file_from_pinterest_is_given_back_once(
-    env: Env, monkeypatch: pytest.MonkeyPatch,  # noqa: F811 - the fixture
+    env: Env, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(SimBulkRequest, "render", lambda *_args: BAD_UTF8)
     with pytest.raises(BulkFileError) as error:

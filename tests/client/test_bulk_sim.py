@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 import pytest
 
-from pinterest_client import ForbiddenError, NotFoundError, PinterestClient, ValidationError
-from pinterest_client.bulk import BulkAPI, BulkError, BulkRequest, CampaignFilter, parse_bulk
-from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
-
-NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Env:
-    sim: Simulator
-    clock: FrozenClock
-    client: PinterestClient
-    bulk: BulkAPI
-    sleeps: list[float]
-
-
-@pytest.fixture
-def env() -> Iterator[Env]:
-    clock = FrozenClock(NOW)
-    sim = Simulator(SimConfig(seed=7, token="demo-token", bulk_delay_s=12.0), clock=clock)
-    client = PinterestClient("demo-token", base_url=SIM_BASE_URL, transport=sim.transport())
-    sleeps: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        clock.advance(seconds)
-
-    yield Env(sim, clock, client, BulkAPI(client.session, now=clock.now, sleep=sleep), sleeps)
-    client.close()
+from pinterest_client import ForbiddenError, NotFoundError, ValidationError
+from pinterest_client.bulk import BulkError, BulkRequest, CampaignFilter, parse_bulk
+from pinterest_sim import DEMO_ACCOUNT_ID
+from tests.client.support import BulkEnv as Env
 
 
 def active_ids(env: Env) -> dict[str, set[str]]:

@@ -7,7 +7,6 @@ import functools
 import itertools
 import threading
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,8 +26,8 @@ from pinterest_client import (
     ServerError,
 )
 from pinterest_client._auth import Credentials
-from pinterest_client._config import ClientConfig, normalise_base_url
-from pinterest_client._http import HttpSession, parse_reset_seconds
+from pinterest_client._config import normalise_base_url
+from pinterest_client._http import parse_reset_seconds
 from pinterest_client._ratelimit import RateLimiter
 from pinterest_client._split import (
     batches,
@@ -36,20 +35,7 @@ from pinterest_client._split import (
     date_windows,
     merge_rows,
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 100.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
+from tests.client.support import FakeClock, make_session
 
 # -- rate limiter -----------------------------------------------------------------------------
 
@@ -189,16 +175,6 @@ def test_disabled_cache_always_fetches() -> None:
 # -- HTTP session -----------------------------------------------------------------------------
 
 
-def make_session(handler: Callable[[httpx.Request], httpx.Response], *,
-                 credentials: Credentials | None = None, max_wait_s: float = 30.0,
-                 ) -> tuple[HttpSession, FakeClock]:
-    clock = FakeClock()
-    limiter = RateLimiter(RateLimits(), clock=clock.now, sleep=clock.sleep)
-    session = HttpSession(credentials or Credentials("tok-unit"), limiter,
-                          base_url="http://api.test/v5", transport=httpx.MockTransport(handler),
-                          max_wait_s=max_wait_s, config=ClientConfig(), sleep=clock.sleep,
-                          rng=lambda: 0.5)
-    return session, clock
 
 
 def test_429_honours_retry_after_then_succeeds() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from pinterest_client import BadRequestError
 from pinterest_client._auth import Credentials
-from tests.client.test_client_units import make_session
+from tests.client.support import make_session
 
 ACCESS = "pina_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 REFRESH = "pinr_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210"

@@ -8,6 +8,7 @@ import io
 import pandas as pd
 
 from dashboard.csv_export import safe_cell, to_safe_csv
+from tests.dashboard.support import HOSTILE_TEXTS
 
 
 def _read(data: bytes) -> list[list[str]]:
@@ -51,10 +52,6 @@ def test_safe_cell_leaves_other_values() -> None:
     assert safe_cell("a=b") == "a=b"
 
 
-HOSTILE_TEXTS = [
-    "=HYPERLINK(\"https://evil.example\",\"Q3\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
-    "\tx", "\rx", "\n=1+1", "\uff1d1+1", "\uff0bcmd", "\uff0d2+3", "\uff20SUM(A1)",
-]
 
 
 def test_line_feed_and_full_width_triggers_are_quoted() -> None:

@@ -30,7 +30,7 @@ from dashboard.spreadsheets import to_xlsx_bytes
 from pinterest_client import PinterestClient
 from pinterest_client.reports import ReportRequest, ReportsAPI
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, FrozenClock, SimConfig, Simulator
-from tests.dashboard.test_dashboard_csv_export import HOSTILE_TEXTS
+from tests.dashboard.support import HOSTILE_TEXTS
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
