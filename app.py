@@ -28,7 +28,7 @@ from dashboard.loaders import AccountInfo, load_accounts, load_campaigns, load_o
 from dashboard.long_range import needs_reports
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.settings import SettingsError, load_settings
-from dashboard.text import md_escape
+from dashboard.text import md_code, md_escape
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 
@@ -147,7 +147,7 @@ def main() -> None:
         st.sidebar.caption("To see your own account, set  \n`PINTEREST_ACCESS_TOKEN`  \n"
                            "(README: Connect a real Pinterest account).")
     else:
-        st.sidebar.caption(f"Connected to {md_escape(connection.target)}")
+        st.sidebar.caption(f"Connected to {md_code(connection.target)}")
     for note in connection.notes:
         st.sidebar.warning(note, icon=":material/key:")
 

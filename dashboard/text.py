@@ -54,3 +54,17 @@ def plotly_escape(text: str, max_chars: int | None = None) -> str:
     if max_chars is not None and len(one_line) > max_chars:
         one_line = one_line[:max_chars] + "…"
     return one_line.translate(_PLOTLY_ENTITIES)
+
+
+def md_code(text: str, max_chars: int = MAX_CHARS) -> str:
+    """`text` as a Markdown code span: drawn literally and copyable as it is (no invisible
+    characters, unlike `md_escape`), for addresses and identifiers. The fence is one backtick
+    longer than any run of backticks inside, as CommonMark requires."""
+    one_line = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable()
+                       or ch.isspace())
+    if len(one_line) > max_chars:
+        one_line = one_line[:max_chars] + "…"
+    longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"

@@ -126,15 +126,17 @@ class ResponseCache:
 
     def get_or_fetch(
         self, key: CacheKey, ttl_s: float | Callable[[T], float],
-        fetch: Callable[[], tuple[T, int]],
+        fetch: Callable[[], tuple[T, int]], *, join: CacheKey | None = None,
     ) -> Fetched[T]:
         """The cached value for `key`, else `fetch()` -> (value, size in bytes), once per key
         at a time (`ttl_s` may depend on the value). On a transient failure, the last good
-        value marked stale (or the error)."""
+        value marked stale (or the error). `join`: a flight of this caller's own (see
+        `fetch_and_store`) to wait for instead, when one is under way."""
         if not self.enabled:
             value, _size = fetch()
             return Fetched(data=value, stale=False, fetched_at=self._wall())
-        return self._single_flight(key, lambda: self._lead(key, ttl_s, fetch), held=key)
+        return self._single_flight(key, lambda: self._lead(key, ttl_s, fetch), held=key,
+                                   join=join)
 
     def fetch_and_store(
         self, key: CacheKey, ttl_s: float | Callable[[T], float],
@@ -157,21 +159,27 @@ class ResponseCache:
             value, size = fetch()
             return self._keep(key, ttl_s, value, size)
 
-        return self._single_flight(flight, lead, held=key, held_if=allowed_now or (lambda: False))
+        return self._single_flight(flight, lead, held=key, held_if=allowed_now or (lambda: False),
+                                   join=key)
 
     def _single_flight(self, flight_key: CacheKey, lead: Callable[[], Fetched[T]], *,
                        held: CacheKey | None = None,
-                       held_if: Callable[[], bool] | None = None) -> Fetched[T]:
+                       held_if: Callable[[], bool] | None = None,
+                       join: CacheKey | None = None) -> Fetched[T]:
         """`lead()` once for every caller asking under `flight_key` at the same time; the
         fresh copy of `held`, when given and there, instead (checked under the same lock, so
-        a caller arriving just after a flight landed gets its result, not a second call)."""
+        a caller arriving just after a flight landed gets its result, not a second call), or
+        the flight under way for `join`. `held_if()` (default yes) must allow both."""
         with self._lock:
-            if held is not None and (held_if is None or held_if()):
+            allowed = held_if is None or held_if()
+            if held is not None and allowed:
                 entry = self._fresh.get(held)
                 if entry is not None:
                     self._hits += 1
                     return Fetched(data=entry.value, stale=False, fetched_at=entry.fetched_at)
             flight = self._flights.get(flight_key)
+            if flight is None and join is not None and allowed:
+                flight = self._flights.get(join)
             leader = flight is None
             if flight is None:
                 flight = _Flight()

@@ -351,10 +351,12 @@ class PinterestClient:
             self._proofs.record(identity, scope)
             return answer
 
+        own_flight = (identity, *key)
         if self._proofs.proven(identity, scope):
-            return self._cache.get_or_fetch(key, ttl_s, proving_fetch)
+            # A flight this token started while still unproven brings the same answer.
+            return self._cache.get_or_fetch(key, ttl_s, proving_fetch, join=own_flight)
         return self._cache.fetch_and_store(key, ttl_s, proving_fetch,
-                                           flight=(identity, *key),
+                                           flight=own_flight,
                                            stale_ok=self._proofs.may_see_stale(identity, scope),
                                            allowed_now=lambda: self._proofs.proven(identity,
                                                                                    scope))

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.connection import build_connection
 from dashboard.settings import Settings, SettingsError
+from pinterest_client import default_cache
 from pinterest_sim import SIM_BASE_URL
 
 
@@ -25,6 +26,7 @@ def test_connection_refuses_credentials_in_the_url() -> None:
 
 
 def test_demo_mode_uses_the_simulators_pseudo_host() -> None:
+    default_cache().clear()  # another test's account list would answer without a call
     connection = build_connection(Settings())
     assert connection.is_demo and connection.base_url == SIM_BASE_URL
     assert SIM_BASE_URL.startswith("http://")

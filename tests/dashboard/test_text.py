@@ -92,3 +92,16 @@ def test_markdown_punctuation_soup_renders_as_written(text: str) -> None:
     escaped = md_escape(text)
     assert live_markdown(escaped) == []
     assert visible_text(escaped) == text
+
+
+def test_md_code_draws_an_address_literally_and_copyable() -> None:
+    from dashboard.text import md_code
+
+    for text in ("http://127.0.0.1:8765/v5", "a`b``c", "`edge`", "[x](https://evil.example)"):
+        span = md_code(text)
+        fence = span[: len(span) - len(span.lstrip("`"))]
+        inner = span[len(fence):-len(fence)]
+        assert span.endswith(fence) and "`" * len(fence) not in inner
+        assert inner.strip(" ") == text or inner == f" {text} "
+        assert "\u2060" not in span
+    assert md_code("line\nbreak") == "`line break`"
