@@ -18,7 +18,9 @@ with Ctrl-C. Every setting besides host and port comes from the environment:
                               UTC day, 429s reset at midnight), enabled=1
 
 The OAuth app is ``sim-app`` / ``sim-secret`` and the first refresh token ``sim-refresh-0``.
-Test hooks (no auth): GET /_sim/stats, POST /_sim/reset-stats, GET and POST /_sim/faults.
+Test hooks (no auth): GET /_sim/stats, POST /_sim/reset-stats, GET and POST /_sim/faults,
+POST /_sim/tokens ({"access_expired": bool, "refresh_revoked": bool}) and
+POST /_sim/accounts/{id} ({"deleted": bool}).
 """
 
 from __future__ import annotations
