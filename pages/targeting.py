@@ -94,8 +94,10 @@ def _campaign_choice(ctx: PageContext) -> list[str] | None:
     try:
         campaigns = load_campaigns(ctx.client, ctx.account.id, ctx.filters, ctx.today).frame
     except Exception as exc:
+        # Stop here: going on would draw the whole account under "Chosen campaigns", or a
+        # second message for the same fault.
         show_error(exc)
-        return None
+        st.stop()
     names = dict(zip(campaigns["id"], campaigns["name"], strict=False))
     chosen = st.multiselect(
         "Campaigns", list(names), format_func=lambda i: f"{names[i]} ({i})",
