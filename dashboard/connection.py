@@ -67,6 +67,7 @@ def build_connection(settings: Settings) -> Connection:
         app_id=settings.app_id,
         app_secret=settings.app_secret,
         base_url=settings.base_url,
+        timeout=settings.timeout_s,
         config=LIVE_CONFIG,
     )
     return Connection(

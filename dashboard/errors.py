@@ -10,7 +10,12 @@ from __future__ import annotations
 import math
 
 import pinterest_client as pc
+from dashboard.formatting import format_age
 from pinterest_client import PinterestError as PinterestError  # pages catch it from here
+
+# How the client words an AuthError raised because the token refresh itself was refused
+# (pinterest_client/_http.py, HttpSession.refresh_access_token).
+REFRESH_FAILED_PREFIX = "Refreshing the access token failed"
 
 
 class DataUnavailable(Exception):
@@ -35,8 +40,16 @@ def describe_error(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, pc.RateLimitedError):
         wait = _seconds(getattr(exc, "retry_after", None))
-        when = f" Pinterest says to retry in about {int(wait)} s." if wait else ""
+        # A daily window is ~67,000 s: "about 18 h 36 min" reads, "about 67000 s" does not.
+        when = f" Pinterest says to retry in about {format_age(wait)}." if wait else ""
         return "Pinterest's rate limit for this app is used up for now." + when
+    if isinstance(exc, pc.AuthError) and _message_of(exc).startswith(REFRESH_FAILED_PREFIX):
+        # A refresh token is configured, so "add a refresh token" would be wrong advice.
+        return (
+            "Pinterest refused the refresh token (it may have been revoked or expired), so the "
+            "dashboard cannot renew the access token: connect the app to Pinterest again and "
+            "set the new tokens."
+        )
     if isinstance(exc, pc.AuthError):
         return (
             "Pinterest refused the access token (it may have expired or been revoked). "

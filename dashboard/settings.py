@@ -26,6 +26,10 @@ ENV_TO_SECRET: Final[dict[str, str]] = {
     "PINTEREST_APP_SECRET": "app_secret",
     "PINTEREST_API_BASE_URL": "base_url",
 }
+# Seconds one Pinterest request may take (each retry again): PINTEREST_API_TIMEOUT_S.
+TIMEOUT_ENV: Final = "PINTEREST_API_TIMEOUT_S"
+DEFAULT_TIMEOUT_S: Final = 30.0
+TIMEOUT_RANGE_S: Final = (1.0, 120.0)
 BASE_URL_ALIASES: Final[dict[str, str]] = {
     "production": PRODUCTION_BASE_URL,
     "sandbox": SANDBOX_BASE_URL,
@@ -46,6 +50,7 @@ class Settings:
     app_id: str | None = None
     app_secret: str | None = field(default=None, repr=False)
     base_url: str = PRODUCTION_BASE_URL
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     @property
     def is_demo(self) -> bool:
@@ -170,4 +175,22 @@ def load_settings(
         app_id=_value(env, secrets, "PINTEREST_APP_ID"),
         app_secret=_value(env, secrets, "PINTEREST_APP_SECRET"),
         base_url=resolve_base_url(_value(env, secrets, "PINTEREST_API_BASE_URL")),
+        timeout_s=resolve_timeout(env.get(TIMEOUT_ENV) or secrets.get("timeout_s")),
     )
+
+
+def resolve_timeout(value: object) -> float:
+    """Seconds per request, from 1 to 120; unset -> 30 (the client's default)."""
+    if value is None or not str(value).strip():
+        return DEFAULT_TIMEOUT_S
+    low, high = TIMEOUT_RANGE_S
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        seconds = float("nan")
+    if not low <= seconds <= high:  # NaN fails too
+        raise SettingsError(
+            f"{TIMEOUT_ENV} (secrets: timeout_s) must be a number of seconds from {low:g} to "
+            f"{high:g}."
+        )
+    return seconds

@@ -24,7 +24,9 @@ The OAuth app is ``sim-app`` / ``sim-secret`` and the first refresh token ``sim-
 Sign-in: the authorize page is http://HOST:PORT/oauth/ (choose a simulated person, Allow or
 Cancel); codes are exchanged at POST /v5/oauth/token. Personal tokens of the other people:
 agency-token, analyst-token, finance-token, pinner-token (see pinterest_sim/users.py).
-Test hooks (no auth): GET /_sim/stats, POST /_sim/reset-stats, GET and POST /_sim/faults.
+Test hooks (no auth): GET /_sim/stats, POST /_sim/reset-stats, GET and POST /_sim/faults,
+POST /_sim/tokens ({"access_expired": bool, "refresh_revoked": bool}) and
+POST /_sim/accounts/{id} ({"deleted": bool}).
 """
 
 from __future__ import annotations

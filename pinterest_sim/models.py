@@ -256,6 +256,10 @@ class SimulatorBackend:
                               failure_draw=lambda: self.faults.draw(
                                   self.faults.bulk_failure_rate))
         self._links: dict[str, tuple[str, str, datetime]] = {}  # link id -> (kind, job, expiry)
+        # Test/ops controls (POST /_sim/tokens, /_sim/accounts/{id}): accounts that answer 404
+        # as if deleted, and the refresh token set aside while "revoked".
+        self._deleted_accounts: set[str] = set()
+        self._revoked_refresh: str | None = None
 
     # ----- time ------------------------------------------------------------------------------
 
@@ -413,7 +417,7 @@ class SimulatorBackend:
         """The account if the user has any role on it (as GET /ad_accounts lists it)."""
         check_account_id(account_id)
         account = self.world.account(account_id)
-        if account is None:
+        if account is None or account_id in self._deleted_accounts:
             raise account_not_found()
         if not self.world.can_access(user_id, account_id):
             raise forbidden_account()
@@ -422,10 +426,12 @@ class SimulatorBackend:
     def list_ad_accounts(self, user_id: str, page_size: int, bookmark: str | None,
                          include_shared_accounts: bool = True) -> dict[str, Any]:
         """Owned accounts and, unless ``include_shared_accounts`` is false, those shared with
-        the user through Business Access; ``permissions`` are the user's roles on each."""
+        the user through Business Access; ``permissions`` are the user's roles on each. A
+        deleted account (``/_sim/accounts/{id}``) is left out."""
         accounts = [a.as_api_dict(self.world.roles(user_id, a.id))
                     for a in self.world.accounts_for_user(user_id)
-                    if include_shared_accounts or a.owner_id == user_id]
+                    if (include_shared_accounts or a.owner_id == user_id)
+                    and a.id not in self._deleted_accounts]
         scope = f"ad_accounts:{user_id}:{int(include_shared_accounts)}"
         return paginate(accounts, page_size, bookmark, scope)
 
@@ -692,6 +698,44 @@ class SimulatorBackend:
             if job is None or job.file_name != name or job.content is None:
                 raise SimError(403, 403, "AccessDenied: the link is not valid.")
             return job.content_type, job.content
+
+    # ----- test/ops controls (never reachable under /v5) -------------------------------------
+
+    def set_token_faults(self, *, access_expired: bool | None = None,
+                         refresh_revoked: bool | None = None) -> dict[str, bool]:
+        """Expire (or renew) the configured access token; revoke (or restore) the refresh token
+        the OAuth endpoint accepts now. A restored refresh token is the very one revoked, so a
+        client still holding it recovers. Returns the state, never a token."""
+        with self._lock:
+            entry = self.tokens.access.get(self.config.token)
+            if access_expired is not None and entry is not None:
+                entry.expires_at = self.now() if access_expired else None
+            if refresh_revoked and self._revoked_refresh is None:
+                self._revoked_refresh = self.tokens.refresh_token
+                self.tokens.refresh_token = ""  # no refresh token matches: 400 code 1104
+            elif refresh_revoked is False and self._revoked_refresh is not None:
+                self.tokens.refresh_token = self._revoked_refresh
+                self._revoked_refresh = None
+            return self.token_faults()
+
+    def token_faults(self) -> dict[str, bool]:
+        with self._lock:
+            entry = self.tokens.access.get(self.config.token)
+            expired = bool(entry is not None and entry.expires_at is not None
+                           and self.now() >= entry.expires_at)
+            return {"access_expired": expired, "refresh_revoked": self._revoked_refresh is not None}
+
+    def set_account_deleted(self, account_id: str, deleted: bool) -> dict[str, Any]:
+        """An ad account of the world vanishes (404, left out of lists) or comes back."""
+        check_account_id(account_id)
+        if self.world.account(account_id) is None:
+            raise account_not_found()
+        with self._lock:
+            if deleted:
+                self._deleted_accounts.add(account_id)
+            else:
+                self._deleted_accounts.discard(account_id)
+        return {"id": account_id, "deleted": deleted}
 
     # ----- diagnostics -----------------------------------------------------------------------
 

@@ -410,6 +410,16 @@ class SimResponder:
             except ValueError as exc:
                 raise invalid_parameter(str(exc)) from None
             return SimResponse.json(200, backend.faults.as_dict())
+        if route.handler == "sim_set_tokens":
+            flags = self._control_flags(request, ("access_expired", "refresh_revoked"),
+                                        "Invalid token control.")
+            return SimResponse.json(200, backend.set_token_faults(**flags))
+        if route.handler == "sim_set_account":
+            flags = self._control_flags(request, ("deleted",), "Invalid account control.")
+            if "deleted" not in flags:
+                raise invalid_parameter("Invalid account control. Field 'deleted' is required.")
+            return SimResponse.json(200, backend.set_account_deleted(params["ad_account_id"],
+                                                                     flags["deleted"]))
         # sim_file: a pre-signed download, no Authorization needed (like S3).
         try:
             content_type, content = backend.download(params["file_id"], params["name"])
@@ -429,6 +439,19 @@ class SimResponder:
             answer = self.authorize_page.post(request.headers.get("content-type", ""),
                                               request.body)
         return SimResponse(answer.status, dict(answer.headers), answer.body)
+
+    def _control_flags(self, request: SimRequest, allowed: Sequence[str], context: str
+                       ) -> dict[str, bool]:
+        """A control route's JSON object body of true/false fields, each one of `allowed`."""
+        body = self._json_body(request, context)
+        if not isinstance(body, dict):
+            raise invalid_parameter(f"{context} The body must be a JSON object.")
+        unknown = sorted(set(body) - set(allowed))
+        if unknown:
+            raise invalid_parameter(f"{context} Unknown field(s): {', '.join(unknown)}.")
+        if not all(isinstance(value, bool) for value in body.values()):
+            raise invalid_parameter(f"{context} Every field must be true or false.")
+        return dict(body)
 
 
 def _basic_auth(header: str | None) -> tuple[str | None, str | None]:

@@ -69,6 +69,8 @@ CONTROL_ROUTES: tuple[Route, ...] = (
     Route("GET", "/_sim/faults", "sim_get_faults", None, auth="none"),
     Route("POST", "/_sim/faults", "sim_set_faults", None, auth="none"),
     Route("GET", "/_sim/files/{file_id}/{name}", "sim_file", None, auth="none"),
+    Route("POST", "/_sim/tokens", "sim_set_tokens", None, auth="none"),
+    Route("POST", "/_sim/accounts/{ad_account_id}", "sim_set_account", None, auth="none"),
 )
 
 # Pinterest's authorize page (www.pinterest.com/oauth/), an HTML page outside /v5.

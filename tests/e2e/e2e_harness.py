@@ -203,6 +203,14 @@ class SimServerProcess:
         """POST /_sim/faults, e.g. set_faults(error_rate=1.0) or set_faults(storm_429=True)."""
         return self._call("POST", "/_sim/faults", faults)
 
+    def set_tokens(self, **flags: bool) -> Any:
+        """POST /_sim/tokens: access_expired (the configured token), refresh_revoked."""
+        return self._call("POST", "/_sim/tokens", flags)
+
+    def set_account_deleted(self, account_id: str, deleted: bool) -> Any:
+        """POST /_sim/accounts/{id}: the ad account answers 404 (and leaves lists) or not."""
+        return self._call("POST", f"/_sim/accounts/{account_id}", {"deleted": deleted})
+
     def stats(self) -> Any:
         return self._call("GET", "/_sim/stats")
 
