@@ -340,7 +340,7 @@ def world_choropleth(
     iso3 = [iso2_to_iso3(c) for c in codes]
     keep = [i for i, code in enumerate(iso3) if code is not None]
     values = frame[value_column].iloc[keep]
-    name = label or value_column
+    name = plotly_escape(label or value_column)
     fig = go.Figure(
         go.Choropleth(
             locations=[iso3[i] for i in keep],
@@ -378,7 +378,7 @@ def us_states_choropleth(
     regions = [str(r).strip().upper() for r in frame[region_column]]
     keep = [i for i, r in enumerate(regions) if r.startswith("US-") and len(r) == 5]
     values = frame[value_column].iloc[keep]
-    name = label or value_column
+    name = plotly_escape(label or value_column)
     fig = go.Figure(
         go.Choropleth(
             locations=[regions[i][3:] for i in keep],

@@ -1,5 +1,9 @@
 """MetricsEngine: the simulator's ground truth for every number the API returns.
 
+(Longer than 500 lines on purpose: one engine whose stages below are one computation over the
+same arrays; the per-ad draws, targeting tilts and audience data already live in delivery.py,
+targeting.py and audience.py.)
+
 Pipeline for one account and day (all integer numpy arrays, one column per deliverable ad):
 
     full day (delivery.py, cached)  ->  attribution windows (floor per ad)
