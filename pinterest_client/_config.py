@@ -27,6 +27,10 @@ class ClientConfig:
     - cache TTLs: `ttl_recent_s` for ranges touching the last `recent_days` days (metrics not
       final yet), `ttl_closed_s` for closed days, `ttl_entities_s` for entity lists and
       dictionaries.
+    - `max_block_s`: a 429 whose reset lies further out (the trial tier's daily window, about
+      67,000 s) blocks its category locally for this long only; then one request asks Pinterest
+      again, so a limit lifted early (an upgraded app) is noticed within minutes. Callers are
+      still told Pinterest's own reset.
     """
 
     max_retries: int = 4
@@ -41,6 +45,7 @@ class ClientConfig:
     ttl_entities_s: float = 300.0
     recent_days: int = 2
     user_agent: str = "pinterest-ads-dashboard-client/0.1"
+    max_block_s: float = 300.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

@@ -279,7 +279,8 @@ class HttpSession:
                 self.refresh_access_token(seen_generation=generation)
                 continue
             if decision.block_s is not None:
-                self.limiter.block(category, decision.block_s)
+                self.limiter.block(category, min(decision.block_s, self.config.max_block_s),
+                                   announced_s=decision.block_s)
             if isinstance(decision, GiveUp):
                 raise self._given_up(label, error, decision.block_s)
             rate_wait_s = decision.rate_wait_s

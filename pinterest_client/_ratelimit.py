@@ -120,6 +120,7 @@ class RateLimiter:
             for name, limit in self.limits.per_minute.items()
         }
         self._blocked_until: dict[str, float] = {}  # category -> monotonic time
+        self._announced_until: dict[str, float] = {}  # category -> the reset Pinterest gave
         self.waits = 0
         self.waited_s = 0.0
 
@@ -132,7 +133,8 @@ class RateLimiter:
                 now = self._clock()
                 blocked = self._blocked_until.get(category, 0.0) - now
                 if blocked > max_wait_s:
-                    raise self._too_long(category, blocked)
+                    announced = self._announced_until.get(category, 0.0) - now
+                    raise self._too_long(category, max(blocked, announced))
                 wait = max(blocked, self._overall.wait_needed(now))
                 bucket = self._categories.get(category)
                 if bucket is not None:
@@ -160,12 +162,16 @@ class RateLimiter:
             if bucket is not None:
                 bucket.release(now)
 
-    def block(self, category: str, seconds: float) -> None:
-        """The server said 429 with a reset: no request in this category until it passes."""
+    def block(self, category: str, seconds: float, *, announced_s: float | None = None
+              ) -> None:
+        """The server said 429 with a reset: no request in this category for `seconds`.
+        `announced_s`, when the reset Pinterest gave is further out than the local block,
+        is what a refused caller is told (the time to come back), while a request still goes
+        out when the shorter block ends (a limit lifted early is noticed)."""
         with self._lock:
-            until = self._clock() + max(0.0, seconds)
-            if until > self._blocked_until.get(category, 0.0):
-                self._blocked_until[category] = until
+            now = self._clock()
+            self._blocked_until[category] = now + max(0.0, seconds)
+            self._announced_until[category] = now + max(seconds, announced_s or 0.0)
 
     def blocked_for(self, category: str) -> float:
         with self._lock:
