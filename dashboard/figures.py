@@ -2,6 +2,10 @@
 
 Money columns arrive in micro units and are drawn in currency units; hover labels use the
 same formatting as the tiles and tables, so a chart never disagrees with a number beside it.
+Names from Pinterest are escaped for Plotly (`text.plotly_escape`), which reads HTML in labels.
+
+(About 500 lines: one builder per chart the pages draw, sharing the palette, layout and hover
+helpers at the top.)
 """
 
 from __future__ import annotations

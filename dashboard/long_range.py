@@ -1,5 +1,8 @@
 """Ranges live analytics cannot serve (starting more than 90 days back), through async reports.
 
+(About 500 lines: the two fetches, rows and targeting breakdowns, share the store, the report
+batches in flight and their locks here; where the data came from is long_range_activity.py.)
+
 `fetch_long_range_rows` takes the same arguments as `dashboard.loaders.fetch_analytics_rows` and
 returns rows of the same shape (the level's id column, DATE unless TOTAL, the requested columns),
 so pages need no change. The range is cut at the sync boundary:

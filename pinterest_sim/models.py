@@ -4,6 +4,10 @@ It owns the world, the metrics engine, the clock, the tokens (access + refresh, 
 limiter, the faults, the report and bulk jobs and the request statistics. ``responses.py`` turns
 HTTP requests into calls of the methods below and their results (JSON-ready values) back into
 HTTP; every rule violation is a ``SimError``.
+
+(Longer than 500 lines on purpose: it is the backend's one facade, a method per Pinterest
+operation over state that lives elsewhere: jobs.py, reports.py, bulk.py, ratelimit.py,
+metrics.py, authorize_page.py.)
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The simulated world: users, ad accounts, campaigns, ad groups and ads.
 
+(Longer than 500 lines on purpose: the entity dataclasses in Pinterest's shapes, the account
+specs and the one generator that derives every entity from them belong together; people and
+their tokens are in users.py, the hostile account's names in hostile.py.)
+
 Everything is derived from a seed (``random.Random`` seeded from ``(seed, account index)``), so two
 worlds built with the same seed are identical. Account ids are fixed constants (tests and docs name
 them); entity ids, names, statuses and budgets come from the seed.
