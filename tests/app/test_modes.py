@@ -1,0 +1,87 @@
+"""The three modes from configuration: which one, what the log says, and personal mode's
+loopback-only guard (web/loopback.py) with its opt-out."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from dashboard.settings import SettingsError, load_settings
+from dashboard.team_settings import PINTEREST_AUTHORIZE_URL
+from web.asgi import middleware
+
+TEAM = {
+    "PINTEREST_APP_ID": "sim-app", "PINTEREST_APP_SECRET": "sim-secret",
+    "PINTEREST_DASHBOARD_PUBLIC_URL": "https://ads.example.com/",
+    "PINTEREST_DASHBOARD_SECRET_KEY": "s" * 48,
+}
+
+
+def test_modes_follow_the_configuration() -> None:
+    assert load_settings(env={}).mode == "demo"
+    personal = load_settings(env={"PINTEREST_ACCESS_TOKEN": "pina_token"})
+    assert personal.mode == "personal" and personal.loopback_only
+    assert "this computer only" in personal.startup_message()
+    shared = load_settings(env={"PINTEREST_ACCESS_TOKEN": "pina_token",
+                                "PINTEREST_DASHBOARD_SHARE_TOKEN": "1"})
+    assert not shared.loopback_only and "anyone who can reach" in shared.startup_message()
+    team = load_settings(env=TEAM)
+    assert team.mode == "team" and team.mode_name == "Team mode" and team.team is not None
+    assert team.team.redirect_uri == "https://ads.example.com/auth/callback"
+    assert team.team.authorize_url == PINTEREST_AUTHORIZE_URL and team.team.secure_cookies
+    assert "s" * 48 not in repr(team) + team.startup_message()
+    # from the [pinterest] secrets section too
+    section = {"app_id": "sim-app", "app_secret": "sim-secret",
+               "public_url": "https://ads.example.com", "secret_key": "s" * 48,
+               "allowed_users": "Ana, @bo", "session_hours": "2"}
+    from_secrets = load_settings(env={}, secrets=section).team
+    assert from_secrets is not None and from_secrets.allowed_users == {"ana", "bo"}
+    assert from_secrets.session_hours == 2
+
+
+def test_a_local_simulator_brings_its_own_authorize_page() -> None:
+    team = load_settings(env={**TEAM, "PINTEREST_API_BASE_URL": "http://127.0.0.1:8123/v5"}).team
+    assert team is not None and team.authorize_url == "http://127.0.0.1:8123/oauth/"
+    custom = load_settings(env={**TEAM, "PINTEREST_OAUTH_AUTHORIZE_URL":
+                                "https://login.example.com/oauth/"}).team
+    assert custom is not None and custom.authorize_url == "https://login.example.com/oauth/"
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    ({"PINTEREST_APP_SECRET": None}, "PINTEREST_APP_SECRET"),
+    ({"PINTEREST_DASHBOARD_PUBLIC_URL": None}, "PINTEREST_DASHBOARD_PUBLIC_URL"),
+    ({"PINTEREST_DASHBOARD_SECRET_KEY": "short"}, "PINTEREST_DASHBOARD_SECRET_KEY"),
+    ({"PINTEREST_DASHBOARD_PUBLIC_URL": "http://ads.example.com"}, "PUBLIC_URL"),
+    ({"PINTEREST_DASHBOARD_PUBLIC_URL": "https://ads.example.com/?a=1"}, "PUBLIC_URL"),
+    ({"PINTEREST_DASHBOARD_SESSION_HOURS": "0"}, "SESSION_HOURS"),
+    ({"PINTEREST_OAUTH_AUTHORIZE_URL": "http://evil.example/oauth/"}, "AUTHORIZE_URL"),
+])
+def test_unusable_team_settings_are_named(change: dict[str, str | None], named: str) -> None:
+    env = {k: v for k, v in {**TEAM, **change}.items() if v is not None}
+    with pytest.raises(SettingsError, match=named) as error:
+        load_settings(env=env)
+    assert "s" * 48 not in str(error.value)
+
+
+def _app(settings_env: dict[str, str]) -> Starlette:
+    return Starlette(routes=[Route("/", lambda request: PlainTextResponse("numbers"))],
+                     middleware=middleware(load_settings(env=settings_env)))
+
+
+@pytest.mark.parametrize("host", ["192.168.1.20", "10.0.0.7", "2001:db8::1"])
+def test_personal_mode_refuses_other_machines(host: str) -> None:
+    app = _app({"PINTEREST_ACCESS_TOKEN": "pina_token"})
+    answer = TestClient(app, client=(host, 4000)).get("/")
+    assert answer.status_code == 403 and "numbers" not in answer.text
+    assert "PINTEREST_DASHBOARD_SHARE_TOKEN=1" in answer.text
+    assert TestClient(app, client=("127.0.0.1", 4000)).get("/").text == "numbers"
+    assert TestClient(app, client=("::1", 4000)).get("/").text == "numbers"
+
+
+def test_personal_mode_shares_when_the_operator_opts_in_and_other_modes_are_open() -> None:
+    for env in ({"PINTEREST_ACCESS_TOKEN": "pina_token", "PINTEREST_DASHBOARD_SHARE_TOKEN": "1"},
+                {}, TEAM):
+        assert TestClient(_app(env), client=("192.168.1.20", 4000)).get("/").text == "numbers"
