@@ -18,13 +18,14 @@ import hmac
 import html
 import logging
 import secrets
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
+from authlib.deprecate import AuthlibDeprecationWarning
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -42,6 +43,12 @@ from dashboard.session_cookie import (
 from dashboard.settings import Settings
 from dashboard.team_settings import SCOPES, TeamSettings
 from dashboard.token_store import TokenStore, TokenStoreError
+
+with warnings.catch_warnings():
+    # Authlib 1.9 prefers the `httpx2` fork and warns when it falls back to httpx, which the
+    # whole project (client, simulator transport) uses; the fallback is supported and tested.
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.httpx_client import OAuth2Client
 
 LOGIN_PATH: Final = "/auth/login"
 LOGOUT_PATH: Final = "/auth/logout"
