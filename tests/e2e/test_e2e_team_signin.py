@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from e2e_harness import (
 )
 from playwright.sync_api import Browser
 
+from dashboard.session_cookie import SESSION_COOKIE, CookieSigner
+from dashboard.token_store import TokenStore
 from pinterest_sim.world import (
     DEMO_ACCOUNT_ID,
     DEMO_USER_ID,
@@ -35,19 +38,31 @@ AGENCY_ACCOUNT = "Agency Client – Restricted"
 SIGN_IN = "Sign in with Pinterest"
 
 
+@dataclass(frozen=True)
+class TeamApp:
+    app: RunningApp
+    store: TokenStore  # the app's own token store file, opened with its key
+
+    @property
+    def url(self) -> str:
+        return self.app.url
+
+
 @pytest.fixture(scope="module")
 def team_app(sim_server: SimServerProcess, module_streamlit_app: AppLauncher,
-             tmp_path_factory: pytest.TempPathFactory) -> RunningApp:
+             tmp_path_factory: pytest.TempPathFactory) -> TeamApp:
     port = free_port()
     store = tmp_path_factory.mktemp("team") / "tokens.sqlite3"
-    return module_streamlit_app({
+    key = secrets.token_urlsafe(48)
+    app = module_streamlit_app({
         "PINTEREST_APP_ID": "sim-app",
         "PINTEREST_APP_SECRET": "sim-secret",
         "PINTEREST_API_BASE_URL": sim_server.base_url,
         "PINTEREST_DASHBOARD_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "PINTEREST_DASHBOARD_SECRET_KEY": secrets.token_urlsafe(48),
+        "PINTEREST_DASHBOARD_SECRET_KEY": key,
         "PINTEREST_DASHBOARD_TOKEN_STORE": str(store),
     }, label="team", port=port)
+    return TeamApp(app, TokenStore(store, key))
 
 
 @pytest.fixture
@@ -96,7 +111,7 @@ def _authorize(page: AppPage, user_id: str, decision: str) -> None:
     page.raw.get_by_role("button", name=decision, exact=True).click()
 
 
-def _sign_in(page: AppPage, app: RunningApp, path: str, user_id: str) -> None:
+def _sign_in(page: AppPage, app: TeamApp, path: str, user_id: str) -> None:
     page.goto(app.url + path)
     _sign_in_page_shown(page)
     _authorize(page, user_id, "Allow")
@@ -119,12 +134,24 @@ def _calls_for(sim: SimServerProcess, account_id: str) -> int:
     return sum(n for path, n in by_path.items() if account_id in path)
 
 
+def _assert_no_token_shown(team: TeamApp, page: AppPage, user_id: str) -> None:
+    """The person's tokens (read back from the store with the app's key) are in no page, no
+    cookie, no line of the app's log and not in clear in the store file."""
+    record = team.store.load(user_id)
+    assert record is not None and record.access_token and record.refresh_token
+    cookies = " ".join(c.get("value", "") for c in page.raw.context.cookies())
+    shown = page.raw.content() + cookies + team.app.log_tail(100_000)
+    raw = team.store.path.read_bytes()
+    for token in (record.access_token, record.refresh_token):
+        assert token not in shown and token.encode() not in raw
+
+
 def _sidebar(page: AppPage) -> str:
     return page.raw.locator('[data-testid="stSidebar"]').inner_text()
 
 
 def test_two_people_each_see_only_their_own_accounts(
-    team_app: RunningApp, sim_server: SimServerProcess, people: PeopleFactory
+    team_app: TeamApp, sim_server: SimServerProcess, people: PeopleFactory
 ) -> None:
     owner = people("owner")
     # a shared link, opened signed out: sign-in first, then the linked view, filters intact
@@ -136,6 +163,7 @@ def test_two_people_each_see_only_their_own_accounts(
     assert any(OWNER_ACCOUNT in o for o in options)
     assert not any(AGENCY_ACCOUNT in o for o in options)
     owner.snap("owner-signed-in")
+    _assert_no_token_shown(team_app, owner, DEMO_USER_ID)
     # a reload keeps the session
     owner.raw.reload(wait_until="domcontentloaded")
     owner.wait_settled()
@@ -162,7 +190,7 @@ def test_two_people_each_see_only_their_own_accounts(
 
 
 def test_sign_out_ends_every_tab_of_that_browser_only(
-    team_app: RunningApp, people: PeopleFactory
+    team_app: TeamApp, people: PeopleFactory
 ) -> None:
     first = people("owner")
     _sign_in(first, team_app, "", DEMO_USER_ID)
@@ -187,7 +215,7 @@ def test_sign_out_ends_every_tab_of_that_browser_only(
 
 
 def test_cancel_on_the_authorize_page_lands_on_a_friendly_page(
-    team_app: RunningApp, people: PeopleFactory
+    team_app: TeamApp, people: PeopleFactory
 ) -> None:
     page = people("cancel")
     page.goto(team_app.url + "targeting")
@@ -201,3 +229,25 @@ def test_cancel_on_the_authorize_page_lands_on_a_friendly_page(
     page.raw.wait_for_url(re.compile(r"/targeting"))
     page.wait_settled()
     assert "Signed in as evergreen_marketing" in _sidebar(page)
+
+
+def test_a_tampered_or_foreign_cookie_gets_the_sign_in_page(
+    team_app: TeamApp, people: PeopleFactory
+) -> None:
+    owner = people("owner")
+    _sign_in(owner, team_app, "", DEMO_USER_ID)
+    real = next(c for c in owner.raw.context.cookies() if c.get("name") == SESSION_COOKIE)
+    value = real.get("value", "")
+    assert real.get("httpOnly") and real.get("sameSite") == "Lax"
+    forged = {
+        # another deployment's key, a well-formed session id
+        "foreign": CookieSigner(secrets.token_urlsafe(48), 3600).session_value("x" * 43),
+        # the owner's real cookie with one character of its signature changed
+        "tampered": value[:-3] + ("A" if value[-3] != "A" else "B") + value[-2:],
+    }
+    for name, cookie in forged.items():
+        visitor = people(name)
+        visitor.raw.context.add_cookies([{"name": SESSION_COOKIE, "value": cookie,
+                                          "url": team_app.url}])
+        visitor.goto(team_app.url + "campaigns")
+        _sign_in_page_shown(visitor)
