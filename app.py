@@ -33,6 +33,7 @@ from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.session_cookie import SESSION_COOKIE
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_escape
+from dashboard.token_store import TokenStoreError
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 from ui.signin import show_sign_in, sidebar_person
@@ -160,7 +161,7 @@ def main() -> None:
         settings = load_settings(secrets=_secrets_section())
         session = _team_session(settings) if settings.team is not None else None
         connection = get_connection() if session is None else None
-    except SettingsError as exc:
+    except (SettingsError, TokenStoreError) as exc:
         st.navigation(pages, position="hidden")
         st.error(md_escape(str(exc), 1000))
         st.stop()

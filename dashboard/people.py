@@ -32,6 +32,8 @@ from pinterest_client import ClientConfig, PinterestClient
 
 REFRESH_REFUSED: Final = ("Pinterest no longer accepts your earlier sign-in (it was revoked or "
                           "has expired), so please sign in again.")
+NO_LONGER_ALLOWED: Final = ("Your Pinterest user is no longer on this dashboard's list of people "
+                            "who may sign in; ask the person who runs it.")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class People:
             return NeedsSignIn()
         if not record.signed_in:
             return NeedsSignIn(record.signed_out_reason)
+        if not self.team.allows(record.username):  # the list changed since they signed in
+            return NeedsSignIn(NO_LONGER_ALLOWED)
         return SignedIn(Person(record.user_id, record.username, record.profile_image))
 
     def start_session(self, person: Person) -> str:

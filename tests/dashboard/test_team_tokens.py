@@ -12,7 +12,13 @@ import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from dashboard.people import REFRESH_REFUSED, NeedsSignIn, SignedIn, SignInRefused
+from dashboard.people import (
+    NO_LONGER_ALLOWED,
+    REFRESH_REFUSED,
+    NeedsSignIn,
+    SignedIn,
+    SignInRefused,
+)
 from dashboard.session_cookie import COOKIE_PURPOSE, CookieSigner, PendingSignIn
 from dashboard.token_store import TokenStore, derive_key
 from pinterest_sim import (
@@ -129,7 +135,14 @@ def test_the_allow_list_refuses_others_and_keeps_nothing(sim: Simulator, tmp_pat
         people.sign_in(token_answer(sim, ANALYST_USER_ID))
     assert refused.value.username == "harbor_analytics"
     assert people.store.load(ANALYST_USER_ID) is None
-    assert people.sign_in(token_answer(sim, DEMO_USER_ID)).username == "evergreen_marketing"
+    owner = people.sign_in(token_answer(sim, DEMO_USER_ID))
+    assert owner.username == "evergreen_marketing"
+    # taken off the list after signing in: the next run of any of their tabs signs them out
+    sid = people.start_session(owner)
+    assert isinstance(people.session_state(sid), SignedIn)
+    narrower = make_people(sim, tmp_path / "a.sqlite3",
+                           PINTEREST_DASHBOARD_ALLOWED_USERS="someone_else")
+    assert narrower.session_state(sid) == NeedsSignIn(NO_LONGER_ALLOWED)
 
 
 def test_ten_tabs_on_an_expired_token_cost_one_refresh(sim: Simulator, tmp_path: Path) -> None:
