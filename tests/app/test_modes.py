@@ -3,14 +3,21 @@ loopback-only guard (web/loopback.py) with its opt-out."""
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from streamlit.testing.v1 import AppTest
 
 from dashboard.settings import SettingsError, load_settings
 from dashboard.team_settings import PINTEREST_AUTHORIZE_URL
+from tests.app.support import APP
 from web.asgi import middleware
 
 TEAM = {
@@ -85,3 +92,27 @@ def test_personal_mode_shares_when_the_operator_opts_in_and_other_modes_are_open
     for env in ({"PINTEREST_ACCESS_TOKEN": "pina_token", "PINTEREST_DASHBOARD_SHARE_TOKEN": "1"},
                 {}, TEAM):
         assert TestClient(_app(env), client=("192.168.1.20", 4000)).get("/").text == "numbers"
+
+
+def test_team_mode_without_a_session_shows_only_the_sign_in_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("PINTEREST_ACCESS_TOKEN", "PINTEREST_SIM_FAULTS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**TEAM, "PINTEREST_API_BASE_URL": "http://127.0.0.1:9/v5",
+                        "PINTEREST_DASHBOARD_TOKEN_STORE": str(tmp_path / "t.sqlite3")}.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["preset"] = "last_30_days"
+    at.switch_page("pages/campaigns.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    links = [m.value for m in at.markdown if "/auth/login" in m.value]
+    assert len(links) == 1
+    href = re.search(r'href="([^"]+)"', links[0])
+    assert href is not None
+    query = parse_qs(urlsplit(html.unescape(href.group(1))).query)
+    assert query["next"] == ["/campaigns?preset=last_30_days"]
+    # nothing else: no filters, accounts, numbers or tables
+    assert not at.sidebar.selectbox and not at.metric and not at.dataframe
+    assert not at.sidebar.markdown
