@@ -179,7 +179,8 @@ def main() -> None:
     messages: list[str] = list(st.session_state.pop(URL_MESSAGES_KEY, []))
 
     if connection.is_demo:
-        st.sidebar.warning("**Demo data** from a built-in Pinterest simulator.",
+        st.sidebar.warning(f"{connection.mode_name}: **Demo data** from a built-in Pinterest "
+                           "simulator.",
                            icon=":material/science:")
         # The variable's name on a line of its own: inside the narrow warning it broke mid-word.
         st.sidebar.caption("To see your own account, set  \n`PINTEREST_ACCESS_TOKEN`  \n"
