@@ -137,7 +137,7 @@ class SignInRoutes:
         code = query.get("code")
         if error or not code:
             return page("Not signed in", "Pinterest did not sign you in ("
-                        + (error or "no code came back") + ").", again, 400)
+                        + (error[:100] if error else "no code came back") + ").", again, 400)
         try:
             token = await run_in_threadpool(self._exchange, code)
             person = await run_in_threadpool(self.runtime.people.sign_in, token)
