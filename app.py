@@ -204,6 +204,8 @@ def main() -> None:
         accounts, _ = load_accounts(connection.client)
     except EXPECTED_ERRORS as exc:
         account_error = describe_error(exc)
+        if session is not None and not isinstance(_team_session(settings), tuple):
+            st.rerun()  # Pinterest refused this person's refresh token: the sign-in page says so
     account = _pick_account(account_slot, accounts, messages)
     filters = replace(filters, account_id=account.id if account else None)
     _sync_url(filters)

@@ -8,17 +8,27 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
+import streamlit as st
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
+from dashboard.people import REFRESH_REFUSED
+from dashboard.session_cookie import SESSION_COOKIE
 from dashboard.settings import SettingsError, load_settings
 from dashboard.team_settings import PINTEREST_AUTHORIZE_URL
+from pinterest_client._cache import default_cache
+from pinterest_sim import DEMO_ACCOUNT_ID, DEMO_USER_ID
 from tests.app.support import APP
+from tests.markdown_support import visible_text
+from tests.sim.oauth_support import exchange
+from tests.support import make_sim
 from web.asgi import middleware
+from web.auth import team_runtime
 
 TEAM = {
     "PINTEREST_APP_ID": "sim-app", "PINTEREST_APP_SECRET": "sim-secret",
@@ -116,3 +126,45 @@ def test_team_mode_without_a_session_shows_only_the_sign_in_page(
     # nothing else: no filters, accounts, numbers or tables
     assert not at.sidebar.selectbox and not at.metric and not at.dataframe
     assert not at.sidebar.markdown
+
+
+def test_a_revoked_sign_in_sends_that_person_to_sign_in_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sim = make_sim()
+    server = sim.serve("127.0.0.1", 0)
+    try:
+        for name in ("PINTEREST_ACCESS_TOKEN", "PINTEREST_SIM_FAULTS"):
+            monkeypatch.delenv(name, raising=False)
+        env = {**TEAM, "PINTEREST_API_BASE_URL": server.base_url,
+               "PINTEREST_DASHBOARD_TOKEN_STORE": str(tmp_path / "t.sqlite3")}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        runtime = team_runtime(load_settings())
+        redirect = runtime.team.redirect_uri
+        with httpx.Client(base_url=server.base_url) as api:
+            answer = exchange(api, sim.authorize(DEMO_USER_ID, redirect), redirect_uri=redirect)
+        person = runtime.people.sign_in(answer.json())
+        cookie = runtime.signer.session_value(runtime.people.start_session(person))
+        # AppTest cannot send cookies: st.context.cookies answers this browser's cookie
+        monkeypatch.setattr(type(st.context), "cookies",
+                            property(lambda self: {SESSION_COOKIE: cookie}))
+        default_cache().clear()
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert "Signed in as **evergreen_marketing**" in [visible_text(m.value)
+                                                      for m in at.sidebar.markdown]
+        assert any("Team mode" in c.value for c in at.sidebar.caption)
+        assert at.sidebar.selectbox(key="f_account").value == DEMO_ACCOUNT_ID
+        # 61 days later both of the person's tokens have expired at Pinterest
+        sim.clock.advance(61 * 86_400)
+        default_cache().clear()
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert [w.value for w in at.warning] == [REFRESH_REFUSED]
+        assert any("/auth/login" in m.value for m in at.markdown)
+        assert not at.sidebar.selectbox and not at.metric
+    finally:
+        server.stop()
+        team_runtime.cache_clear()
