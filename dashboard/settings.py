@@ -222,12 +222,20 @@ def load_settings(
     if share not in {"0", "1", "true", "false", "yes", "no"}:
         raise SettingsError("PINTEREST_DASHBOARD_SHARE_TOKEN (secrets: share_token) must be 1 "
                             "(share the token beyond this computer) or 0.")
+    refresh_token = value("PINTEREST_REFRESH_TOKEN")
+    team = None if access_token else read_team_settings(value, app_id, app_secret, base_url)
+    if team is not None and refresh_token:
+        # The client falls back to PINTEREST_REFRESH_TOKEN when a person's own is missing:
+        # in team mode that would renew someone's session as the operator's Pinterest user.
+        raise SettingsError("PINTEREST_REFRESH_TOKEN (secrets: refresh_token) is for personal "
+                            "mode; in team mode everyone signs in with their own Pinterest "
+                            "account. Remove it.")
     return Settings(
         access_token=access_token,
-        refresh_token=value("PINTEREST_REFRESH_TOKEN"),
+        refresh_token=refresh_token,
         app_id=app_id,
         app_secret=app_secret,
         base_url=base_url,
         share_token=share in {"1", "true", "yes"},
-        team=None if access_token else read_team_settings(value, app_id, app_secret, base_url),
+        team=team,
     )

@@ -75,6 +75,8 @@ def test_a_local_simulator_brings_its_own_authorize_page() -> None:
     ({"PINTEREST_DASHBOARD_PUBLIC_URL": "https://ads.example.com/?a=1"}, "PUBLIC_URL"),
     ({"PINTEREST_DASHBOARD_SESSION_HOURS": "0"}, "SESSION_HOURS"),
     ({"PINTEREST_OAUTH_AUTHORIZE_URL": "http://evil.example/oauth/"}, "AUTHORIZE_URL"),
+    # the client would fall back to it for a person without one: someone else's identity
+    ({"PINTEREST_REFRESH_TOKEN": "pinr_operator"}, "PINTEREST_REFRESH_TOKEN"),
 ])
 def test_unusable_team_settings_are_named(change: dict[str, str | None], named: str) -> None:
     env = {k: v for k, v in {**TEAM, **change}.items() if v is not None}
