@@ -5,9 +5,10 @@ This file is read twice, in two roles:
   process (not as `__main__`): that builds the ASGI app (security headers, see web/) and turns
   off Streamlit's pages-directory mode before any session exists (web/pages_mode.py explains
   why `pages/` beside this file needs that).
-- Streamlit then runs this file as the script (`__main__`) on every rerun: one Pinterest client
-  per process, the sidebar filters shared by every page (kept in the URL so a view can be shared
-  as a link), then the chosen page from pages/.
+- Streamlit then runs this file as the script (`__main__`) on every rerun: the Pinterest client
+  (one per process; in team mode one per signed-in person, and a visitor without a session sees
+  only the sign-in page), the sidebar filters shared by every page (kept in the URL so a view
+  can be shared as a link), then the chosen page from pages/.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -26,11 +28,16 @@ from dashboard.errors import describe_error
 from dashboard.filters import Filters, to_query, utc_today
 from dashboard.loaders import AccountInfo, load_accounts, load_campaigns, load_overview
 from dashboard.long_range import needs_reports
+from dashboard.people import NeedsSignIn, Person, SignedIn
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
-from dashboard.settings import SettingsError, load_settings
+from dashboard.session_cookie import SESSION_COOKIE
+from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_code, md_escape
+from dashboard.token_store import TokenStoreError
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
+from ui.signin import show_sign_in, sidebar_person
+from web.auth import LOGOUT_PATH, login_link, team_runtime
 
 ROOT = Path(__file__).resolve().parent
 
@@ -75,6 +82,27 @@ def _secrets_section() -> Mapping[str, object]:
 def get_connection() -> Connection:
     """One client per process: its cache, rate-limit buckets and threads are shared by all."""
     return build_connection(load_settings(secrets=_secrets_section()))
+
+
+def _team_session(settings: Settings) -> tuple[Person, Connection] | NeedsSignIn:
+    """Team mode: this browser's signed-in person and their own connection, or why not."""
+    runtime = team_runtime(settings)
+    sid = runtime.signer.read_session(st.context.cookies.get(SESSION_COOKIE))
+    state = runtime.people.session_state(sid)
+    if isinstance(state, SignedIn):
+        connection = runtime.people.connection_for(state.person)
+        if connection is not None:
+            return state.person, connection
+        state = runtime.people.session_state(sid)  # signed out meanwhile: say why
+        if isinstance(state, SignedIn):
+            return NeedsSignIn()
+    return state
+
+
+def _current_link(page: Any) -> str:
+    """This page's path and query, to come back to after sign-in."""
+    query = urlencode(st.query_params.to_dict())
+    return "/" + str(page.url_path) + (f"?{query}" if query else "")
 
 
 def _pick_account(
@@ -129,25 +157,37 @@ def main() -> None:
         layout="wide",
     )
     pages, prefetched = _pages()
+    try:
+        settings = load_settings(secrets=_secrets_section())
+        session = _team_session(settings) if settings.team is not None else None
+        connection = get_connection() if session is None else None
+    except (SettingsError, TokenStoreError) as exc:
+        st.navigation(pages, position="hidden")
+        st.error(md_escape(str(exc), 1000))
+        st.stop()
+    if isinstance(session, NeedsSignIn):  # team mode, nobody signed in: nothing else shows
+        page = st.navigation(pages, position="hidden")
+        show_sign_in(login_link(_current_link(page)), session.reason)
+        st.stop()
     page = st.navigation(pages)
+    if session is not None:
+        person, connection = session
+        sidebar_person(person, LOGOUT_PATH)
+    assert connection is not None
     today = utc_today()
     init_filter_state(today)
     messages: list[str] = list(st.session_state.pop(URL_MESSAGES_KEY, []))
 
-    try:
-        connection = get_connection()
-    except SettingsError as exc:
-        st.error(md_escape(str(exc), 1000))
-        st.stop()
-
     if connection.is_demo:
-        st.sidebar.warning("**Demo data** from a built-in Pinterest simulator.",
+        st.sidebar.warning(f"{connection.mode_name}: **Demo data** from a built-in Pinterest "
+                           "simulator.",
                            icon=":material/science:")
         # The variable's name on a line of its own: inside the narrow warning it broke mid-word.
         st.sidebar.caption("To see your own account, set  \n`PINTEREST_ACCESS_TOKEN`  \n"
                            "(README: Connect a real Pinterest account).")
     else:
-        st.sidebar.caption(f"Connected to {md_code(connection.target)}")
+        st.sidebar.caption(f"{connection.mode_name} · connected to "
+                           f"{md_code(connection.target)}")
     for note in connection.notes:
         st.sidebar.warning(note, icon=":material/key:")
 
@@ -164,6 +204,8 @@ def main() -> None:
         accounts, _ = load_accounts(connection.client)
     except EXPECTED_ERRORS as exc:
         account_error = describe_error(exc)
+        if session is not None and not isinstance(_team_session(settings), tuple):
+            st.rerun()  # Pinterest refused this person's refresh token: the sign-in page says so
     account = _pick_account(account_slot, accounts, messages)
     filters = replace(filters, account_id=account.id if account else None)
     _sync_url(filters)
@@ -182,7 +224,13 @@ def main() -> None:
 if __name__ == "__main__":  # Streamlit runs the script (every rerun)
     main()
 else:  # `streamlit run app.py` (or uvicorn app:app) imports the module once per process
-    from web.asgi import disable_pages_directory_mode, middleware
+    from web.asgi import announce_mode, disable_pages_directory_mode, middleware, routes
 
     disable_pages_directory_mode()
-    app = st.App(__file__, middleware=middleware())
+    _settings: Settings | None = None  # unusable settings: every page says why (main)
+    try:
+        _settings = load_settings(secrets=_secrets_section())
+        announce_mode(_settings)
+    except SettingsError:
+        pass
+    app = st.App(__file__, routes=routes(_settings), middleware=middleware(_settings))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.settings import Settings, check_base_url
+from dashboard.settings import MODE_NAMES, Settings, check_base_url
 from pinterest_client import ClientConfig
 from pinterest_client import PinterestClient as PinterestClient  # the pages' type of it
 
@@ -29,6 +29,7 @@ class Connection:
     # may read its request counts.
     simulator: Any = field(default=None, repr=False)
     notes: tuple[str, ...] = ()  # settings that work, but not as meant (Settings.notes)
+    mode_name: str = MODE_NAMES["personal"]  # "Demo mode", "Personal mode", "Team mode"
 
 
 def build_demo_simulator() -> Any:
@@ -42,7 +43,10 @@ def build_demo_simulator() -> Any:
 
 
 def build_connection(settings: Settings) -> Connection:
-    """The client for these settings (call once per process; the app caches the result)."""
+    """The client for these settings (call once per process; the app caches the result).
+    Team mode has one client per signed-in person instead (dashboard/people.py)."""
+    if settings.team is not None:
+        raise ValueError("team mode builds one client per person (dashboard.people.People)")
     if settings.is_demo:
         from pinterest_sim import SIM_BASE_URL
 
@@ -59,6 +63,7 @@ def build_connection(settings: Settings) -> Connection:
             target=settings.target,
             base_url=SIM_BASE_URL,
             simulator=simulator,
+            mode_name=settings.mode_name,
         )
     check_base_url(settings.base_url)  # also for Settings made by hand, not by load_settings
     client = PinterestClient(
@@ -72,5 +77,5 @@ def build_connection(settings: Settings) -> Connection:
     )
     return Connection(
         client=client, is_demo=False, target=settings.target, base_url=settings.base_url,
-        notes=tuple(settings.notes),
+        notes=tuple(settings.notes), mode_name=settings.mode_name,
     )

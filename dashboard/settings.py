@@ -1,22 +1,36 @@
 """Configuration: where the dashboard gets its Pinterest credentials and API address.
 
 Environment variables win; otherwise the `[pinterest]` section of Streamlit's secrets (the page
-passes it in as a plain mapping, so this module stays Streamlit-free). No access token means
-demo mode: the in-process simulator, configured by its own PINTEREST_SIM_* variables
-(seed, faults, rate limits; see pinterest_sim.SimConfig.from_env). Secrets never appear in
-reprs, messages or logs.
+passes it in as a plain mapping, so this module stays Streamlit-free). Three modes:
+- demo (nothing configured): the in-process simulator, configured by its own PINTEREST_SIM_*
+  variables (seed, faults, rate limits; see pinterest_sim.SimConfig.from_env);
+- personal (an access token): one token for everyone who reaches the app, so loopback only
+  unless PINTEREST_DASHBOARD_SHARE_TOKEN=1 (web/loopback.py enforces it);
+- team (app id, app secret, public URL and secret key, no token): everyone signs in with
+  Pinterest (web/auth.py); the team settings are in dashboard/team_settings.py.
+Secrets never appear in reprs, messages or logs.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
+from dashboard.team_settings import (
+    TEAM_ENV_TO_SECRET,
+    TeamSettings,
+    TeamSettingsError,
+    is_loopback_host,
+    read_team_settings,
+)
 from pinterest_client import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
+
+Mode = Literal["demo", "personal", "team"]
+MODE_NAMES: Final[dict[str, str]] = {
+    "demo": "Demo mode", "personal": "Personal mode", "team": "Team mode"}
 
 # environment variable -> key in the [pinterest] secrets section
 ENV_TO_SECRET: Final[dict[str, str]] = {
@@ -25,6 +39,8 @@ ENV_TO_SECRET: Final[dict[str, str]] = {
     "PINTEREST_APP_ID": "app_id",
     "PINTEREST_APP_SECRET": "app_secret",
     "PINTEREST_API_BASE_URL": "base_url",
+    "PINTEREST_DASHBOARD_SHARE_TOKEN": "share_token",
+    **TEAM_ENV_TO_SECRET,
 }
 # Seconds one Pinterest request may take (each retry again): PINTEREST_API_TIMEOUT_S.
 TIMEOUT_ENV: Final = "PINTEREST_API_TIMEOUT_S"
@@ -37,10 +53,13 @@ BASE_URL_ALIASES: Final[dict[str, str]] = {
 
 
 _BASE_URL_SETTING: Final = "PINTEREST_API_BASE_URL (secrets: base_url)"
+# Settings that hold a credential: a placeholder or a space in them is refused.
+_CREDENTIALS: Final = frozenset({
+    "PINTEREST_ACCESS_TOKEN", "PINTEREST_REFRESH_TOKEN", "PINTEREST_APP_ID",
+    "PINTEREST_APP_SECRET", "PINTEREST_DASHBOARD_SECRET_KEY"})
 
 
-class SettingsError(ValueError):
-    """A setting is unusable. The message names the setting, never a secret value."""
+SettingsError = TeamSettingsError  # one error type for every unusable setting
 
 
 @dataclass(frozen=True)
@@ -51,10 +70,48 @@ class Settings:
     app_secret: str | None = field(default=None, repr=False)
     base_url: str = PRODUCTION_BASE_URL
     timeout_s: float = DEFAULT_TIMEOUT_S
+    share_token: bool = False  # personal mode served beyond loopback (operator's opt-in)
+    team: TeamSettings | None = None  # set in team mode only
 
     @property
     def is_demo(self) -> bool:
-        return not self.access_token
+        return not self.access_token and self.team is None
+
+    @property
+    def mode(self) -> Mode:
+        if self.team is not None:
+            return "team"
+        return "demo" if self.is_demo else "personal"
+
+    @property
+    def mode_name(self) -> str:
+        return MODE_NAMES[self.mode]
+
+    @property
+    def loopback_only(self) -> bool:
+        """A shared token with no sign-in in front: this machine only, unless opted in."""
+        return self.mode == "personal" and not self.share_token
+
+    def startup_message(self) -> str:
+        """What the app says in its log at start-up, in plain words."""
+        if self.mode == "demo":
+            return ("Demo mode: showing made-up data from the built-in Pinterest simulator. "
+                    "Nobody signs in and no Pinterest account is used.")
+        if self.mode == "team":
+            assert self.team is not None
+            allowed = ", ".join(sorted(self.team.allowed_users))
+            who = (f"only these Pinterest users may sign in: {allowed}" if allowed
+                   else "any Pinterest user may sign in")
+            return (f"Team mode: everyone signs in with Pinterest at {self.team.public_url} and "
+                    f"sees only the ad accounts Pinterest lets them see; {who}.")
+        if self.share_token:
+            return ("Personal mode, shared: PINTEREST_DASHBOARD_SHARE_TOKEN=1, so anyone who "
+                    "can reach this server sees every ad account of the configured Pinterest "
+                    "token, without signing in.")
+        return ("Personal mode: the configured Pinterest token is served to this computer only "
+                "(127.0.0.1 / ::1); other machines get a refusal page. To let others open it, "
+                "set up team mode (everyone signs in), or set PINTEREST_DASHBOARD_SHARE_TOKEN=1 "
+                "to share this token's data with anyone who can reach the server.")
 
     @property
     def target(self) -> str:
@@ -81,7 +138,7 @@ class Settings:
         refresh = "set" if self.refresh_token else "none"
         return (
             f"Settings(access_token={token}, refresh_token={refresh}, app_id={self.app_id!r}, "
-            f"base_url={self.base_url!r}, demo={self.is_demo})"
+            f"base_url={self.base_url!r}, mode={self.mode!r})"
         )
 
 
@@ -127,16 +184,6 @@ def check_base_url(url: str) -> str:
     return url
 
 
-def is_loopback_host(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1 (hostname as urlsplit gives it: lower case, no [])."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _value(
     env: Mapping[str, str], secrets: Mapping[str, object], env_name: str
 ) -> str | None:
@@ -153,7 +200,7 @@ def _value(
 def _checked(value: str, env_name: str) -> str:
     """Refuses credentials that cannot be real: a placeholder copied from an example
     ("pina_...", "<token>") or text with spaces. The message names the setting only."""
-    if env_name == "PINTEREST_API_BASE_URL":
+    if env_name not in _CREDENTIALS:
         return value
     if "..." in value or "<" in value or ">" in value or any(c.isspace() for c in value):
         raise SettingsError(
@@ -169,13 +216,34 @@ def load_settings(
     """Settings from the environment, then from the `[pinterest]` secrets mapping."""
     env = os.environ if env is None else env
     secrets = secrets or {}
+
+    def value(env_name: str) -> str | None:
+        return _value(env, secrets, env_name)
+
+    access_token = value("PINTEREST_ACCESS_TOKEN")
+    app_id, app_secret = value("PINTEREST_APP_ID"), value("PINTEREST_APP_SECRET")
+    base_url = resolve_base_url(value("PINTEREST_API_BASE_URL"))
+    share = (value("PINTEREST_DASHBOARD_SHARE_TOKEN") or "0").lower()
+    if share not in {"0", "1", "true", "false", "yes", "no"}:
+        raise SettingsError("PINTEREST_DASHBOARD_SHARE_TOKEN (secrets: share_token) must be 1 "
+                            "(share the token beyond this computer) or 0.")
+    refresh_token = value("PINTEREST_REFRESH_TOKEN")
+    team = None if access_token else read_team_settings(value, app_id, app_secret, base_url)
+    if team is not None and refresh_token:
+        # The client falls back to PINTEREST_REFRESH_TOKEN when a person's own is missing:
+        # in team mode that would renew someone's session as the operator's Pinterest user.
+        raise SettingsError("PINTEREST_REFRESH_TOKEN (secrets: refresh_token) is for personal "
+                            "mode; in team mode everyone signs in with their own Pinterest "
+                            "account. Remove it.")
     return Settings(
-        access_token=_value(env, secrets, "PINTEREST_ACCESS_TOKEN"),
-        refresh_token=_value(env, secrets, "PINTEREST_REFRESH_TOKEN"),
-        app_id=_value(env, secrets, "PINTEREST_APP_ID"),
-        app_secret=_value(env, secrets, "PINTEREST_APP_SECRET"),
-        base_url=resolve_base_url(_value(env, secrets, "PINTEREST_API_BASE_URL")),
+        access_token=access_token,
+        refresh_token=refresh_token,
+        app_id=app_id,
+        app_secret=app_secret,
+        base_url=base_url,
         timeout_s=resolve_timeout(env.get(TIMEOUT_ENV) or secrets.get("timeout_s")),
+        share_token=share in {"1", "true", "yes"},
+        team=team,
     )
 
 

@@ -61,8 +61,8 @@ def main() -> None:
     ctx = context()
     page_header("API status", ctx, show_range=False)
     connection = ctx.connection
-    st.caption(data_source_text(connection.target, connection.base_url,
-                                is_demo=connection.is_demo))
+    st.caption(f"{connection.mode_name} · " + data_source_text(
+        connection.target, connection.base_url, is_demo=connection.is_demo))
     if st.button("Refresh", icon=":material/refresh:"):
         st.rerun()
     view = api_status_view(ctx.client.stats())

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 
 TokensCallback = Callable[[str, str | None], None]
+RefusedCallback = Callable[[], None]
 
 
 def _env(name: str) -> str | None:
@@ -34,12 +35,14 @@ class Credentials:
         app_id: str | None = None,
         app_secret: str | None = None,
         on_tokens_refreshed: TokensCallback | None = None,
+        on_refresh_refused: RefusedCallback | None = None,
     ) -> None:
         self._access = access_token or _env("PINTEREST_ACCESS_TOKEN")
         self._refresh = refresh_token or _env("PINTEREST_REFRESH_TOKEN")
         self._app_id = app_id or _env("PINTEREST_APP_ID")
         self._app_secret = app_secret or _env("PINTEREST_APP_SECRET")
         self._on_tokens_refreshed = on_tokens_refreshed
+        self._on_refresh_refused = on_refresh_refused
         self._lock = threading.Lock()
         self._generation = 0  # bumped on every refresh; lets a 401 know if someone refreshed
         self._expires_at: float | None = None  # known only for tokens we refreshed
@@ -98,6 +101,12 @@ class Credentials:
             current_refresh = self._refresh
         if self._on_tokens_refreshed is not None:
             self._on_tokens_refreshed(access_token, current_refresh)
+
+    def refresh_refused(self) -> None:
+        """Pinterest refused the refresh token (revoked, expired, rotated away): tell the
+        owner of these credentials, who may send the person back to sign-in."""
+        if self._on_refresh_refused is not None:
+            self._on_refresh_refused()
 
     def scrub(self, text: str) -> str:
         """`text` with any of the secrets replaced by ***, for messages built from answers.

@@ -213,6 +213,7 @@ class HttpSession:
             except (BadRequestError, AuthError, ForbiddenError) as exc:
                 # Refused (bad or revoked refresh token, wrong app secret). Transient failures
                 # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
+                self.credentials.refresh_refused()
                 raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
                                 + exc.message) from None
             try:

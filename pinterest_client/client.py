@@ -25,7 +25,7 @@ from cachetools import LRUCache
 from pinterest_client import _validation as check
 from pinterest_client import columns as catalogue
 from pinterest_client._access import AccessProofs, account_scope, default_proofs
-from pinterest_client._auth import Credentials, TokensCallback
+from pinterest_client._auth import Credentials, RefusedCallback, TokensCallback
 from pinterest_client._cache import (
     CacheKey,
     CacheStats,
@@ -148,6 +148,7 @@ class PinterestClient:
         max_workers: int = 8,
         max_wait_s: float = 30.0,
         on_tokens_refreshed: TokensCallback | None = None,
+        on_refresh_refused: RefusedCallback | None = None,
         config: ClientConfig | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -157,6 +158,7 @@ class PinterestClient:
             app_id=app_id,
             app_secret=app_secret,
             on_tokens_refreshed=on_tokens_refreshed,
+            on_refresh_refused=on_refresh_refused,
         )
         self.config = config or ClientConfig()
         self.max_workers = max(1, max_workers)

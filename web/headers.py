@@ -68,7 +68,7 @@ def content_security_policy(ancestors: str) -> str:
         "default-src 'self'",
         f"script-src {scripts}",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
+        "img-src 'self' data: blob: https://i.pinimg.com",  # team mode: Pinterest avatars
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",

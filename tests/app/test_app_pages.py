@@ -52,7 +52,7 @@ def test_overview_spend_and_ctr_tiles_equal_simulator_rows(app: AppTest) -> None
     table = app.dataframe[0].value
     assert round(float(table["Spend"].sum()), 2) == round(expected[SPEND] / 1e6, 2)
     assert len(table) == 7
-    assert any("Demo data" in t for t in texts(app.sidebar.warning))
+    assert any("Demo mode" in t and "Demo data" in t for t in texts(app.sidebar.warning))
     assert app.query_params["account"] == DEMO_ACCOUNT_ID
 
 
@@ -294,7 +294,8 @@ def test_token_from_secrets_talks_to_that_api_over_http(monkeypatch: pytest.Monk
         at = _secrets_app(monkeypatch, "secret-token-from-toml", server.base_url)
         rerun(at)
         assert not any("Demo data" in t for t in texts(at.sidebar.warning))
-        assert any(server.base_url in t for t in texts(at.sidebar.caption))
+        assert any(server.base_url in t and t.startswith("Personal mode")
+                   for t in texts(at.sidebar.caption))
         start, end = last_7_days(at)
         expected = truth(DEMO_ACCOUNT_ID, start, end)
         assert tile(at, "Spend") == format_money(expected[SPEND], "USD", abbreviate=True)

@@ -73,7 +73,7 @@ def test_api_status_names_the_api_address_once(monkeypatch: pytest.MonkeyPatch) 
         at = _start(monkeypatch, PINTEREST_ACCESS_TOKEN="status-page-token",
                     PINTEREST_API_BASE_URL=server.base_url)
         open_page(at, "pages/api_status.py")
-        sources = [t for t in texts(at.caption) if t.startswith("Data source")]
+        sources = [t for t in texts(at.caption) if t.startswith("Personal mode · Data source")]
         assert len(sources) == 1, texts(at.caption)
         assert sources[0].count(server.base_url) == 1, sources[0]
         assert "status-page-token" not in " ".join(texts(at.caption))

@@ -305,10 +305,13 @@ def start_streamlit(
     *,
     script: Path | None = None,
     label: str = "app",
+    port: int | None = None,
 ) -> RunningApp:
-    """Start `streamlit run` headless on a free loopback port and wait for its health check."""
+    """Start `streamlit run` headless on a loopback port (default: a free one) and wait for its
+    health check. A test that must know the address first (team mode's public URL) picks the
+    port with `free_port()`."""
     script = script or REPO_ROOT / "app.py"
-    port = free_port()
+    port = port or free_port()
     log_path = Path(tempfile.mkstemp(prefix=f"streamlit-{label}-", suffix=".log", dir=log_dir)[1])
     log_file = log_path.open("wb")
     command = [
@@ -364,8 +367,9 @@ class AppLauncher:
         *,
         script: Path | None = None,
         label: str = "app",
+        port: int | None = None,
     ) -> RunningApp:
-        app = start_streamlit(self._log_dir, env, script=script, label=label)
+        app = start_streamlit(self._log_dir, env, script=script, label=label, port=port)
         self._apps.append(app)
         return app
 

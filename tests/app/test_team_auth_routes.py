@@ -1,0 +1,157 @@
+"""The sign-in routes (web/auth.py) against the in-process simulator's authorize page and token
+endpoint: state bound to the browser, Cancel, the allow-list, the session cookie, sign-out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from dashboard.people import People, SignedIn
+from dashboard.session_cookie import SESSION_COOKIE, SIGN_IN_COOKIE, CookieSigner
+from dashboard.token_store import TokenStore
+from pinterest_sim import ANALYST_USER_ID, DEMO_USER_ID, SIM_ORIGIN, Simulator
+from tests.dashboard.team_support import FAST, PUBLIC_URL, REDIRECT, team_settings
+from tests.sim.oauth_support import PageReader, redirect_query, sign_in
+from web.auth import SignInRoutes, TeamRuntime
+
+WANTED = "/campaigns?account=549755885175&preset=last_7_days"
+
+
+def _runtime(sim: Simulator, store: Path, **extra: str) -> TeamRuntime:
+    settings = team_settings(store, **extra)
+    assert settings.team is not None
+    people = People(settings, TokenStore(store, settings.team.secret_key),
+                    transport=sim.transport(), config=FAST)
+    return TeamRuntime(people, CookieSigner(settings.team.secret_key, 3600))
+
+
+@pytest.fixture
+def runtime(sim: Simulator, tmp_path: Path) -> TeamRuntime:
+    return _runtime(sim, tmp_path / "tokens.sqlite3")
+
+
+def _browser(sim: Simulator, runtime: TeamRuntime) -> TestClient:
+    app = Starlette(routes=SignInRoutes(runtime, transport=sim.transport()).routes)
+    return TestClient(app, base_url=PUBLIC_URL, follow_redirects=False)
+
+
+@pytest.fixture
+def pinterest(sim: Simulator) -> Iterator[httpx.Client]:
+    """The person's browser on Pinterest's (the simulator's) authorize page."""
+    with httpx.Client(base_url=SIM_ORIGIN, transport=sim.transport()) as client:
+        yield client
+
+
+def _start(browser: TestClient, next_path: str = WANTED) -> dict[str, str]:
+    answer = browser.get("/auth/login", params={"next": next_path})
+    assert answer.status_code == 303
+    location = urlsplit(answer.headers["location"])
+    assert location.path == "/oauth/"
+    return {k: v[-1] for k, v in parse_qs(location.query).items()}
+
+
+def _press(pinterest: httpx.Client, asked: dict[str, str], user_id: str,
+           decision: str = "allow") -> dict[str, str]:
+    answer = sign_in(pinterest, user_id=user_id, decision=decision,
+                     redirect_uri=asked["redirect_uri"], state=asked["state"],
+                     scope=asked["scope"], client_id=asked["client_id"])
+    return redirect_query(answer)
+
+
+def _message(answer: httpx.Response) -> str:
+    return PageReader(answer.text).all_text
+
+
+def test_sign_in_lands_on_the_wanted_view_with_a_safe_cookie(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    browser = _browser(sim, runtime)
+    asked = _start(browser)
+    assert asked["client_id"] == "sim-app" and asked["redirect_uri"] == REDIRECT
+    assert asked["scope"] == "ads:read,user_accounts:read" and asked["response_type"] == "code"
+    back = _press(pinterest, asked, DEMO_USER_ID)
+    answer = browser.get("/auth/callback", params=back)
+    assert answer.status_code == 303 and answer.headers["location"] == WANTED
+    cookie = next(h for h in answer.headers.get_list("set-cookie")
+                  if h.startswith(SESSION_COOKIE + "="))
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    assert "secure" not in cookie.lower()  # PUBLIC_URL is plain http on loopback
+    sid = runtime.signer.read_session(browser.cookies.get(SESSION_COOKIE))
+    state = runtime.people.session_state(sid)
+    assert isinstance(state, SignedIn) and state.person.username == "evergreen_marketing"
+    # the code is used up: the same callback again finishes nothing
+    assert browser.get("/auth/callback", params=back).status_code != 303
+
+
+def test_a_state_from_another_browser_or_altered_is_refused(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    victim, attacker = _browser(sim, runtime), _browser(sim, runtime)
+    asked = _start(attacker)
+    back = _press(pinterest, asked, DEMO_USER_ID)
+    # the attacker's finished sign-in link, opened in the victim's browser (login CSRF)
+    refused = victim.get("/auth/callback", params=back)
+    assert refused.status_code == 400 and "not started in this browser" in _message(refused)
+    assert SESSION_COOKIE not in victim.cookies
+    # the right browser with a changed state
+    mine = _start(victim)
+    back = _press(pinterest, mine, DEMO_USER_ID)
+    altered = victim.get("/auth/callback", params={**back, "state": back["state"] + "x"})
+    assert altered.status_code == 400 and SESSION_COOKIE not in victim.cookies
+    assert victim.get("/auth/callback", params=back).status_code == 303
+
+
+def test_cancel_lands_on_a_friendly_page(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    browser = _browser(sim, runtime)
+    back = _press(pinterest, _start(browser), DEMO_USER_ID, decision="cancel")
+    assert back["error"] == "access_denied"
+    answer = browser.get("/auth/callback", params=back)
+    assert answer.status_code == 200 and "You chose Cancel" in _message(answer)
+    assert SESSION_COOKIE not in browser.cookies
+    link = [a["href"] for tag, a in PageReader(answer.text).tags if tag == "a"]
+    assert link and parse_qs(urlsplit(link[0]).query)["next"] == [WANTED]
+
+
+def test_someone_off_the_allow_list_gets_a_clear_refusal(
+    sim: Simulator, tmp_path: Path, pinterest: httpx.Client
+) -> None:
+    runtime = _runtime(sim, tmp_path / "a.sqlite3",
+                       PINTEREST_DASHBOARD_ALLOWED_USERS="evergreen_marketing")
+    browser = _browser(sim, runtime)
+    answer = browser.get("/auth/callback",
+                         params=_press(pinterest, _start(browser), ANALYST_USER_ID))
+    assert answer.status_code == 403
+    assert "harbor_analytics is not on this dashboard's list" in _message(answer)
+    assert SESSION_COOKIE not in browser.cookies
+
+
+def test_only_paths_of_this_site_are_returned_to(sim: Simulator, runtime: TeamRuntime) -> None:
+    browser = _browser(sim, runtime)
+    for hostile in ("https://evil.example/x", "//evil.example/x", "/\\evil.example",
+                    "javascript:alert(1)", "/auth/logout"):
+        browser.get("/auth/login", params={"next": hostile})
+        pending = runtime.signer.read_sign_in(browser.cookies.get(SIGN_IN_COOKIE))
+        assert pending is not None and pending.next_path == "/", hostile
+
+
+def test_sign_out_ends_the_session_for_every_tab(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    browser = _browser(sim, runtime)
+    browser.get("/auth/callback", params=_press(pinterest, _start(browser), DEMO_USER_ID))
+    cookie = browser.cookies.get(SESSION_COOKIE)
+    sid = runtime.signer.read_session(cookie)
+    assert isinstance(runtime.people.session_state(sid), SignedIn)
+    answer = browser.get("/auth/logout")
+    assert answer.status_code == 200 and "signed out" in _message(answer)
+    assert SESSION_COOKIE not in browser.cookies
+    # another tab still holding the old cookie value is signed out too (server-side end)
+    assert not isinstance(runtime.people.session_state(sid), SignedIn)

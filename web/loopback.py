@@ -1,0 +1,46 @@
+"""Personal mode's guard: one person's token with no sign-in in front is served to this
+computer only (pure ASGI middleware).
+
+A request or websocket from any address but loopback (127.0.0.0/8, ::1) gets a plain 403 page
+saying why and what the operator can do: team mode, or PINTEREST_DASHBOARD_SHARE_TOKEN=1.
+A reverse proxy on the same machine makes every visitor look local: such a deployment is a
+shared one and should use team mode (README: Three modes).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Final
+
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dashboard.team_settings import is_loopback_host
+
+REFUSAL: Final = (
+    "This Pinterest Ads dashboard shows one person's Pinterest data without asking who is "
+    "looking, so it only answers on the computer it runs on. Ask its operator to set up team "
+    "mode (everyone signs in with Pinterest), or to set PINTEREST_DASHBOARD_SHARE_TOKEN=1 if "
+    "everyone who can reach it may see that data.")
+
+
+class LoopbackOnlyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        if client and is_loopback_host(str(client[0])):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not "
+                f"shared</title></head><body style=\"font-family: sans-serif; max-width: 36rem;"
+                f" margin: 4rem auto;\"><h1>Not shared</h1><p>{html.escape(REFUSAL)}</p>"
+                f"</body></html>")
+        await HTMLResponse(body, status_code=403)(scope, receive, send)
