@@ -30,6 +30,7 @@ from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.settings import SettingsError, load_settings
 from dashboard.text import md_escape
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
+from ui.narrow import narrow_layout_css
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 
 ROOT = Path(__file__).resolve().parent
@@ -128,6 +129,7 @@ def main() -> None:
         page_icon=str(ROOT / "static" / "page_icon.png"),
         layout="wide",
     )
+    narrow_layout_css()
     pages, prefetched = _pages()
     page = st.navigation(pages)
     today = utc_today()
