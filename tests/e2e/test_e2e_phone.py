@@ -162,7 +162,7 @@ def test_two_taps_change_the_range_everywhere(demo_app: RunningApp, phone_page: 
     button = phone_page.raw.locator(RANGE_BUTTON)
 
     button.tap()  # tap 1: the presets open
-    last_30 = phone_page.raw.get_by_role("button", name="Last 30 days", exact=True)
+    last_30 = phone_page.raw.get_by_role("radio", name="Last 30 days", exact=True)
     last_30.wait_for()
     phone_page.wait_settled()
     phone_page.snap("presets-open")
@@ -190,9 +190,11 @@ def test_a_page_without_the_range_in_its_caption_shows_it_on_the_button(
     button = phone_page.raw.locator(RANGE_BUTTON)
     assert range_caption(*last_n_days(14)).search(button.inner_text())
     button.tap()
-    phone_page.raw.get_by_role("button", name="Yesterday", exact=True).tap()
-    yesterday = last_n_days(1)
-    phone_page.raw.locator(RANGE_BUTTON, has_text=range_caption(*yesterday)).wait_for()
+    phone_page.raw.get_by_role("radio", name="Yesterday", exact=True).tap()
+    yesterday, _ = last_n_days(1)  # one day reads "2 Dec 2026"
+    phone_page.raw.locator(
+        RANGE_BUTTON, has_text=f"Yesterday · {yesterday.day} {yesterday:%b} {yesterday.year}"
+    ).wait_for()
     phone_page.check_page("glossary-yesterday")
     assert phone_page.query().get("preset") == ["yesterday"]
     assert phone_page.selected("Date range") == "Yesterday"
