@@ -114,7 +114,7 @@ _RUN_COUNTER_JS = """
 _CONTENT_HEIGHT_JS = """
 () => {
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
-  const sidebarOpen = sidebar && sidebar.getAttribute('aria-expanded') !== 'false';
+  const sidebarOpen = sidebar && sidebar.getAttribute('data-collapsed') !== 'true';
   return Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
     '[data-testid="stAppViewContainer"]', sidebarOpen ? '[data-testid="stSidebarContent"]' : null]
     .filter((s) => s).map((s) => document.querySelector(s)).filter((e) => e)
