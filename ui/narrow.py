@@ -28,6 +28,9 @@ NARROW_CSS: Final = f"""
   [data-testid="stLayoutWrapper"]:has(> .st-key-{NARROW_ONLY_KEY}) {{ display: none; }}
 }}
 @media (max-width: {COLUMNS_STACK_PX}px) {{
+  /* Plotly's toolbar, always shown on touch, lies over the legend; zoom and pan are of
+     little use on a phone. */
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none; }}
   /* Less blank space above the title: the first screen is short. */
   [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
   /* The ten tiles wrap two a row in one flow instead of stacking one a screen: the rows
