@@ -32,7 +32,7 @@ CONTEXT_KEY: Final = "page_context"
 log = logging.getLogger("dashboard.pages")
 
 # Tables with more columns than this scroll sideways on a phone (ui/narrow.py).
-PHONE_WIDE_COLUMNS: Final = 2
+PHONE_WIDE_COLUMNS: Final = 3
 
 # Errors a page explains instead of crashing.
 EXPECTED_ERRORS: Final = (PinterestError, DataUnavailable)
@@ -163,7 +163,7 @@ def column_config_for(
             config[column] = st.column_config.TextColumn(label)
     if len(config) > PHONE_WIDE_COLUMNS:
         # The first column names the row: it stays in view while the table scrolls sideways
-        # (on a phone). Two columns fit a phone and keep their plain look.
+        # (on a phone). Up to three columns fit a phone and keep their plain look.
         next(iter(config.values()))["pinned"] = True
     return config
 
