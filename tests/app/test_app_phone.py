@@ -1,9 +1,10 @@
-"""The narrow-screen range picker is the sidebar's date range, not a second filter: a preset
-picked there is the sidebar's preset, its dates, the link's and the page's; a range picked in
-the sidebar shows in it."""
+"""On a phone. The narrow-screen range picker is the sidebar's date range, not a second
+filter: a preset picked there is the sidebar's preset, its dates, the link's and the page's;
+a range picked in the sidebar shows in it. Tables too wide for a phone pin their name column."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -51,3 +52,20 @@ def test_the_picker_shows_the_sidebars_choice(monkeypatch: pytest.MonkeyPatch) -
     rerun(at)
     assert at.session_state["f_preset"] == "custom"
     assert at.button_group(key="quick_preset").value is None  # custom dates: no preset lit
+
+
+def test_wide_tables_pin_their_name_column_and_narrow_ones_do_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = fresh_app(monkeypatch)
+    at.switch_page("pages/glossary.py")
+    rerun(at)
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["Metric"].get("pinned") is True  # four columns: wider than a phone
+    assert not any(column.get("pinned") for name, column in config.items() if name != "Metric")
+
+    at.switch_page("pages/audience.py")
+    rerun(at)
+    for table in at.dataframe:  # three columns or fewer fit a phone: nothing pinned
+        shown = [c for c in json.loads(table.proto.columns).values() if not c.get("hidden")]
+        assert len(shown) <= 3 and not any(column.get("pinned") for column in shown)
