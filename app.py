@@ -35,6 +35,7 @@ from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_code, md_escape
 from dashboard.token_store import TokenStoreError
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
+from ui.narrow import narrow_layout_css
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 from ui.signin import show_sign_in, sidebar_person
 from web.auth import LOGOUT_PATH, login_link, team_runtime
@@ -156,6 +157,7 @@ def main() -> None:
         page_icon=str(ROOT / "static" / "page_icon.png"),
         layout="wide",
     )
+    narrow_layout_css()
     pages, prefetched = _pages()
     try:
         settings = load_settings(secrets=_secrets_section())

@@ -27,6 +27,7 @@ from ui.common import (
     table,
 )
 from ui.long_range_notice import long_range_progress
+from ui.narrow import TILES_KEY
 
 TILES_PER_ROW = 5
 TILE_HEIGHT = 190  # same for all tiles, with or without a sparkline
@@ -58,23 +59,25 @@ def _sparkline(data: OverviewData, name: str) -> list[float] | None:
 def _tiles(ctx: PageContext, data: OverviewData) -> None:
     deltas = kpi_deltas(data.kpis, data.previous_kpis if ctx.filters.compare else None,
                         data.comparable)
-    for row_start in range(0, len(deltas), TILES_PER_ROW):
-        columns = st.columns(TILES_PER_ROW)
-        for column, delta in zip(columns, deltas[row_start : row_start + TILES_PER_ROW],
-                                 strict=False):
-            spec = delta.spec
-            with column:
-                st.metric(
-                    spec.label,
-                    format_kpi(delta.current, spec.kind, ctx.currency),
-                    delta=format_delta(delta.change) if ctx.filters.compare else None,
-                    delta_color="normal" if spec.higher_is_better else "inverse",
-                    help=_tile_help(data, spec.metric_column, spec.formula),
-                    border=True,
-                    chart_data=_sparkline(data, spec.name),
-                    chart_type="area",
-                    height=TILE_HEIGHT,
-                )
+    # One keyed container: on a phone its tiles wrap two a row (ui/narrow.py).
+    with st.container(key=TILES_KEY):
+        for row_start in range(0, len(deltas), TILES_PER_ROW):
+            columns = st.columns(TILES_PER_ROW)
+            for column, delta in zip(columns, deltas[row_start : row_start + TILES_PER_ROW],
+                                     strict=False):
+                spec = delta.spec
+                with column:
+                    st.metric(
+                        spec.label,
+                        format_kpi(delta.current, spec.kind, ctx.currency),
+                        delta=format_delta(delta.change) if ctx.filters.compare else None,
+                        delta_color="normal" if spec.higher_is_better else "inverse",
+                        help=_tile_help(data, spec.metric_column, spec.formula),
+                        border=True,
+                        chart_data=_sparkline(data, spec.name),
+                        chart_type="area",
+                        height=TILE_HEIGHT,
+                    )
 
 
 def _status_line(ctx: PageContext, data: OverviewData) -> None:

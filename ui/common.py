@@ -19,15 +19,20 @@ from dashboard import prefetch
 from dashboard.connection import Connection, PinterestClient
 from dashboard.csv_export import to_safe_csv
 from dashboard.errors import DataUnavailable, PinterestError, describe_error
-from dashboard.filters import Filters, describe_range
+from dashboard.filters import PRESET, Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
 from dashboard.loaders import AccountInfo, Freshness
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.text import md_escape
+from ui.narrow import NARROW_ONLY_KEY
+from ui.sidebar import quick_range_picker
 
 T = TypeVar("T")
 CONTEXT_KEY: Final = "page_context"
 log = logging.getLogger("dashboard.pages")
+
+# Tables with more columns than this scroll sideways on a phone (ui/narrow.py).
+PHONE_WIDE_COLUMNS: Final = 3
 
 # Errors a page explains instead of crashing.
 EXPECTED_ERRORS: Final = (PinterestError, DataUnavailable)
@@ -84,6 +89,21 @@ def page_header(title: str, ctx: PageContext, *, show_range: bool = True) -> Non
         parts.append(describe_range(ctx.filters.start, ctx.filters.end) + " (UTC)")
     if parts:
         st.caption(" · ".join(parts))
+    # On narrow screens (the sidebar behind its menu) the range in force and its presets
+    # are one tap away under the title; wider screens hide this (ui/narrow.py).
+    with st.container(key=NARROW_ONLY_KEY):
+        quick_range_picker(_range_button_label(ctx.filters, with_dates=not show_range))
+
+
+def _range_button_label(filters: Filters, *, with_dates: bool) -> str:
+    """The preset's name, plus its dates when the caption does not show them."""
+    labels = PRESET.choice_labels or {}
+    name = labels.get(filters.preset, filters.preset)
+    if filters.preset == "custom":
+        name = "Custom range"
+    if with_dates:
+        name += f" · {describe_range(filters.start, filters.end)}"
+    return name
 
 
 def show_error(exc: BaseException) -> None:
@@ -115,7 +135,8 @@ def money_format(currency: str) -> str:
 def column_config_for(
     kinds: Mapping[str, str], currency: str, labels: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """st.column_config for display columns by kind: money, count, percent, ratio, text."""
+    """st.column_config for display columns by kind: money, count, percent, ratio, text.
+    The first column (the row's name or date) of a table too wide for a phone is pinned."""
     labels = labels or {}
     config: dict[str, Any] = {}
     for column, kind in kinds.items():
@@ -140,6 +161,10 @@ def column_config_for(
             config[column] = st.column_config.TextColumn(label, width="large")
         else:
             config[column] = st.column_config.TextColumn(label)
+    if len(config) > PHONE_WIDE_COLUMNS:
+        # The first column names the row: it stays in view while the table scrolls sideways
+        # (on a phone). Up to three columns fit a phone and keep their plain look.
+        next(iter(config.values()))["pinned"] = True
     return config
 
 

@@ -2,7 +2,9 @@
 
 `init_filter_state` seeds the widgets from the link once per session (keeping the link's
 messages for the page to show); `sidebar_filters` draws them and answers the chosen Filters.
-The account picker is drawn by app.py: its options come from Pinterest.
+The account picker is drawn by app.py: its options come from Pinterest. `quick_range_picker`
+is the date range's second face on narrow screens, where the sidebar hides behind its menu:
+it sets the sidebar's own preset, so the Filters and the link follow from the sidebar alone.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from dashboard.filters import (
 URL_MESSAGES_KEY: Final = "url_messages"
 FILTERS_READY_KEY: Final = "filters_ready"
 ADVANCED_LABEL: Final = "Advanced (attribution)"
+QUICK_RANGE_KEY: Final = "quick_preset"  # the narrow-screen picker's own widget state
+QUICK_RANGE_POPOVER_KEY: Final = "quick_range_open"
+QUICK_RANGE_LABEL: Final = "Pick a date range (UTC)"
+# A custom range needs two dates: the sidebar's date picker keeps that job.
+QUICK_PRESETS: Final[tuple[Preset, ...]] = tuple(p for p in PRESET.choices if p != "custom")
 
 
 def init_filter_state(today: date) -> None:
@@ -113,6 +120,36 @@ def _on_preset_change() -> None:
     if preset and preset != "custom":
         base = Filters.default(utc_today()).with_preset(preset, utc_today())
         st.session_state[DATES_WIDGET_KEY] = (base.start, base.end)
+
+
+def quick_range_picker(label: str) -> None:
+    """A button showing the range in force (`label`); one tap opens the presets, a second
+    picks one and closes it. The choice is written to the sidebar's preset widget state, so
+    the sidebar draws it, its dates follow (as when picked there) and so do the link and
+    every page."""
+    preset = st.session_state.get(PRESET.widget_key)
+    # Mirrors the sidebar's preset (set before the widget is drawn in this run).
+    st.session_state[QUICK_RANGE_KEY] = preset if preset in QUICK_PRESETS else None
+    labels = PRESET.choice_labels or {}
+    with st.popover(
+        label, icon=":material/date_range:", key=QUICK_RANGE_POPOVER_KEY, on_change="rerun"
+    ):
+        st.pills(
+            QUICK_RANGE_LABEL,
+            QUICK_PRESETS,
+            format_func=lambda choice: labels.get(choice, str(choice)),
+            key=QUICK_RANGE_KEY,
+            on_change=_on_quick_range,
+        )
+        st.caption("Custom dates: in the menu at the top left.")
+
+
+def _on_quick_range() -> None:
+    picked = st.session_state.get(QUICK_RANGE_KEY)
+    if picked in QUICK_PRESETS:  # None: the chosen pill was tapped again; nothing changes
+        st.session_state[PRESET.widget_key] = picked
+        _on_preset_change()
+    st.session_state[QUICK_RANGE_POPOVER_KEY] = False
 
 
 def _on_dates_change() -> None:

@@ -102,14 +102,35 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
         instance.close()
 
 
+# A phone held upright: Playwright's touch viewport in Chromium (the size of an iPhone 14).
+PHONE_CONTEXT: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+
+
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[AppPage]:
     """A fresh browser context and page; screenshots go to artifacts/e2e/<module>__<test>/."""
+    yield from _app_page(browser, request, viewport={"width": 1440, "height": 1000})
+
+
+@pytest.fixture
+def phone_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[AppPage]:
+    """Like `page`, on a phone (PHONE_CONTEXT): touch, 390 x 844 CSS pixels."""
+    yield from _app_page(browser, request, **PHONE_CONTEXT)
+
+
+def _app_page(
+    browser: Browser, request: pytest.FixtureRequest, **context_options: Any
+) -> Iterator[AppPage]:
     module = Path(str(request.node.path)).stem
     shots_dir = ARTIFACTS_DIR / slug(f"{module}__{request.node.name}")
     for old in shots_dir.glob("*.png"):
         old.unlink()
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(**context_options)
     context.set_default_timeout(30_000)
     raw = context.new_page()
     app_page = AppPage(raw, shots_dir)

@@ -109,12 +109,17 @@ _RUN_COUNTER_JS = """
 }
 """
 
-# How tall the app's content is (its main area scrolls, the document does not).
+# How tall the app's content is (its main area scrolls, the document does not); a collapsed
+# sidebar (a phone's) does not count.
 _CONTENT_HEIGHT_JS = """
-() => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
-  '[data-testid="stAppViewContainer"]', '[data-testid="stSidebarContent"]']
-  .map((s) => document.querySelector(s)).filter((e) => e)
-  .map((e) => e.scrollHeight), document.body.scrollHeight)
+() => {
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const sidebarOpen = sidebar && sidebar.getAttribute('data-collapsed') !== 'true';
+  return Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
+    '[data-testid="stAppViewContainer"]', sidebarOpen ? '[data-testid="stSidebarContent"]' : null]
+    .filter((s) => s).map((s) => document.querySelector(s)).filter((e) => e)
+    .map((e) => e.scrollHeight), document.body.scrollHeight);
+}
 """
 
 # Every plotly chart on the page has drawn its SVG.
