@@ -7,9 +7,11 @@ one, it talks to `pinterest_sim` through an httpx transport (no port, no network
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.personal_tokens import PersonalTokens
 from dashboard.settings import MODE_NAMES, Settings, check_base_url
 from pinterest_client import ClientConfig
 from pinterest_client import PinterestClient as PinterestClient  # the pages' type of it
@@ -66,9 +68,17 @@ def build_connection(settings: Settings) -> Connection:
             mode_name=settings.mode_name,
         )
     check_base_url(settings.base_url)  # also for Settings made by hand, not by load_settings
+    access, refresh = settings.access_token, settings.refresh_token
+    on_refreshed: Callable[[str, str | None], None] | None = None
+    if refresh and settings.app_id and settings.app_secret:
+        # A refresh rotates the refresh token: keep the new pair for the next start.
+        line = PersonalTokens(refresh, settings.app_secret)
+        pair = line.current(access)
+        access, refresh, on_refreshed = pair.access_token, pair.refresh_token, line.save
     client = PinterestClient(
-        settings.access_token,
-        refresh_token=settings.refresh_token,
+        access,
+        refresh_token=refresh,
+        on_tokens_refreshed=on_refreshed,
         app_id=settings.app_id,
         app_secret=settings.app_secret,
         base_url=settings.base_url,
