@@ -12,7 +12,7 @@ import pytest
 from dashboard.connection import build_connection
 from dashboard.settings import Settings
 from pinterest_client import ResponseCache
-from pinterest_sim import DEMO_ACCOUNT_ID, SimConfig, Simulator, SimServer
+from pinterest_sim import DEMO_ACCOUNT_ID, SimConfig, SimServer, Simulator
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def _account_ids(settings: Settings) -> set[str]:
     connection = build_connection(settings)
     try:
         # Its own cache: a cached account list would hide the token in use.
-        connection.client._cache = ResponseCache()  # noqa: SLF001
+        connection.client._cache = ResponseCache()
         return {a.id for a in connection.client.list_ad_accounts().data}
     finally:
         connection.client.close()
