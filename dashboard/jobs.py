@@ -18,6 +18,7 @@ from dashboard.report_builder import (
     plan_report,
 )
 from dashboard.report_store import ReportStore
+from dashboard.text import md_escape
 from pinterest_client import PinterestClient, PinterestError, ReportError
 from pinterest_client.bulk import (
     BULK_ENTITY_TYPES as BULK_ENTITY_TYPES,
@@ -108,7 +109,7 @@ def wait_for_report(client: PinterestClient, store: ReportStore, today: date,
 
 # bulk downloads ------------------------------------------------------------------------------
 def bulk_label(job: BulkJob) -> str:
-    return f"Bulk download {job.request_id}: waiting for Pinterest"
+    return f"Bulk download {md_escape(job.request_id)}: waiting for Pinterest"
 
 
 def wait_for_bulk(client: PinterestClient, job: BulkJob, wait_s: float,

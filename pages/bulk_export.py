@@ -31,6 +31,7 @@ from dashboard.jobs import (
     wait_for_bulk,
 )
 from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
+from dashboard.text import md_escape
 from ui.common import column_config_for, context, page_header, require_account
 from ui.job_panel import JobPanel
 
@@ -103,11 +104,12 @@ def _csv_maker(frame: pd.DataFrame, currency: str) -> Callable[[], bytes]:
 def _show_result(result: BulkResult, currency: str) -> None:
     frames = bulk_frames(result.rows, currency)
     counts = ", ".join(f"{len(f):,} {TYPE_LABELS.get(t, t).lower()}" for t, f in frames.items())
-    st.success(f"Bulk download {result.request_id} ready: {counts}.",
+    st.success(f"Bulk download {md_escape(result.request_id)} ready: {md_escape(counts, 1000)}.",
                icon=":material/check_circle:")
     names = list(frames)
     if names:
-        tabs = st.tabs([f"{TYPE_LABELS.get(t, t)} ({len(frames[t]):,})" for t in names])
+        tabs = st.tabs([f"{TYPE_LABELS.get(t) or md_escape(t)} ({len(frames[t]):,})"
+                        for t in names])
         for tab, entity_type in zip(tabs, names, strict=True):
             with tab:
                 frame = frames[entity_type]

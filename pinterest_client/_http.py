@@ -189,7 +189,12 @@ class HttpSession:
             raise InvalidResponseError(f"{method} {path}: the answer is not JSON.") from exc
 
     def download(self, url: str) -> bytes:
-        """GET an absolute (pre-signed) URL with no auth header; retries transient failures."""
+        """GET an absolute (pre-signed) URL with no auth header; retries transient failures.
+        Only https, or the API's own scheme and host (a simulator on loopback): a link from an
+        answer must not send the app to a plain-http or internal address."""
+        if not _download_allowed(url, self.base_url):
+            raise InvalidResponseError("The file link in Pinterest's answer is not an https "
+                                       "address; it was not fetched.")
         return self._send("GET", url, category=DOWNLOAD_CATEGORY, params=None, json=None,
                           data=None, auth=False, expect_json=False, rate_limited=False)
 
@@ -426,3 +431,9 @@ def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str | list[str
         else:
             out[key] = str(value)
     return out
+
+
+def _download_allowed(url: str, base_url: str) -> bool:
+    link, api = httpx.URL(url), httpx.URL(base_url)
+    return link.scheme == "https" or (link.scheme == api.scheme and link.host == api.host
+                                      and link.port == api.port)

@@ -82,6 +82,9 @@ class BulkError(ReportError):
 MAX_FIELD_BYTES: Final = 128 * 1024
 
 
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
 class BulkFileError(BulkError):
     """The bulk file arrived whole but cannot be read (not UTF-8, a field over 128 KiB, which
     an unclosed quote also causes). `raw` is the file as downloaded, so it can still be
@@ -334,8 +337,9 @@ class BulkAPI:
             json=request.body(),
         )
         request_id = answer.get("request_id") if isinstance(answer, Mapping) else None
-        if not request_id:
-            raise BulkError("Bulk download: Pinterest's answer had no request_id.",
+        if not isinstance(request_id, str | int) or not _REQUEST_ID.fullmatch(str(request_id)):
+            # It becomes part of a URL path and a file name: letters, digits, - and _ only.
+            raise BulkError("Bulk download: Pinterest's answer had no usable request_id.",
                             status="UNKNOWN")
         return BulkJob(request=request, request_id=str(request_id), created_at=self._now())
 

@@ -18,6 +18,7 @@ The caller (``SimulatorBackend``) holds its lock around every method here. Token
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -141,7 +142,21 @@ def check_redirect_uri(uri: str | None, registered: tuple[str, ...]) -> str:
                            "without a fragment.")
     if registered and uri not in registered:
         raise ConsentError("The 'redirect_uri' is not registered for this app.")
+    if not registered and not _loopback(parts.hostname or ""):
+        # Nothing registered: only this machine may receive codes (a demo simulator must not
+        # hand sign-in codes to any site; register others with PINTEREST_SIM_REDIRECT_URIS).
+        raise ConsentError("With no redirect URI registered (PINTEREST_SIM_REDIRECT_URIS), only "
+                           "addresses on this machine may receive the sign-in.")
     return uri
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # (user id, lifetime in seconds, family) -> a new access token

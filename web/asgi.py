@@ -13,6 +13,7 @@ from web.auth import SignInRoutes, team_runtime
 from web.headers import SecurityHeadersMiddleware, frame_ancestors
 from web.loopback import LoopbackOnlyMiddleware
 from web.pages_mode import disable_pages_directory_mode
+from web.private_files import SignedInFilesMiddleware
 
 __all__ = ["announce_mode", "disable_pages_directory_mode", "middleware", "routes"]
 log = logging.getLogger("dashboard.startup")
@@ -22,6 +23,8 @@ def middleware(settings: Settings | None = None) -> list[Middleware]:
     stack = [Middleware(SecurityHeadersMiddleware, ancestors=frame_ancestors())]
     if settings is not None and settings.loopback_only:
         stack.append(Middleware(LoopbackOnlyMiddleware))
+    if settings is not None and settings.team is not None:
+        stack.append(Middleware(SignedInFilesMiddleware, runtime=team_runtime(settings)))
     return stack
 
 

@@ -48,6 +48,7 @@ with warnings.catch_warnings():
     # Authlib 1.9 prefers the `httpx2` fork and warns when it falls back to httpx, which the
     # whole project (client, simulator transport) uses; the fallback is supported and tested.
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.httpx_client import OAuth2Client
 
 LOGIN_PATH: Final = "/auth/login"
@@ -177,9 +178,17 @@ class SignInRoutes:
         with OAuth2Client(client_id=self.team.app_id, client_secret=self.team.app_secret,
                           token_endpoint_auth_method="client_secret_basic",
                           transport=self._transport, timeout=30.0) as oauth:
-            answer = oauth.fetch_token(self.runtime.people.base_url + "/oauth/token",
-                                       grant_type="authorization_code", code=code,
-                                       redirect_uri=self.team.redirect_uri)
+            try:
+                answer = oauth.fetch_token(self.runtime.people.base_url + "/oauth/token",
+                                           grant_type="authorization_code", code=code,
+                                           redirect_uri=self.team.redirect_uri)
+            except (AuthlibBaseError, ValueError) as exc:
+                # An answer that is not a token (unreadable JSON, an "error" object): Authlib
+                # raises these, not httpx errors; the page says so instead of a bare 500.
+                log.warning("sign-in: the token answer could not be used (%s)",
+                            type(exc).__name__)
+                raise SignInFailed("Pinterest's answer to the sign-in could not be read. "
+                                   "Please sign in again.") from exc
         token = dict(answer)
         if not isinstance(token.get("access_token"), str):
             message = token.get("message")

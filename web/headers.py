@@ -28,7 +28,8 @@ DEFAULT_FRAME_ANCESTORS: Final = "'self'"
 _INLINE_SCRIPT: Final = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 # A source list: 'keyword's, schemes and host sources only (no ';' or ',' to smuggle in a
 # directive, no quotes but around keywords).
-_SOURCE: Final = re.compile(r"'(self|none)'|[a-z][a-z0-9+.-]*:(//[A-Za-z0-9.*:_-]+(/\S*)?)?")
+_SOURCE: Final = re.compile(
+    r"'(self|none)'|[a-z][a-z0-9+.-]*:(//[A-Za-z0-9.*:_-]+(/[^\s;,'\"]*)?)?")
 
 
 class HeaderSettingError(ValueError):

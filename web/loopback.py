@@ -5,12 +5,18 @@ A request or websocket from any address but loopback (127.0.0.0/8, ::1) gets a p
 saying why and what the operator can do: team mode, or PINTEREST_DASHBOARD_SHARE_TOKEN=1.
 A reverse proxy on the same machine makes every visitor look local: such a deployment is a
 shared one and should use team mode (README: Three modes).
+
+The Host header must name this computer too (localhost, 127.0.0.0/8, ::1): a web page on any
+site can make its own name resolve to 127.0.0.1 (DNS rebinding), so the browser's requests
+arrive from loopback carrying that site's name, and Streamlit's websocket check accepts an
+Origin equal to that Host.
 """
 
 from __future__ import annotations
 
 import html
 from typing import Final
+from urllib.parse import urlsplit
 
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,7 +39,7 @@ class LoopbackOnlyMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        if client and is_loopback_host(str(client[0])):
+        if client and is_loopback_host(str(client[0])) and _host_is_loopback(scope):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -44,3 +50,11 @@ class LoopbackOnlyMiddleware:
                 f" margin: 4rem auto;\"><h1>Not shared</h1><p>{html.escape(REFUSAL)}</p>"
                 f"</body></html>")
         await HTMLResponse(body, status_code=403)(scope, receive, send)
+
+
+def _host_is_loopback(scope: Scope) -> bool:
+    """The request's Host header names this computer (port aside)."""
+    host = next((value.decode("latin-1") for name, value in scope.get("headers", [])
+                 if name.lower() == b"host"), "")
+    hostname = urlsplit(f"//{host}").hostname
+    return bool(hostname) and is_loopback_host(str(hostname))

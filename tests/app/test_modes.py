@@ -96,8 +96,10 @@ def test_personal_mode_refuses_other_machines(host: str) -> None:
     answer = TestClient(app, client=(host, 4000)).get("/")
     assert answer.status_code == 403 and "numbers" not in answer.text
     assert "PINTEREST_DASHBOARD_SHARE_TOKEN=1" in answer.text
-    assert TestClient(app, client=("127.0.0.1", 4000)).get("/").text == "numbers"
-    assert TestClient(app, client=("::1", 4000)).get("/").text == "numbers"
+    # This computer, by a loopback name (the Host matters too: DNS rebinding).
+    local = "http://localhost:8501"
+    assert TestClient(app, base_url=local, client=("127.0.0.1", 4000)).get("/").text == "numbers"
+    assert TestClient(app, base_url=local, client=("::1", 4000)).get("/").text == "numbers"
 
 
 def test_personal_mode_shares_when_the_operator_opts_in_and_other_modes_are_open() -> None:
@@ -144,6 +146,7 @@ def test_a_revoked_sign_in_sends_that_person_to_sign_in_with_the_reason(
             monkeypatch.setenv(name, value)
         runtime = team_runtime(load_settings())
         redirect = runtime.team.redirect_uri
+        sim.config.redirect_uris = (redirect,)  # a public address must be registered
         with httpx.Client(base_url=server.base_url) as api:
             answer = exchange(api, sim.authorize(DEMO_USER_ID, redirect), redirect_uri=redirect)
         person = runtime.people.sign_in(answer.json())

@@ -155,3 +155,34 @@ def test_sign_out_ends_the_session_for_every_tab(
     assert SESSION_COOKIE not in browser.cookies
     # another tab still holding the old cookie value is signed out too (server-side end)
     assert not isinstance(runtime.people.session_state(sid), SignedIn)
+
+
+def test_downloads_and_metrics_need_a_signed_in_browser(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    from starlette.middleware import Middleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from web.private_files import SignedInFilesMiddleware
+
+    def file(request: object) -> PlainTextResponse:
+        return PlainTextResponse("campaign,spend\nQ3,100\n",
+                                 headers={"Cache-Control": "max-age=300"})
+
+    app = Starlette(
+        routes=[*SignInRoutes(runtime, transport=sim.transport()).routes,
+                Route("/media/{name}", file), Route("/_stcore/metrics", file),
+                Route("/", lambda request: PlainTextResponse("page"))],
+        middleware=[Middleware(SignedInFilesMiddleware, runtime=runtime)])
+    stranger = TestClient(app, base_url=PUBLIC_URL, follow_redirects=False)
+    for path in ("/media/f0e460eff90400e149d4d32ccde084e9.csv", "/_stcore/metrics"):
+        answer = stranger.get(path)
+        assert answer.status_code == 403 and "Q3" not in answer.text
+    assert stranger.get("/").text == "page"  # the page itself shows the sign-in
+    browser = TestClient(app, base_url=PUBLIC_URL, follow_redirects=False)
+    asked = _start(browser)
+    browser.get("/auth/callback", params=_press(pinterest, asked, DEMO_USER_ID))
+    answer = browser.get("/media/f0e460eff90400e149d4d32ccde084e9.csv")
+    assert answer.status_code == 200 and "Q3" in answer.text
+    assert answer.headers["cache-control"] == "no-store"

@@ -89,11 +89,16 @@ def test_cancel_redirects_with_access_denied(page: httpx.Client) -> None:
 
 
 def test_redirect_uri_keeps_its_own_query(page: httpx.Client) -> None:
-    uri = "https://dash.example/cb?tenant=a"
+    uri = "https://localhost:8443/cb?tenant=a"
     answer = sign_in(page, user_id=DEMO_USER_ID, redirect_uri=uri)
     parts = urlsplit(answer.headers["location"])
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "dash.example", "/cb")
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "localhost:8443", "/cb")
     assert redirect_query(answer)["tenant"] == "a"
+
+
+def test_with_nothing_registered_only_this_machine_gets_codes(page: httpx.Client) -> None:
+    answer = page.get("/oauth/", params=authorize_params(redirect_uri="https://evil.example/cb"))
+    assert answer.status_code == 400 and "this machine" in answer.text
 
 
 @pytest.mark.parametrize(("change", "reason"), [
