@@ -144,6 +144,10 @@ def test_auto_refresh_moves_today_then_a_storm_shows_last_good_data(
 
 def _assert_explained(page: AppPage, shot: str) -> str:
     """No exception element, and an alert that says stale / what went wrong."""
+    # The rerun may not have started when the page first looks idle (a loaded machine): wait
+    # for the explanation itself, then for the run to end.
+    page.raw.locator('[data-testid="stAlert"]').filter(has_text=STALE_OR_ERROR).first.wait_for(
+        timeout=FAULT_SETTLE_MS)
     page.wait_settled(FAULT_SETTLE_MS)
     page.snap(shot)
     page.assert_no_exception()
