@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from pinterest_sim import catalog
+from pinterest_sim import catalog, keywords
 from pinterest_sim.bulk import BulkRequest, BulkStore
 from pinterest_sim.clock import Clock, FrozenClock
 from pinterest_sim.config import SimConfig
@@ -483,6 +483,15 @@ class SimulatorBackend:
             wanted = set(q.ad_ids)
             items = tuple(a for a in items if a.id in wanted)
         return self._page("ads", account_id, items, q)
+
+    def list_keywords(self, user_id: str, account_id: str, parent_ids: list[str],
+                      match_types: list[str], page_size: int, bookmark: str | None
+                      ) -> dict[str, Any]:
+        self.account_for(user_id, account_id)
+        items = keywords.select_keywords(self.world, account_id, parent_ids, match_types)
+        scope = "|".join(["keywords", account_id, _fingerprint(json.dumps(
+            [sorted(parent_ids), sorted(match_types)]))])
+        return paginate(items, page_size, bookmark, scope)
 
     def _page(self, kind: str, account_id: str, items: Sequence[E], q: ListQuery
               ) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pinterest_sim import catalog
+from pinterest_sim import catalog, keywords
 from pinterest_sim.bulk import CAMPAIGN_STATUSES, OBJECTIVE_TYPES
 from pinterest_sim.catalog_spec import ASYNC_COLUMNS, REPORT_LEVELS
 from pinterest_sim.exceptions import SimError, invalid_parameter
@@ -54,7 +54,7 @@ CONTEXT = "Invalid ad account ads analytics parameters."
 
 LEVEL_TO_SYNC: dict[str, Level] = {
     "ADVERTISER": "AD_ACCOUNT", "CAMPAIGN": "CAMPAIGN", "AD_GROUP": "AD_GROUP",
-    "PIN_PROMOTION": "AD",
+    "PIN_PROMOTION": "AD", "KEYWORD": "AD_GROUP",
 }
 AD_STATUSES = ("APPROVED", "PAUSED", "PENDING", "REJECTED", "ADVERTISER_DISABLED", "ARCHIVED",
                "DRAFT", "DELETED_DRAFT")
@@ -144,6 +144,10 @@ class ReportRequest:
     def is_targeting(self) -> bool:
         return self.level.endswith("_TARGETING")
 
+    @property
+    def id_column(self) -> str:
+        return "KEYWORD_ID" if self.level == "KEYWORD" else ID_COLUMN[self.sync_level]
+
     @classmethod
     def parse(cls, body: Any, today: date, account_id: str, world: World) -> ReportRequest:
         if not isinstance(body, dict):
@@ -163,8 +167,8 @@ class ReportRequest:
         level = check_enum(body["level"], "level", REPORT_LEVELS, CONTEXT)
         if level.removesuffix("_TARGETING") not in LEVEL_TO_SYNC:
             raise _fail(f"Field 'level' {level!r} is not available in the simulator (supported: "
-                        "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION and their _TARGETING "
-                        "forms).")
+                        "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION, their _TARGETING "
+                        "forms and KEYWORD).")
         window = date_window(start, end, granularity, today, CONTEXT,
                              days_back=ASYNC_DAYS_BACK, max_range=ASYNC_MAX_RANGE_DAYS)
         columns = _str_list(body, "columns") or []
@@ -198,12 +202,12 @@ class ReportRequest:
 
         targeting = _str_list(body, "targeting_types")
         if level.endswith("_TARGETING"):
-            if not targeting:
-                raise _fail(f"Field 'targeting_types' is required for level {level}.")
-            check_enum_list(targeting, "targeting_types", ASYNC_TARGETING_TYPES, CONTEXT,
-                            min_items=1, max_items=5)
             served = catalog.TARGETING_TYPES_BY_LEVEL[LEVEL_TO_SYNC[level.removesuffix(
                 "_TARGETING")]]
+            if targeting is None:
+                targeting = default_targeting_types(served)
+            check_enum_list(targeting, "targeting_types", ASYNC_TARGETING_TYPES, CONTEXT,
+                            min_items=1, max_items=None if "targeting_types" not in body else 5)
             for t in targeting:
                 if t not in served:
                     raise _fail(f"Field 'targeting_types' value {t!r} is not available at "
@@ -277,7 +281,10 @@ class ReportRequest:
         extra = [f.field for f in self.metrics_filters if f.field not in self.columns]
         columns = [*self.columns, *extra]
         start, end = self.window.start, self.window.end
-        if self.is_targeting:
+        if self.level == "KEYWORD":
+            rows = keyword_rows(engine, world, self.account_id, ids, start, end,
+                                self.granularity, columns, self.attribution)
+        elif self.is_targeting:
             rows = [
                 {"TARGETING_TYPE": r["targeting_type"], "TARGETING_VALUE": r["targeting_value"],
                  **r["metrics"]}
@@ -308,7 +315,7 @@ class ReportRequest:
 
     def _json(self, rows: list[dict[str, Any]]) -> bytes:
         grouped: dict[str, list[dict[str, Any]]] = {}
-        id_col = ID_COLUMN[self.sync_level]
+        id_col = self.id_column
         for row in rows:
             if self.primary_sort == "BY_DATE":
                 key = str(row.get("DATE", self.window.start.isoformat()))
@@ -321,7 +328,7 @@ class ReportRequest:
         header: list[str] = []
         if self.granularity != "TOTAL":
             header.append("DATE")
-        header.append(ID_COLUMN[self.sync_level])
+        header.append(self.id_column)
         if self.is_targeting:
             header += ["TARGETING_TYPE", "TARGETING_VALUE"]
         header += [c for c in self.columns if c not in header]
@@ -331,6 +338,28 @@ class ReportRequest:
         for row in rows:
             writer.writerow([row.get(c, 0) for c in header])
         return out.getvalue().encode()
+
+
+def default_targeting_types(served: Sequence[str]) -> list[str]:
+    """Without ``targeting_types`` a *_TARGETING report breaks down by every async targeting
+    type the level serves (Pinterest's spec marks the field optional and names no default; this
+    is the reading that loses no breakdown a client could have asked for)."""
+    return [t for t in ASYNC_TARGETING_TYPES if t in served]
+
+
+def keyword_rows(engine: MetricsEngine, world: World, account_id: str,
+                 group_ids: list[str] | None, start: date, end: date, granularity: str,
+                 columns: Sequence[str], attribution: Attribution) -> list[dict[str, Any]]:
+    """KEYWORD level: each ad group's KEYWORD breakdown, a row per keyword entity (see
+    keywords.py), so a keyword's rows sum to its ad group's."""
+    ids = keywords.keyword_ids_by_group_and_text(world, account_id)
+    out: list[dict[str, Any]] = []
+    for r in engine.targeting_rows(account_id, "AD_GROUP", group_ids, ["KEYWORD"], start, end,
+                                   granularity, columns, attribution):
+        metrics = r["metrics"]
+        out.append({"KEYWORD_ID": ids[(str(metrics["AD_GROUP_ID"]), r["targeting_value"])],
+                    **metrics})
+    return out
 
 
 def _in(value: str, allowed: Sequence[str] | None) -> bool:

@@ -32,6 +32,7 @@ from pinterest_sim.exceptions import (
     rate_limited,
     server_error,
 )
+from pinterest_sim.keywords import MATCH_TYPES
 from pinterest_sim.metrics import Attribution, Level
 from pinterest_sim.models import ANALYTICS_CONTEXT, AnalyticsQuery, ListQuery, SimulatorBackend
 from pinterest_sim.urls import API_PREFIX, AUTHORIZE_ROUTES, Route, resolve
@@ -297,6 +298,17 @@ class SimResponder:
         q = self._list_query(request, "Invalid ad account ads parameters.", ad_groups=True,
                              ads=True)
         return self.backend.list_ads(user, account, q)
+
+    def h_list_keywords(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
+        account = self._account(params)
+        q, context = request.query, "Invalid keywords parameters."
+        parents = [i for name in ("campaign_id", "ad_group_id")
+                   for i in v.id_list(q, name, context, max_items=1, max_length=18) or ()]
+        parents += v.id_list(q, "ad_group_ids", context, max_items=250, max_length=18) or []
+        match_types = v.enum_list(q, "match_types", MATCH_TYPES, context, max_items=5)
+        return self.backend.list_keywords(
+            user, account, parents, match_types,
+            v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
 
     def h_account_analytics(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
         return self._analytics(request, params, user, "AD_ACCOUNT")

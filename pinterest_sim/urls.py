@@ -40,6 +40,7 @@ V5_ROUTES: tuple[Route, ...] = (
     Route("GET", f"{ACCOUNT}/campaigns", "list_campaigns", "ads_read"),
     Route("GET", f"{ACCOUNT}/ad_groups", "list_ad_groups", "ads_read"),
     Route("GET", f"{ACCOUNT}/ads", "list_ads", "ads_read"),
+    Route("GET", f"{ACCOUNT}/keywords", "list_keywords", "ads_read"),
     Route("GET", f"{ACCOUNT}/analytics", "account_analytics", "ads_analytics"),
     Route("GET", f"{ACCOUNT}/campaigns/analytics", "campaign_analytics", "ads_analytics"),
     Route("GET", f"{ACCOUNT}/ad_groups/analytics", "ad_group_analytics", "ads_analytics"),

@@ -69,6 +69,10 @@ def test_accounts_and_lists(client: httpx.Client, sim: Simulator, validate: Vali
                         ("ads", {"ad_group_ids": ids["ad_group"]})):
         listed = _check(client, validate, "GET", f"{A}/{kind}", 200, params=extra)
         assert listed["items"], kind
+    for extra in ({}, {"ad_group_id": ids["ad_group"], "page_size": 5},
+                  {"ad_group_ids": ids["ad_group"], "match_types": ["BROAD", "EXACT"]}):
+        listed = _check(client, validate, "GET", f"{A}/keywords", 200, params=extra)
+        assert listed["items"], extra
 
 
 def test_sync_analytics_all_levels(client: httpx.Client, sim: Simulator,
@@ -198,6 +202,7 @@ def test_error_answers_validate(client: httpx.Client, sim: Simulator,
         ("GET", f"{A}/campaigns", {"params": {"entity_statuses": "RUNNING"}}),
         ("GET", f"{A}/ad_groups", {"params": {"page_size": 251}}),
         ("GET", f"{A}/ads", {"params": {"ad_ids": "12a"}}),
+        ("GET", f"{A}/keywords", {"params": {"match_types": "WIDE"}}),
         ("GET", f"{A}/analytics", {"params": {**analytics, "granularity": "YEAR"}}),
         ("GET", f"{A}/campaigns/analytics", {"params": analytics}),
         ("GET", f"{A}/ad_groups/analytics", {"params": analytics}),
