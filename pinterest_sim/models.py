@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from pinterest_sim import catalog, keywords
+from pinterest_sim import account_assets, catalog, keywords
 from pinterest_sim.bulk import BulkRequest, BulkStore
 from pinterest_sim.clock import Clock, FrozenClock
 from pinterest_sim.config import SimConfig
@@ -492,6 +492,21 @@ class SimulatorBackend:
         scope = "|".join(["keywords", account_id, _fingerprint(json.dumps(
             [sorted(parent_ids), sorted(match_types)]))])
         return paginate(items, page_size, bookmark, scope)
+
+    def list_assets(self, user_id: str, account_id: str, kind: str, order: str | None,
+                    page_size: int, bookmark: str | None) -> dict[str, Any]:
+        """Audiences (OWNED) or customer lists, paged like the entity lists."""
+        self.account_for(user_id, account_id)
+        assets = account_assets.account_assets(self.world, account_id)
+        items = assets.audiences if kind == "audiences" else assets.customer_lists
+        return paginate(account_assets.ordered(items, order), page_size, bookmark,
+                        "|".join([kind, account_id, order or ""]))
+
+    def list_conversion_tags(self, user_id: str, account_id: str, filter_deleted: bool
+                             ) -> dict[str, Any]:
+        self.account_for(user_id, account_id)
+        tags = account_assets.account_assets(self.world, account_id).conversion_tags
+        return {"items": [t for t in tags if not filter_deleted or t["status"] != "DELETED"]}
 
     def _page(self, kind: str, account_id: str, items: Sequence[E], q: ListQuery
               ) -> dict[str, Any]:

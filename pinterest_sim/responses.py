@@ -299,6 +299,35 @@ class SimResponder:
                              ads=True)
         return self.backend.list_ads(user, account, q)
 
+    def h_list_audiences(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
+        account = self._account(params)
+        q, context = request.query, "Invalid audiences parameters."
+        ownership = v.enum(q, "ownership_type", ("OWNED", "RECEIVED"), context) or "OWNED"
+        page = self._asset_page(request, context)
+        if ownership == "RECEIVED":  # nobody shares audiences with this world's accounts
+            self.backend.account_for(user, account)
+            return {"items": [], "bookmark": None}
+        return self.backend.list_assets(user, account, "audiences", *page)
+
+    def h_list_customer_lists(self, request: SimRequest, params: dict[str, str], user: str
+                              ) -> Any:
+        account = self._account(params)
+        page = self._asset_page(request, "Invalid customer lists parameters.")
+        return self.backend.list_assets(user, account, "customer_lists", *page)
+
+    def h_list_conversion_tags(self, request: SimRequest, params: dict[str, str], user: str
+                               ) -> Any:
+        account = self._account(params)
+        context = "Invalid conversion tags parameters."
+        filter_deleted = v.boolean(request.query, "filter_deleted", False, context)
+        return self.backend.list_conversion_tags(user, account, filter_deleted)
+
+    @staticmethod
+    def _asset_page(request: SimRequest, context: str) -> tuple[str | None, int, str | None]:
+        q = request.query
+        return (v.enum(q, "order", v.ORDERS, context),
+                v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
+
     def h_list_keywords(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
         account = self._account(params)
         q, context = request.query, "Invalid keywords parameters."
