@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pinterest_sim import catalog, keywords
+from pinterest_sim import catalog, keywords, product_catalog
 from pinterest_sim.bulk import CAMPAIGN_STATUSES, OBJECTIVE_TYPES
 from pinterest_sim.catalog_spec import ASYNC_COLUMNS, REPORT_LEVELS
 from pinterest_sim.exceptions import SimError, invalid_parameter
 from pinterest_sim.jobs import JobStore, StatusWords, job_status
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
+from pinterest_sim.product_catalog import PRODUCT_ITEM_DAYS_BACK, PRODUCT_ITEM_MAX_RANGE_DAYS
 from pinterest_sim.validation import (
     ASYNC_DAYS_BACK,
     ASYNC_MAX_IDS,
@@ -55,7 +56,10 @@ CONTEXT = "Invalid ad account ads analytics parameters."
 LEVEL_TO_SYNC: dict[str, Level] = {
     "ADVERTISER": "AD_ACCOUNT", "CAMPAIGN": "CAMPAIGN", "AD_GROUP": "AD_GROUP",
     "PIN_PROMOTION": "AD", "KEYWORD": "AD_GROUP",
+    # Product levels split the account's catalog campaigns (product_catalog.py).
+    "PRODUCT_GROUP": "AD_ACCOUNT", "PRODUCT_ITEM": "AD_ACCOUNT",
 }
+PRODUCT_ID_COLUMNS = {"PRODUCT_GROUP": "PRODUCT_GROUP_ID", "PRODUCT_ITEM": "PRODUCT_ITEM_ID"}
 AD_STATUSES = ("APPROVED", "PAUSED", "PENDING", "REJECTED", "ADVERTISER_DISABLED", "ARCHIVED",
                "DRAFT", "DELETED_DRAFT")
 ASYNC_TARGETING_TYPES = (
@@ -74,7 +78,7 @@ KNOWN_FIELDS = frozenset({
     "custom_conversion_event_metrics", "combine_targeting_types", "start_hour", "end_hour",
     "primary_sort", "report_format", "reporting_timezone",
 })
-NON_METRIC_KEYS = frozenset({"DATE", "TARGETING_TYPE", "TARGETING_VALUE"}) | (
+NON_METRIC_KEYS = frozenset({"DATE", "TARGETING_TYPE", "TARGETING_VALUE", "PRODUCT_ITEM_PRICE"}) | (
     catalog.ATTRIBUTE_COLUMNS)
 
 
@@ -130,6 +134,7 @@ class ReportRequest:
     ad_statuses: tuple[str, ...] | None = None
     campaign_objective_types: tuple[str, ...] | None = None
     targeting_types: tuple[str, ...] = ()
+    product_ids: tuple[str, ...] | None = None  # product_group_ids / product_item_ids
     metrics_filters: tuple[MetricsFilter, ...] = ()
     start_hour: int | None = None
     end_hour: int | None = None
@@ -146,7 +151,9 @@ class ReportRequest:
 
     @property
     def id_column(self) -> str:
-        return "KEYWORD_ID" if self.level == "KEYWORD" else ID_COLUMN[self.sync_level]
+        if self.level == "KEYWORD":
+            return "KEYWORD_ID"
+        return PRODUCT_ID_COLUMNS.get(self.level) or ID_COLUMN[self.sync_level]
 
     @classmethod
     def parse(cls, body: Any, today: date, account_id: str, world: World) -> ReportRequest:
@@ -168,9 +175,12 @@ class ReportRequest:
         if level.removesuffix("_TARGETING") not in LEVEL_TO_SYNC:
             raise _fail(f"Field 'level' {level!r} is not available in the simulator (supported: "
                         "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION, their _TARGETING "
-                        "forms and KEYWORD).")
-        window = date_window(start, end, granularity, today, CONTEXT,
-                             days_back=ASYNC_DAYS_BACK, max_range=ASYNC_MAX_RANGE_DAYS)
+                        "forms, KEYWORD, PRODUCT_GROUP and PRODUCT_ITEM).")
+        item_level = level == "PRODUCT_ITEM"
+        window = date_window(
+            start, end, granularity, today, CONTEXT,
+            days_back=PRODUCT_ITEM_DAYS_BACK if item_level else ASYNC_DAYS_BACK,
+            max_range=PRODUCT_ITEM_MAX_RANGE_DAYS if item_level else ASYNC_MAX_RANGE_DAYS)
         columns = _str_list(body, "columns") or []
         check_enum_list(columns, "columns", set(ASYNC_COLUMNS), CONTEXT, min_items=1)
         attribution = Attribution(
@@ -225,6 +235,7 @@ class ReportRequest:
             ad_statuses=statuses("ad_statuses", AD_STATUSES, 6),
             campaign_objective_types=statuses("campaign_objective_types", OBJECTIVE_TYPES, 7),
             targeting_types=tuple(targeting or ()),
+            product_ids=ids("product_item_ids" if item_level else "product_group_ids"),
             metrics_filters=_metrics_filters(body.get("metrics_filters")),
             start_hour=_hour(body, "start_hour"), end_hour=_hour(body, "end_hour"),
             primary_sort=check_enum(str(body.get("primary_sort", "BY_ID")), "primary_sort",
@@ -281,7 +292,9 @@ class ReportRequest:
         extra = [f.field for f in self.metrics_filters if f.field not in self.columns]
         columns = [*self.columns, *extra]
         start, end = self.window.start, self.window.end
-        if self.level == "KEYWORD":
+        if self.level in PRODUCT_ID_COLUMNS:
+            rows = product_rows(engine, world, self, columns)
+        elif self.level == "KEYWORD":
             rows = keyword_rows(engine, world, self.account_id, ids, start, end,
                                 self.granularity, columns, self.attribution)
         elif self.is_targeting:
@@ -359,6 +372,34 @@ def keyword_rows(engine: MetricsEngine, world: World, account_id: str,
         metrics = r["metrics"]
         out.append({"KEYWORD_ID": ids[(str(metrics["AD_GROUP_ID"]), r["targeting_value"])],
                     **metrics})
+    return out
+
+
+def product_rows(engine: MetricsEngine, world: World, request: ReportRequest,
+                 columns: Sequence[str]) -> list[dict[str, Any]]:
+    """PRODUCT_GROUP / PRODUCT_ITEM: the catalog campaigns' totals split across the account's
+    product groups or items (product_catalog.py); each level sums to those campaigns' total."""
+    campaigns = product_catalog.catalog_campaign_ids(world, request.account_id)
+    if not campaigns:
+        return []
+    account = world.account(request.account_id)
+    assert account is not None
+    id_col = request.id_column
+    items = {i.id: i for i in product_catalog.product_items(account)}
+    out: list[dict[str, Any]] = []
+    for r in engine.targeting_rows(request.account_id, "AD_ACCOUNT", campaigns, [request.level],
+                                   request.window.start, request.window.end, request.granularity,
+                                   columns, request.attribution):
+        pid = str(r["targeting_value"])
+        if not _in(pid, request.product_ids):
+            continue
+        row: dict[str, Any] = {id_col: pid, **r["metrics"]}
+        item = items.get(pid)
+        if item is not None:
+            extra = {"PRODUCT_GROUP_ID": item.product_group_id, "PRODUCT_ITEM_NAME": item.name,
+                     "PRODUCT_ITEM_PRICE": item.price}
+            row.update((k, v) for k, v in extra.items() if k in request.columns)
+        out.append(row)
     return out
 
 

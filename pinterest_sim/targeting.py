@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from pinterest_sim import product_catalog
 from pinterest_sim import targeting_catalog as tc
 from pinterest_sim.catalog import BASE_INDEX
 from pinterest_sim.delivery import FloatArray
@@ -82,6 +83,8 @@ def base_weights(account: AdAccount, targeting_type: str) -> dict[str, float]:
         return {a: w for a, w in zip(audience_ids(account), (0.45, 0.3, 0.15, 0.1), strict=True)}
     if targeting_type == "CREATIVE_TYPE":
         return dict(_CREATIVE_TYPE_WEIGHTS)
+    if targeting_type in ("PRODUCT_GROUP", "PRODUCT_ITEM"):  # pseudo types, product levels
+        return product_catalog.split_weights(account, targeting_type)
     return {}
 
 

@@ -4,7 +4,6 @@ KEYWORD level (rows that sum to their ad group's) and *_TARGETING reports withou
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,12 +16,11 @@ from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, Simulator
 from pinterest_sim.targeting_catalog import KEYWORDS
 from pinterest_sim.world import EUR_ACCOUNT_ID
 from tests.conftest import make_sim
+from tests.sim.report_support import ADDITIVE, finished_reports
 from tests.support import AUTH, FROZEN_NOW
 
 TODAY = FROZEN_NOW.date()
 KEYWORDS_PATH = f"/ad_accounts/{DEMO_ACCOUNT_ID}/keywords"
-REPORTS = f"/ad_accounts/{DEMO_ACCOUNT_ID}/reports"
-ADDITIVE = ["SPEND_IN_MICRO_DOLLAR", "TOTAL_CLICKTHROUGH", "TOTAL_IMPRESSION"]
 
 
 @pytest.fixture
@@ -48,22 +46,9 @@ def _list(api: httpx.Client, path: str = KEYWORDS_PATH, **params: Any) -> list[d
 
 
 def _reports(api: httpx.Client, sim: Simulator, *bodies: dict[str, Any]) -> list[Any]:
-    """Create all reports at the same clock time (one snapshot of today), then fetch them."""
     base = {"start_date": (TODAY - timedelta(days=6)).isoformat(),
             "end_date": TODAY.isoformat(), "granularity": "DAY", "columns": ADDITIVE}
-    tokens = []
-    for body in bodies:
-        response = api.post(REPORTS, json={**base, **body})
-        assert response.status_code == 200, response.text
-        tokens.append(response.json()["token"])
-    sim.clock.advance(sim.config.report_delay_s)  # type: ignore[attr-defined]
-    out = []
-    with httpx.Client(transport=sim.transport()) as files:
-        for token in tokens:
-            polled = api.get(REPORTS, params={"token": token}).json()
-            assert polled["report_status"] == "FINISHED", polled
-            out.append(json.loads(files.get(polled["url"]).content))
-    return out
+    return finished_reports(api, sim, [{**base, **body} for body in bodies])
 
 
 def test_default_list_is_the_accounts_own_negative_keywords(api: httpx.Client) -> None:
