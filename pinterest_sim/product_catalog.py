@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from pinterest_sim.world import AdAccount, World
 
@@ -68,3 +69,27 @@ def split_weights(account: AdAccount, pseudo_type: str) -> dict[str, float]:
 
 def catalog_campaign_ids(world: World, account_id: str) -> list[str]:
     return [c.id for c in world.campaigns(account_id) if c.objective_type == CATALOG_OBJECTIVE]
+
+
+def catalog_id(account: AdAccount) -> str:
+    return str(4_474_000_000_000 + account.index * 1_000 + 1)
+
+
+def feed_id(account: AdAccount) -> str:
+    return str(2_680_059_000_000 + account.index * 1_000 + 5)
+
+
+def product_group_dicts(account: AdAccount) -> list[dict[str, Any]]:
+    """``CatalogsRetailProductGroup`` shapes: one merchant-created group per product type."""
+    rng = random.Random(f"catalog-groups|{account.index}")
+    out = []
+    for group_id, name in product_group_names(account).items():
+        created = 1_650_000_000 + rng.randrange(0, 86_400 * 500)
+        out.append({
+            "id": group_id, "name": name, "catalog_id": catalog_id(account),
+            "feed_id": feed_id(account), "catalog_type": "RETAIL", "type": "MERCHANT_CREATED",
+            "status": "ACTIVE", "country": account.country, "locale": None, "description": None,
+            "filters": {"any_of": [{"PRODUCT_TYPE_0": {"values": [[name]]}}]},
+            "created_at": created, "updated_at": created + rng.randrange(0, 86_400 * 90),
+        })
+    return out

@@ -322,6 +322,22 @@ class SimResponder:
         filter_deleted = v.boolean(request.query, "filter_deleted", False, context)
         return self.backend.list_conversion_tags(user, account, filter_deleted)
 
+    def h_list_product_groups(self, request: SimRequest, params: dict[str, str], user: str
+                              ) -> Any:
+        q, context = request.query, "Invalid catalogs product groups parameters."
+        account = v.single(q, "ad_account_id", context)
+        if account is not None:
+            account = v.check_account_id(account)
+        return self.backend.list_product_groups(
+            user, account, v.id_list(q, "id", context, max_items=1000),
+            self._one_id(request, "catalog_id", context), self._one_id(request, "feed_id", context),
+            v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
+
+    @staticmethod
+    def _one_id(request: SimRequest, name: str, context: str) -> str | None:
+        found = v.id_list(request.query, name, context, max_items=1)
+        return None if found is None else found[0]
+
     @staticmethod
     def _asset_page(request: SimRequest, context: str) -> tuple[str | None, int, str | None]:
         q = request.query

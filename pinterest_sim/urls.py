@@ -60,6 +60,7 @@ V5_ROUTES: tuple[Route, ...] = (
     Route("GET", f"{ACCOUNT}/reports", "get_report", "ads_analytics"),
     Route("POST", f"{ACCOUNT}/bulk/download", "create_bulk", "ads_read"),
     Route("GET", f"{ACCOUNT}/bulk/{{bulk_request_id}}", "get_bulk", "ads_read"),
+    Route("GET", "/catalogs/product_groups", "list_product_groups", "catalogs_read"),
     Route("GET", "/resources/delivery_metrics", "delivery_metrics", "ads_read"),
     Route("GET", "/resources/metrics_ready_state", "metrics_ready_state", "ads_analytics"),
     Route("GET", "/resources/targeting/{targeting_type}", "targeting_options", "ads_read"),
