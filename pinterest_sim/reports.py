@@ -33,6 +33,7 @@ from pinterest_sim.exceptions import SimError, invalid_parameter
 from pinterest_sim.jobs import JobStore, StatusWords, job_status
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
 from pinterest_sim.product_catalog import PRODUCT_ITEM_DAYS_BACK, PRODUCT_ITEM_MAX_RANGE_DAYS
+from pinterest_sim.targeting import PRODUCT_PAIR
 from pinterest_sim.validation import (
     ASYNC_DAYS_BACK,
     ASYNC_MAX_IDS,
@@ -153,7 +154,11 @@ class ReportRequest:
     def id_column(self) -> str:
         if self.level == "KEYWORD":
             return "KEYWORD_ID"
-        return PRODUCT_ID_COLUMNS.get(self.level) or ID_COLUMN[self.sync_level]
+        return PRODUCT_ID_COLUMNS.get(self.base_level) or ID_COLUMN[self.sync_level]
+
+    @property
+    def base_level(self) -> str:
+        return self.level.removesuffix("_TARGETING")
 
     @classmethod
     def parse(cls, body: Any, today: date, account_id: str, world: World) -> ReportRequest:
@@ -175,8 +180,9 @@ class ReportRequest:
         if level.removesuffix("_TARGETING") not in LEVEL_TO_SYNC:
             raise _fail(f"Field 'level' {level!r} is not available in the simulator (supported: "
                         "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION, their _TARGETING "
-                        "forms, KEYWORD, PRODUCT_GROUP and PRODUCT_ITEM).")
-        item_level = level == "PRODUCT_ITEM"
+                        "forms, KEYWORD, PRODUCT_GROUP, PRODUCT_ITEM and their _TARGETING "
+                        "forms).")
+        item_level = level.startswith("PRODUCT_ITEM")
         window = date_window(
             start, end, granularity, today, CONTEXT,
             days_back=PRODUCT_ITEM_DAYS_BACK if item_level else ASYNC_DAYS_BACK,
@@ -292,7 +298,7 @@ class ReportRequest:
         extra = [f.field for f in self.metrics_filters if f.field not in self.columns]
         columns = [*self.columns, *extra]
         start, end = self.window.start, self.window.end
-        if self.level in PRODUCT_ID_COLUMNS:
+        if self.base_level in PRODUCT_ID_COLUMNS:
             rows = product_rows(engine, world, self, columns)
         elif self.level == "KEYWORD":
             rows = keyword_rows(engine, world, self.account_id, ids, start, end,
@@ -378,7 +384,9 @@ def keyword_rows(engine: MetricsEngine, world: World, account_id: str,
 def product_rows(engine: MetricsEngine, world: World, request: ReportRequest,
                  columns: Sequence[str]) -> list[dict[str, Any]]:
     """PRODUCT_GROUP / PRODUCT_ITEM: the catalog campaigns' totals split across the account's
-    product groups or items (product_catalog.py); each level sums to those campaigns' total."""
+    product groups or items (product_catalog.py); each level sums to those campaigns' total.
+    Their _TARGETING forms split the same total across (product, targeting value) pairs, per
+    targeting type."""
     campaigns = product_catalog.catalog_campaign_ids(world, request.account_id)
     if not campaigns:
         return []
@@ -387,13 +395,19 @@ def product_rows(engine: MetricsEngine, world: World, request: ReportRequest,
     id_col = request.id_column
     items = {i.id: i for i in product_catalog.product_items(account)}
     out: list[dict[str, Any]] = []
-    for r in engine.targeting_rows(request.account_id, "AD_ACCOUNT", campaigns, [request.level],
+    base = request.base_level
+    types = ([f"{base}{PRODUCT_PAIR}{t}" for t in request.targeting_types] if request.is_targeting
+             else [base])
+    for r in engine.targeting_rows(request.account_id, "AD_ACCOUNT", campaigns, types,
                                    request.window.start, request.window.end, request.granularity,
                                    columns, request.attribution):
-        pid = str(r["targeting_value"])
+        pid, _, value = str(r["targeting_value"]).partition(PRODUCT_PAIR)
         if not _in(pid, request.product_ids):
             continue
         row: dict[str, Any] = {id_col: pid, **r["metrics"]}
+        if request.is_targeting:
+            row = {id_col: pid, "TARGETING_TYPE": r["targeting_type"].partition(PRODUCT_PAIR)[2],
+                   "TARGETING_VALUE": value, **r["metrics"]}
         item = items.get(pid)
         if item is not None:
             extra = {"PRODUCT_GROUP_ID": item.product_group_id, "PRODUCT_ITEM_NAME": item.name,

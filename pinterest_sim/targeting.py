@@ -37,6 +37,9 @@ _NEIGHBOURS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+PRODUCT_PAIR = "|"  # joins a product pseudo type (or id) and a targeting type (or value)
+
+
 def audience_ids(account: AdAccount) -> list[str]:
     """The account's customer lists / visitor audiences (ids as Pinterest prints them)."""
     return tc.audience_ids_for(account.index)
@@ -85,6 +88,12 @@ def base_weights(account: AdAccount, targeting_type: str) -> dict[str, float]:
         return dict(_CREATIVE_TYPE_WEIGHTS)
     if targeting_type in ("PRODUCT_GROUP", "PRODUCT_ITEM"):  # pseudo types, product levels
         return product_catalog.split_weights(account, targeting_type)
+    if PRODUCT_PAIR in targeting_type:  # "PRODUCT_GROUP|GENDER": (group, value) pairs
+        product, inner = targeting_type.split(PRODUCT_PAIR, 1)
+        inner_weights = base_weights(account, inner)
+        return {f"{pid}{PRODUCT_PAIR}{value}": wp * wv
+                for pid, wp in product_catalog.split_weights(account, product).items()
+                for value, wv in inner_weights.items()}
     return {}
 
 

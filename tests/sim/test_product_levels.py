@@ -87,3 +87,27 @@ def test_product_item_window_is_its_own(api: httpx.Client) -> None:
 def test_product_levels_refuse_campaign_filters(api: httpx.Client) -> None:
     response = api.post(REPORTS, json=_body(level="PRODUCT_GROUP", campaign_ids=["1"]))
     assert response.status_code == 400 and "filters" in response.json()["message"]
+
+
+def test_product_targeting_levels_split_the_same_total(api: httpx.Client,
+                                                       sim: Simulator) -> None:
+    catalog = [c.id for c in sim.world.campaigns(DEMO_ACCOUNT_ID)
+               if c.objective_type == "CATALOG_SALES"]
+    month = {"granularity": "TOTAL", "start_date": (TODAY - timedelta(days=30)).isoformat()}
+    groups_by_gender, items_default, groups, campaigns, campaigns_month = _reports(
+        api, sim, {"level": "PRODUCT_GROUP_TARGETING", "targeting_types": ["GENDER"]},
+        {"level": "PRODUCT_ITEM_TARGETING", **month},
+        {"level": "PRODUCT_GROUP"}, {"level": "CAMPAIGN", "campaign_ids": catalog},
+        {"level": "CAMPAIGN", "campaign_ids": catalog, **month})
+    assert set(groups_by_gender) == set(groups)
+    rows = [r for rs in groups_by_gender.values() for r in rs]
+    assert {r["TARGETING_TYPE"] for r in rows} == {"GENDER"}
+    assert {r["TARGETING_VALUE"] for r in rows} <= {"female", "male", "unknown"}
+    assert _per_day(groups_by_gender) == _per_day(campaigns)
+    item_rows = [r for rs in items_default.values() for r in rs]
+    types = {r["TARGETING_TYPE"] for r in item_rows}
+    assert {"GENDER", "AGE_BUCKET", "COUNTRY"} <= types  # the default breakdowns
+    total = sum(r["TOTAL_IMPRESSION"] for rs in campaigns_month.values() for r in rs)
+    for ttype in types:
+        assert sum(r.get("TOTAL_IMPRESSION", 0) for r in item_rows
+                   if r["TARGETING_TYPE"] == ttype) == total, ttype
