@@ -135,7 +135,8 @@ class ReportRequest:
     ad_statuses: tuple[str, ...] | None = None
     campaign_objective_types: tuple[str, ...] | None = None
     targeting_types: tuple[str, ...] = ()
-    product_ids: tuple[str, ...] | None = None  # product_group_ids / product_item_ids
+    product_group_ids: tuple[str, ...] | None = None
+    product_item_ids: tuple[str, ...] | None = None
     metrics_filters: tuple[MetricsFilter, ...] = ()
     start_hour: int | None = None
     end_hour: int | None = None
@@ -241,7 +242,7 @@ class ReportRequest:
             ad_statuses=statuses("ad_statuses", AD_STATUSES, 6),
             campaign_objective_types=statuses("campaign_objective_types", OBJECTIVE_TYPES, 7),
             targeting_types=tuple(targeting or ()),
-            product_ids=ids("product_item_ids" if item_level else "product_group_ids"),
+            product_group_ids=ids("product_group_ids"), product_item_ids=ids("product_item_ids"),
             metrics_filters=_metrics_filters(body.get("metrics_filters")),
             start_hour=_hour(body, "start_hour"), end_hour=_hour(body, "end_hour"),
             primary_sort=check_enum(str(body.get("primary_sort", "BY_ID")), "primary_sort",
@@ -402,13 +403,15 @@ def product_rows(engine: MetricsEngine, world: World, request: ReportRequest,
                                    request.window.start, request.window.end, request.granularity,
                                    columns, request.attribution):
         pid, _, value = str(r["targeting_value"]).partition(PRODUCT_PAIR)
-        if not _in(pid, request.product_ids):
+        item = items.get(pid)
+        group_id = item.product_group_id if item is not None else pid
+        if not (_in(group_id, request.product_group_ids)
+                and (item is None or _in(pid, request.product_item_ids))):
             continue
         row: dict[str, Any] = {id_col: pid, **r["metrics"]}
         if request.is_targeting:
             row = {id_col: pid, "TARGETING_TYPE": r["targeting_type"].partition(PRODUCT_PAIR)[2],
                    "TARGETING_VALUE": value, **r["metrics"]}
-        item = items.get(pid)
         if item is not None:
             extra = {"PRODUCT_GROUP_ID": item.product_group_id, "PRODUCT_ITEM_NAME": item.name,
                      "PRODUCT_ITEM_PRICE": item.price}

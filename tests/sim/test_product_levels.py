@@ -67,6 +67,12 @@ def test_product_filters_and_item_attributes(api: httpx.Client, sim: Simulator) 
         {"level": "PRODUCT_ITEM", "granularity": "TOTAL",
          "columns": ["SPEND_IN_MICRO_DOLLAR", "PRODUCT_ITEM_NAME", "PRODUCT_GROUP_ID"]})
     assert sorted(filtered) == chosen
+    group_of = {pid: rows[0]["PRODUCT_GROUP_ID"] for pid, rows in named.items()}
+    group = group_of[chosen[0]]
+    (in_group,) = _reports(api, sim, {"level": "PRODUCT_ITEM", "granularity": "TOTAL",
+                                      "product_group_ids": [group]})
+    assert sorted(in_group) == sorted(p for p, g in group_of.items() if g == group)
+    assert len(in_group) < len(all_items)
     (groups,) = _reports(api, sim, {"level": "PRODUCT_GROUP", "granularity": "TOTAL"})
     for rows in named.values():
         assert rows[0]["PRODUCT_ITEM_NAME"] and rows[0]["PRODUCT_GROUP_ID"] in groups
