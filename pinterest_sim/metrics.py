@@ -359,8 +359,8 @@ class MetricsEngine:
         split_level = "CAMPAIGN" if level == "AD_ACCOUNT" else level
         split_idx = self._level_index(m, split_level)
         split_entities = self._entities(m, split_level)
-        keep = _selected_runs(split_idx, split_entities, split_level,
-                              None if level == "AD_ACCOUNT" else entity_ids)
+        # At AD_ACCOUNT, ids are campaign ids (the product levels' catalog campaigns).
+        keep = _selected_runs(split_idx, split_entities, split_level, entity_ids)
         hourly = granularity == "HOUR"
         cols = _output_columns(columns, hourly)
         needed = _base_needed(cols)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from pinterest_sim import catalog
+from pinterest_sim import account_assets, catalog, keywords, product_catalog
 from pinterest_sim.bulk import BulkRequest, BulkStore
 from pinterest_sim.clock import Clock, FrozenClock
 from pinterest_sim.config import SimConfig
@@ -483,6 +483,47 @@ class SimulatorBackend:
             wanted = set(q.ad_ids)
             items = tuple(a for a in items if a.id in wanted)
         return self._page("ads", account_id, items, q)
+
+    def list_keywords(self, user_id: str, account_id: str, parent_ids: list[str],
+                      match_types: list[str], page_size: int, bookmark: str | None
+                      ) -> dict[str, Any]:
+        self.account_for(user_id, account_id)
+        items = keywords.select_keywords(self.world, account_id, parent_ids, match_types)
+        scope = "|".join(["keywords", account_id, _fingerprint(json.dumps(
+            [sorted(parent_ids), sorted(match_types)]))])
+        return paginate(items, page_size, bookmark, scope)
+
+    def list_assets(self, user_id: str, account_id: str, kind: str, order: str | None,
+                    page_size: int, bookmark: str | None) -> dict[str, Any]:
+        """Audiences (OWNED) or customer lists, paged like the entity lists."""
+        self.account_for(user_id, account_id)
+        assets = account_assets.account_assets(self.world, account_id)
+        items = assets.audiences if kind == "audiences" else assets.customer_lists
+        return paginate(account_assets.ordered(items, order), page_size, bookmark,
+                        "|".join([kind, account_id, order or ""]))
+
+    def list_product_groups(self, user_id: str, account_id: str | None, ids: list[str] | None,
+                            catalog_id: str | None, feed_id: str | None, page_size: int,
+                            bookmark: str | None) -> dict[str, Any]:
+        """Product groups of the operation user's catalogs: the token user's own accounts, or
+        (Business Access, ``ad_account_id``) that account's."""
+        if account_id is not None:
+            accounts: list[AdAccount] = [self.account_for(user_id, account_id)]
+        else:
+            accounts = [a for a in self.world.accounts_for_user(user_id)
+                        if a.owner_id == user_id and a.id not in self._deleted_accounts]
+        items = [g for a in accounts for g in product_catalog.product_group_dicts(a)
+                 if (ids is None or g["id"] in ids) and catalog_id in (None, g["catalog_id"])
+                 and feed_id in (None, g["feed_id"])]
+        scope = "|".join(["product_groups", user_id, account_id or "", catalog_id or "",
+                          feed_id or "", _fingerprint(json.dumps(ids))])
+        return paginate(items, page_size, bookmark, scope)
+
+    def list_conversion_tags(self, user_id: str, account_id: str, filter_deleted: bool
+                             ) -> dict[str, Any]:
+        self.account_for(user_id, account_id)
+        tags = account_assets.account_assets(self.world, account_id).conversion_tags
+        return {"items": [t for t in tags if not filter_deleted or t["status"] != "DELETED"]}
 
     def _page(self, kind: str, account_id: str, items: Sequence[E], q: ListQuery
               ) -> dict[str, Any]:

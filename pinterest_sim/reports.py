@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pinterest_sim import catalog
+from pinterest_sim import catalog, keywords, product_catalog
 from pinterest_sim.bulk import CAMPAIGN_STATUSES, OBJECTIVE_TYPES
 from pinterest_sim.catalog_spec import ASYNC_COLUMNS, REPORT_LEVELS
 from pinterest_sim.exceptions import SimError, invalid_parameter
 from pinterest_sim.jobs import JobStore, StatusWords, job_status
 from pinterest_sim.metrics import ID_COLUMN, Attribution, Level, MetricsEngine
+from pinterest_sim.product_catalog import PRODUCT_ITEM_DAYS_BACK, PRODUCT_ITEM_MAX_RANGE_DAYS
+from pinterest_sim.targeting import PRODUCT_PAIR
 from pinterest_sim.validation import (
     ASYNC_DAYS_BACK,
     ASYNC_MAX_IDS,
@@ -54,8 +56,11 @@ CONTEXT = "Invalid ad account ads analytics parameters."
 
 LEVEL_TO_SYNC: dict[str, Level] = {
     "ADVERTISER": "AD_ACCOUNT", "CAMPAIGN": "CAMPAIGN", "AD_GROUP": "AD_GROUP",
-    "PIN_PROMOTION": "AD",
+    "PIN_PROMOTION": "AD", "KEYWORD": "AD_GROUP",
+    # Product levels split the account's catalog campaigns (product_catalog.py).
+    "PRODUCT_GROUP": "AD_ACCOUNT", "PRODUCT_ITEM": "AD_ACCOUNT",
 }
+PRODUCT_ID_COLUMNS = {"PRODUCT_GROUP": "PRODUCT_GROUP_ID", "PRODUCT_ITEM": "PRODUCT_ITEM_ID"}
 AD_STATUSES = ("APPROVED", "PAUSED", "PENDING", "REJECTED", "ADVERTISER_DISABLED", "ARCHIVED",
                "DRAFT", "DELETED_DRAFT")
 ASYNC_TARGETING_TYPES = (
@@ -74,7 +79,7 @@ KNOWN_FIELDS = frozenset({
     "custom_conversion_event_metrics", "combine_targeting_types", "start_hour", "end_hour",
     "primary_sort", "report_format", "reporting_timezone",
 })
-NON_METRIC_KEYS = frozenset({"DATE", "TARGETING_TYPE", "TARGETING_VALUE"}) | (
+NON_METRIC_KEYS = frozenset({"DATE", "TARGETING_TYPE", "TARGETING_VALUE", "PRODUCT_ITEM_PRICE"}) | (
     catalog.ATTRIBUTE_COLUMNS)
 
 
@@ -130,6 +135,8 @@ class ReportRequest:
     ad_statuses: tuple[str, ...] | None = None
     campaign_objective_types: tuple[str, ...] | None = None
     targeting_types: tuple[str, ...] = ()
+    product_group_ids: tuple[str, ...] | None = None
+    product_item_ids: tuple[str, ...] | None = None
     metrics_filters: tuple[MetricsFilter, ...] = ()
     start_hour: int | None = None
     end_hour: int | None = None
@@ -143,6 +150,16 @@ class ReportRequest:
     @property
     def is_targeting(self) -> bool:
         return self.level.endswith("_TARGETING")
+
+    @property
+    def id_column(self) -> str:
+        if self.level == "KEYWORD":
+            return "KEYWORD_ID"
+        return PRODUCT_ID_COLUMNS.get(self.base_level) or ID_COLUMN[self.sync_level]
+
+    @property
+    def base_level(self) -> str:
+        return self.level.removesuffix("_TARGETING")
 
     @classmethod
     def parse(cls, body: Any, today: date, account_id: str, world: World) -> ReportRequest:
@@ -163,10 +180,14 @@ class ReportRequest:
         level = check_enum(body["level"], "level", REPORT_LEVELS, CONTEXT)
         if level.removesuffix("_TARGETING") not in LEVEL_TO_SYNC:
             raise _fail(f"Field 'level' {level!r} is not available in the simulator (supported: "
-                        "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION and their _TARGETING "
+                        "ADVERTISER, CAMPAIGN, AD_GROUP, PIN_PROMOTION, their _TARGETING "
+                        "forms, KEYWORD, PRODUCT_GROUP, PRODUCT_ITEM and their _TARGETING "
                         "forms).")
-        window = date_window(start, end, granularity, today, CONTEXT,
-                             days_back=ASYNC_DAYS_BACK, max_range=ASYNC_MAX_RANGE_DAYS)
+        item_level = level.startswith("PRODUCT_ITEM")
+        window = date_window(
+            start, end, granularity, today, CONTEXT,
+            days_back=PRODUCT_ITEM_DAYS_BACK if item_level else ASYNC_DAYS_BACK,
+            max_range=PRODUCT_ITEM_MAX_RANGE_DAYS if item_level else ASYNC_MAX_RANGE_DAYS)
         columns = _str_list(body, "columns") or []
         check_enum_list(columns, "columns", set(ASYNC_COLUMNS), CONTEXT, min_items=1)
         attribution = Attribution(
@@ -198,12 +219,12 @@ class ReportRequest:
 
         targeting = _str_list(body, "targeting_types")
         if level.endswith("_TARGETING"):
-            if not targeting:
-                raise _fail(f"Field 'targeting_types' is required for level {level}.")
-            check_enum_list(targeting, "targeting_types", ASYNC_TARGETING_TYPES, CONTEXT,
-                            min_items=1, max_items=5)
             served = catalog.TARGETING_TYPES_BY_LEVEL[LEVEL_TO_SYNC[level.removesuffix(
                 "_TARGETING")]]
+            if targeting is None:
+                targeting = default_targeting_types(served)
+            check_enum_list(targeting, "targeting_types", ASYNC_TARGETING_TYPES, CONTEXT,
+                            min_items=1, max_items=None if "targeting_types" not in body else 5)
             for t in targeting:
                 if t not in served:
                     raise _fail(f"Field 'targeting_types' value {t!r} is not available at "
@@ -221,6 +242,7 @@ class ReportRequest:
             ad_statuses=statuses("ad_statuses", AD_STATUSES, 6),
             campaign_objective_types=statuses("campaign_objective_types", OBJECTIVE_TYPES, 7),
             targeting_types=tuple(targeting or ()),
+            product_group_ids=ids("product_group_ids"), product_item_ids=ids("product_item_ids"),
             metrics_filters=_metrics_filters(body.get("metrics_filters")),
             start_hour=_hour(body, "start_hour"), end_hour=_hour(body, "end_hour"),
             primary_sort=check_enum(str(body.get("primary_sort", "BY_ID")), "primary_sort",
@@ -277,7 +299,12 @@ class ReportRequest:
         extra = [f.field for f in self.metrics_filters if f.field not in self.columns]
         columns = [*self.columns, *extra]
         start, end = self.window.start, self.window.end
-        if self.is_targeting:
+        if self.base_level in PRODUCT_ID_COLUMNS:
+            rows = product_rows(engine, world, self, columns)
+        elif self.level == "KEYWORD":
+            rows = keyword_rows(engine, world, self.account_id, ids, start, end,
+                                self.granularity, columns, self.attribution)
+        elif self.is_targeting:
             rows = [
                 {"TARGETING_TYPE": r["targeting_type"], "TARGETING_VALUE": r["targeting_value"],
                  **r["metrics"]}
@@ -308,7 +335,7 @@ class ReportRequest:
 
     def _json(self, rows: list[dict[str, Any]]) -> bytes:
         grouped: dict[str, list[dict[str, Any]]] = {}
-        id_col = ID_COLUMN[self.sync_level]
+        id_col = self.id_column
         for row in rows:
             if self.primary_sort == "BY_DATE":
                 key = str(row.get("DATE", self.window.start.isoformat()))
@@ -321,7 +348,7 @@ class ReportRequest:
         header: list[str] = []
         if self.granularity != "TOTAL":
             header.append("DATE")
-        header.append(ID_COLUMN[self.sync_level])
+        header.append(self.id_column)
         if self.is_targeting:
             header += ["TARGETING_TYPE", "TARGETING_VALUE"]
         header += [c for c in self.columns if c not in header]
@@ -331,6 +358,66 @@ class ReportRequest:
         for row in rows:
             writer.writerow([row.get(c, 0) for c in header])
         return out.getvalue().encode()
+
+
+def default_targeting_types(served: Sequence[str]) -> list[str]:
+    """Without ``targeting_types`` a *_TARGETING report breaks down by every async targeting
+    type the level serves (Pinterest's spec marks the field optional and names no default; this
+    is the reading that loses no breakdown a client could have asked for)."""
+    return [t for t in ASYNC_TARGETING_TYPES if t in served]
+
+
+def keyword_rows(engine: MetricsEngine, world: World, account_id: str,
+                 group_ids: list[str] | None, start: date, end: date, granularity: str,
+                 columns: Sequence[str], attribution: Attribution) -> list[dict[str, Any]]:
+    """KEYWORD level: each ad group's KEYWORD breakdown, a row per keyword entity (see
+    keywords.py), so a keyword's rows sum to its ad group's."""
+    ids = keywords.keyword_ids_by_group_and_text(world, account_id)
+    out: list[dict[str, Any]] = []
+    for r in engine.targeting_rows(account_id, "AD_GROUP", group_ids, ["KEYWORD"], start, end,
+                                   granularity, columns, attribution):
+        metrics = r["metrics"]
+        out.append({"KEYWORD_ID": ids[(str(metrics["AD_GROUP_ID"]), r["targeting_value"])],
+                    **metrics})
+    return out
+
+
+def product_rows(engine: MetricsEngine, world: World, request: ReportRequest,
+                 columns: Sequence[str]) -> list[dict[str, Any]]:
+    """PRODUCT_GROUP / PRODUCT_ITEM: the catalog campaigns' totals split across the account's
+    product groups or items (product_catalog.py); each level sums to those campaigns' total.
+    Their _TARGETING forms split the same total across (product, targeting value) pairs, per
+    targeting type."""
+    campaigns = product_catalog.catalog_campaign_ids(world, request.account_id)
+    if not campaigns:
+        return []
+    account = world.account(request.account_id)
+    assert account is not None
+    id_col = request.id_column
+    items = {i.id: i for i in product_catalog.product_items(account)}
+    out: list[dict[str, Any]] = []
+    base = request.base_level
+    types = ([f"{base}{PRODUCT_PAIR}{t}" for t in request.targeting_types] if request.is_targeting
+             else [base])
+    for r in engine.targeting_rows(request.account_id, "AD_ACCOUNT", campaigns, types,
+                                   request.window.start, request.window.end, request.granularity,
+                                   columns, request.attribution):
+        pid, _, value = str(r["targeting_value"]).partition(PRODUCT_PAIR)
+        item = items.get(pid)
+        group_id = item.product_group_id if item is not None else pid
+        if not (_in(group_id, request.product_group_ids)
+                and (item is None or _in(pid, request.product_item_ids))):
+            continue
+        row: dict[str, Any] = {id_col: pid, **r["metrics"]}
+        if request.is_targeting:
+            row = {id_col: pid, "TARGETING_TYPE": r["targeting_type"].partition(PRODUCT_PAIR)[2],
+                   "TARGETING_VALUE": value, **r["metrics"]}
+        if item is not None:
+            extra = {"PRODUCT_GROUP_ID": item.product_group_id, "PRODUCT_ITEM_NAME": item.name,
+                     "PRODUCT_ITEM_PRICE": item.price}
+            row.update((k, v) for k, v in extra.items() if k in request.columns)
+        out.append(row)
+    return out
 
 
 def _in(value: str, allowed: Sequence[str] | None) -> bool:

@@ -32,6 +32,7 @@ from pinterest_sim.exceptions import (
     rate_limited,
     server_error,
 )
+from pinterest_sim.keywords import MATCH_TYPES
 from pinterest_sim.metrics import Attribution, Level
 from pinterest_sim.models import ANALYTICS_CONTEXT, AnalyticsQuery, ListQuery, SimulatorBackend
 from pinterest_sim.urls import API_PREFIX, AUTHORIZE_ROUTES, Route, resolve
@@ -297,6 +298,62 @@ class SimResponder:
         q = self._list_query(request, "Invalid ad account ads parameters.", ad_groups=True,
                              ads=True)
         return self.backend.list_ads(user, account, q)
+
+    def h_list_audiences(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
+        account = self._account(params)
+        q, context = request.query, "Invalid audiences parameters."
+        ownership = v.enum(q, "ownership_type", ("OWNED", "RECEIVED"), context) or "OWNED"
+        page = self._asset_page(request, context)
+        if ownership == "RECEIVED":  # nobody shares audiences with this world's accounts
+            self.backend.account_for(user, account)
+            return {"items": [], "bookmark": None}
+        return self.backend.list_assets(user, account, "audiences", *page)
+
+    def h_list_customer_lists(self, request: SimRequest, params: dict[str, str], user: str
+                              ) -> Any:
+        account = self._account(params)
+        page = self._asset_page(request, "Invalid customer lists parameters.")
+        return self.backend.list_assets(user, account, "customer_lists", *page)
+
+    def h_list_conversion_tags(self, request: SimRequest, params: dict[str, str], user: str
+                               ) -> Any:
+        account = self._account(params)
+        context = "Invalid conversion tags parameters."
+        filter_deleted = v.boolean(request.query, "filter_deleted", False, context)
+        return self.backend.list_conversion_tags(user, account, filter_deleted)
+
+    def h_list_product_groups(self, request: SimRequest, params: dict[str, str], user: str
+                              ) -> Any:
+        q, context = request.query, "Invalid catalogs product groups parameters."
+        account = v.single(q, "ad_account_id", context)
+        if account is not None:
+            account = v.check_account_id(account)
+        return self.backend.list_product_groups(
+            user, account, v.id_list(q, "id", context, max_items=1000),
+            self._one_id(request, "catalog_id", context), self._one_id(request, "feed_id", context),
+            v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
+
+    @staticmethod
+    def _one_id(request: SimRequest, name: str, context: str) -> str | None:
+        found = v.id_list(request.query, name, context, max_items=1)
+        return None if found is None else found[0]
+
+    @staticmethod
+    def _asset_page(request: SimRequest, context: str) -> tuple[str | None, int, str | None]:
+        q = request.query
+        return (v.enum(q, "order", v.ORDERS, context),
+                v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
+
+    def h_list_keywords(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
+        account = self._account(params)
+        q, context = request.query, "Invalid keywords parameters."
+        parents = [i for name in ("campaign_id", "ad_group_id")
+                   for i in v.id_list(q, name, context, max_items=1, max_length=18) or ()]
+        parents += v.id_list(q, "ad_group_ids", context, max_items=250, max_length=18) or []
+        match_types = v.enum_list(q, "match_types", MATCH_TYPES, context, max_items=5)
+        return self.backend.list_keywords(
+            user, account, parents, match_types,
+            v.int_range(q, "page_size", 1, 250, 25, context), v.single(q, "bookmark", context))
 
     def h_account_analytics(self, request: SimRequest, params: dict[str, str], user: str) -> Any:
         return self._analytics(request, params, user, "AD_ACCOUNT")

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from pinterest_sim import product_catalog
 from pinterest_sim import targeting_catalog as tc
 from pinterest_sim.catalog import BASE_INDEX
 from pinterest_sim.delivery import FloatArray
@@ -34,6 +35,9 @@ _NEIGHBOURS: Mapping[str, tuple[str, ...]] = {
     "GB": ("IE", "US", "FR", "NL", "AU"),
     "JP": ("KR", "US", "SG", "HK", "AU"),
 }
+
+
+PRODUCT_PAIR = "|"  # joins a product pseudo type (or id) and a targeting type (or value)
 
 
 def audience_ids(account: AdAccount) -> list[str]:
@@ -82,6 +86,14 @@ def base_weights(account: AdAccount, targeting_type: str) -> dict[str, float]:
         return {a: w for a, w in zip(audience_ids(account), (0.45, 0.3, 0.15, 0.1), strict=True)}
     if targeting_type == "CREATIVE_TYPE":
         return dict(_CREATIVE_TYPE_WEIGHTS)
+    if targeting_type in ("PRODUCT_GROUP", "PRODUCT_ITEM"):  # pseudo types, product levels
+        return product_catalog.split_weights(account, targeting_type)
+    if PRODUCT_PAIR in targeting_type:  # "PRODUCT_GROUP|GENDER": (group, value) pairs
+        product, inner = targeting_type.split(PRODUCT_PAIR, 1)
+        inner_weights = base_weights(account, inner)
+        return {f"{pid}{PRODUCT_PAIR}{value}": wp * wv
+                for pid, wp in product_catalog.split_weights(account, product).items()
+                for value, wv in inner_weights.items()}
     return {}
 
 

@@ -69,6 +69,17 @@ def test_accounts_and_lists(client: httpx.Client, sim: Simulator, validate: Vali
                         ("ads", {"ad_group_ids": ids["ad_group"]})):
         listed = _check(client, validate, "GET", f"{A}/{kind}", 200, params=extra)
         assert listed["items"], kind
+    for extra in ({}, {"ad_group_id": ids["ad_group"], "page_size": 5},
+                  {"ad_group_ids": ids["ad_group"], "match_types": ["BROAD", "EXACT"]}):
+        listed = _check(client, validate, "GET", f"{A}/keywords", 200, params=extra)
+        assert listed["items"], extra
+    for kind, extra in (("audiences", {"page_size": 2, "order": "DESCENDING"}),
+                        ("customer_lists", {}), ("conversion_tags", {"filter_deleted": "true"})):
+        listed = _check(client, validate, "GET", f"{A}/{kind}", 200, params=extra)
+        assert listed["items"], kind
+    groups = _check(client, validate, "GET", "/catalogs/product_groups", 200,
+                    params={"ad_account_id": DEMO_ACCOUNT_ID, "page_size": 3})
+    assert groups["items"] and groups["bookmark"]
 
 
 def test_sync_analytics_all_levels(client: httpx.Client, sim: Simulator,
@@ -198,6 +209,11 @@ def test_error_answers_validate(client: httpx.Client, sim: Simulator,
         ("GET", f"{A}/campaigns", {"params": {"entity_statuses": "RUNNING"}}),
         ("GET", f"{A}/ad_groups", {"params": {"page_size": 251}}),
         ("GET", f"{A}/ads", {"params": {"ad_ids": "12a"}}),
+        ("GET", f"{A}/keywords", {"params": {"match_types": "WIDE"}}),
+        ("GET", f"{A}/audiences", {"params": {"ownership_type": "SHARED"}}),
+        ("GET", f"{A}/customer_lists", {"params": {"page_size": 251}}),
+        ("GET", f"{A}/conversion_tags", {"params": {"filter_deleted": "maybe"}}),
+        ("GET", "/catalogs/product_groups", {"params": {"feed_id": "f1"}}),
         ("GET", f"{A}/analytics", {"params": {**analytics, "granularity": "YEAR"}}),
         ("GET", f"{A}/campaigns/analytics", {"params": analytics}),
         ("GET", f"{A}/ad_groups/analytics", {"params": analytics}),

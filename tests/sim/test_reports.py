@@ -121,7 +121,7 @@ def test_async_window_rules(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(("overrides", "named"), [
-    ({"level": "KEYWORD"}, "'level'"),
+    ({"level": "KEYWORD", "ad_ids": ["1"]}, "filters"),
     ({"level": "NOPE"}, "'level'"),
     ({"columns": ["NOT_A_COLUMN"]}, "'columns'"),
     ({"columns": []}, "'columns'"),
@@ -129,7 +129,7 @@ def test_async_window_rules(api: httpx.Client) -> None:
     ({"click_window_days": 3}, "'click_window_days'"),
     ({"colums": ["CTR"]}, "colums"),
     ({"targeting_types": ["GENDER"]}, "'targeting_types'"),
-    ({"level": "CAMPAIGN_TARGETING"}, "'targeting_types'"),
+    ({"level": "CAMPAIGN_TARGETING", "targeting_types": ["NOPE"]}, "'targeting_types'"),
     ({"campaign_ids": ["1"] * 501}, "at most 500"),
     ({"report_format": "XLSX"}, "'report_format'"),
     ({"level": "ADVERTISER", "campaign_ids": ["1"]}, "filters"),
