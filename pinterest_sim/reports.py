@@ -12,6 +12,9 @@ File layout (Pinterest documents little; choices written down here):
 - CSV: a header row (``DATE``, id column, targeting columns, then the requested columns in the
   order asked) and every requested column filled (0 when it has no value).
 - Both drop rows whose metric columns are all 0.
+
+(About 500 lines: every level's request rules and file rendering in one place; keywords and
+product levels compute their rows in keywords.py and product_catalog.py.)
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Order for a ``/v5`` request: route (404 / 405), count it, faults (latency, hang,
 authentication (401), rate limit (429), parameters (400), handler; then the body faults
 (malformed JSON, truncated body) on successful answers. Control routes under ``/_sim`` are never
 counted, limited or faulted.
+
+(Longer than 500 lines on purpose: one short handler per Pinterest route, each turning query and
+body into a backend call; the rules live in the backend and its modules.)
 """
 
 from __future__ import annotations
