@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -36,7 +37,10 @@ def _answer(kind: str, host: str) -> list[dict[str, Any]]:
                          (b"origin", f"http://{host}".encode())],
              "method": "GET", "query_string": b"", "scheme": "http", "root_path": "",
              "http_version": "1.1", "asgi": {"version": "3.0"}}
-    asyncio.run(LoopbackOnlyMiddleware(app)(scope, receive, send))
+    # In a thread of its own: another test in this process may have left an event loop
+    # running in the main thread (Playwright's sync API does).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, LoopbackOnlyMiddleware(app)(scope, receive, send)).result()
     return [{"reached": bool(reached)}, *sent]
 
 

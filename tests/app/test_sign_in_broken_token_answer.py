@@ -12,7 +12,10 @@ from starlette.testclient import TestClient
 
 from dashboard.session_cookie import SESSION_COOKIE
 from pinterest_sim import DEMO_USER_ID, SIM_ORIGIN, Simulator
-from tests.app.test_team_auth_routes import _message, _press, _runtime, _start
+from tests.app.auth_support import message_of as _message
+from tests.app.auth_support import press as _press
+from tests.app.auth_support import runtime_for as _runtime
+from tests.app.auth_support import start_sign_in as _start
 from tests.dashboard.team_support import PUBLIC_URL
 from web.auth import SignInRoutes
 

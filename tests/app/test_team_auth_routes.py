@@ -12,28 +12,18 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from dashboard.people import People, SignedIn
-from dashboard.session_cookie import SESSION_COOKIE, SIGN_IN_COOKIE, CookieSigner
-from dashboard.token_store import TokenStore
+from dashboard.people import SignedIn
+from dashboard.session_cookie import SESSION_COOKIE, SIGN_IN_COOKIE
 from pinterest_sim import ANALYST_USER_ID, DEMO_USER_ID, SIM_ORIGIN, Simulator
-from tests.dashboard.team_support import FAST, PUBLIC_URL, REDIRECT, team_settings
-from tests.sim.oauth_support import PageReader, redirect_query, sign_in
+from tests.app.auth_support import WANTED, message_of, press, runtime_for, start_sign_in
+from tests.dashboard.team_support import PUBLIC_URL, REDIRECT
+from tests.sim.oauth_support import PageReader
 from web.auth import SignInRoutes, TeamRuntime
-
-WANTED = "/campaigns?account=549755885175&preset=last_7_days"
-
-
-def _runtime(sim: Simulator, store: Path, **extra: str) -> TeamRuntime:
-    settings = team_settings(store, **extra)
-    assert settings.team is not None
-    people = People(settings, TokenStore(store, settings.team.secret_key),
-                    transport=sim.transport(), config=FAST)
-    return TeamRuntime(people, CookieSigner(settings.team.secret_key, 3600))
 
 
 @pytest.fixture
 def runtime(sim: Simulator, tmp_path: Path) -> TeamRuntime:
-    return _runtime(sim, tmp_path / "tokens.sqlite3")
+    return runtime_for(sim, tmp_path / "tokens.sqlite3")
 
 
 def _browser(sim: Simulator, runtime: TeamRuntime) -> TestClient:
@@ -48,34 +38,17 @@ def pinterest(sim: Simulator) -> Iterator[httpx.Client]:
         yield client
 
 
-def _start(browser: TestClient, next_path: str = WANTED) -> dict[str, str]:
-    answer = browser.get("/auth/login", params={"next": next_path})
-    assert answer.status_code == 303
-    location = urlsplit(answer.headers["location"])
-    assert location.path == "/oauth/"
-    return {k: v[-1] for k, v in parse_qs(location.query).items()}
 
-
-def _press(pinterest: httpx.Client, asked: dict[str, str], user_id: str,
-           decision: str = "allow") -> dict[str, str]:
-    answer = sign_in(pinterest, user_id=user_id, decision=decision,
-                     redirect_uri=asked["redirect_uri"], state=asked["state"],
-                     scope=asked["scope"], client_id=asked["client_id"])
-    return redirect_query(answer)
-
-
-def _message(answer: httpx.Response) -> str:
-    return PageReader(answer.text).all_text
 
 
 def test_sign_in_lands_on_the_wanted_view_with_a_safe_cookie(
     sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
 ) -> None:
     browser = _browser(sim, runtime)
-    asked = _start(browser)
+    asked = start_sign_in(browser)
     assert asked["client_id"] == "sim-app" and asked["redirect_uri"] == REDIRECT
     assert asked["scope"] == "ads:read,user_accounts:read" and asked["response_type"] == "code"
-    back = _press(pinterest, asked, DEMO_USER_ID)
+    back = press(pinterest, asked, DEMO_USER_ID)
     answer = browser.get("/auth/callback", params=back)
     assert answer.status_code == 303 and answer.headers["location"] == WANTED
     cookie = next(h for h in answer.headers.get_list("set-cookie")
@@ -93,15 +66,15 @@ def test_a_state_from_another_browser_or_altered_is_refused(
     sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
 ) -> None:
     victim, attacker = _browser(sim, runtime), _browser(sim, runtime)
-    asked = _start(attacker)
-    back = _press(pinterest, asked, DEMO_USER_ID)
+    asked = start_sign_in(attacker)
+    back = press(pinterest, asked, DEMO_USER_ID)
     # the attacker's finished sign-in link, opened in the victim's browser (login CSRF)
     refused = victim.get("/auth/callback", params=back)
-    assert refused.status_code == 400 and "not started in this browser" in _message(refused)
+    assert refused.status_code == 400 and "not started in this browser" in message_of(refused)
     assert SESSION_COOKIE not in victim.cookies
     # the right browser with a changed state
-    mine = _start(victim)
-    back = _press(pinterest, mine, DEMO_USER_ID)
+    mine = start_sign_in(victim)
+    back = press(pinterest, mine, DEMO_USER_ID)
     altered = victim.get("/auth/callback", params={**back, "state": back["state"] + "x"})
     assert altered.status_code == 400 and SESSION_COOKIE not in victim.cookies
     assert victim.get("/auth/callback", params=back).status_code == 303
@@ -111,10 +84,10 @@ def test_cancel_lands_on_a_friendly_page(
     sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
 ) -> None:
     browser = _browser(sim, runtime)
-    back = _press(pinterest, _start(browser), DEMO_USER_ID, decision="cancel")
+    back = press(pinterest, start_sign_in(browser), DEMO_USER_ID, decision="cancel")
     assert back["error"] == "access_denied"
     answer = browser.get("/auth/callback", params=back)
-    assert answer.status_code == 200 and "You chose Cancel" in _message(answer)
+    assert answer.status_code == 200 and "You chose Cancel" in message_of(answer)
     assert SESSION_COOKIE not in browser.cookies
     link = [a["href"] for tag, a in PageReader(answer.text).tags if tag == "a"]
     assert link and parse_qs(urlsplit(link[0]).query)["next"] == [WANTED]
@@ -123,13 +96,13 @@ def test_cancel_lands_on_a_friendly_page(
 def test_someone_off_the_allow_list_gets_a_clear_refusal(
     sim: Simulator, tmp_path: Path, pinterest: httpx.Client
 ) -> None:
-    runtime = _runtime(sim, tmp_path / "a.sqlite3",
+    runtime = runtime_for(sim, tmp_path / "a.sqlite3",
                        PINTEREST_DASHBOARD_ALLOWED_USERS="evergreen_marketing")
     browser = _browser(sim, runtime)
     answer = browser.get("/auth/callback",
-                         params=_press(pinterest, _start(browser), ANALYST_USER_ID))
+                         params=press(pinterest, start_sign_in(browser), ANALYST_USER_ID))
     assert answer.status_code == 403
-    assert "harbor_analytics is not on this dashboard's list" in _message(answer)
+    assert "harbor_analytics is not on this dashboard's list" in message_of(answer)
     assert SESSION_COOKIE not in browser.cookies
 
 
@@ -146,12 +119,12 @@ def test_sign_out_ends_the_session_for_every_tab(
     sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
 ) -> None:
     browser = _browser(sim, runtime)
-    browser.get("/auth/callback", params=_press(pinterest, _start(browser), DEMO_USER_ID))
+    browser.get("/auth/callback", params=press(pinterest, start_sign_in(browser), DEMO_USER_ID))
     cookie = browser.cookies.get(SESSION_COOKIE)
     sid = runtime.signer.read_session(cookie)
     assert isinstance(runtime.people.session_state(sid), SignedIn)
     answer = browser.get("/auth/logout")
-    assert answer.status_code == 200 and "signed out" in _message(answer)
+    assert answer.status_code == 200 and "signed out" in message_of(answer)
     assert SESSION_COOKIE not in browser.cookies
     # another tab still holding the old cookie value is signed out too (server-side end)
     assert not isinstance(runtime.people.session_state(sid), SignedIn)
@@ -181,8 +154,8 @@ def test_downloads_and_metrics_need_a_signed_in_browser(
         assert answer.status_code == 403 and "Q3" not in answer.text
     assert stranger.get("/").text == "page"  # the page itself shows the sign-in
     browser = TestClient(app, base_url=PUBLIC_URL, follow_redirects=False)
-    asked = _start(browser)
-    browser.get("/auth/callback", params=_press(pinterest, asked, DEMO_USER_ID))
+    asked = start_sign_in(browser)
+    browser.get("/auth/callback", params=press(pinterest, asked, DEMO_USER_ID))
     answer = browser.get("/media/f0e460eff90400e149d4d32ccde084e9.csv")
     assert answer.status_code == 200 and "Q3" in answer.text
     assert answer.headers["cache-control"] == "no-store"

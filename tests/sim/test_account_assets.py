@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID, SIM_BASE_URL, Simulator
-from tests.conftest import make_sim
-from tests.support import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW, make_sim
 
 A = f"/ad_accounts/{DEMO_ACCOUNT_ID}"
 

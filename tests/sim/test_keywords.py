@@ -15,9 +15,8 @@ import pytest
 from pinterest_sim import DEMO_ACCOUNT_ID, SIM_BASE_URL, Simulator
 from pinterest_sim.targeting_catalog import KEYWORDS
 from pinterest_sim.world import EUR_ACCOUNT_ID
-from tests.conftest import make_sim
 from tests.sim.report_support import ADDITIVE, finished_reports
-from tests.support import AUTH, FROZEN_NOW
+from tests.support import AUTH, FROZEN_NOW, make_sim
 
 TODAY = FROZEN_NOW.date()
 KEYWORDS_PATH = f"/ad_accounts/{DEMO_ACCOUNT_ID}/keywords"
