@@ -9,9 +9,10 @@ from pinterest_client import BadRequestError
 from pinterest_client._auth import Credentials
 from tests.client.support import make_session
 
-ACCESS = "pina_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
-REFRESH = "pinr_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210"
-APP_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+# Made-up secrets in a token's shape, built up so no literal looks like a real token.
+ACCESS = "pina_" + "TestOnlyFakeAccessToken" + "0" * 12
+REFRESH = "pinr_" + "TestOnlyFakeRefreshTok" + "9" * 13
+APP_SECRET = "test-only-fake-app-secret-" + "5" * 6
 
 
 def credentials() -> Credentials:
@@ -46,7 +47,7 @@ def test_partly_echoed_secrets_are_scrubbed(echo: str) -> None:
 
 def test_ordinary_text_is_left_alone() -> None:
     text = ("Invalid ad account campaign analytics parameters. start_date 2026-01-01 "
-            "campaign_ids 549755885175 pina_ is the prefix; AbCdEfG is 7 characters.")
+            "campaign_ids 549755885175 pina_ is the prefix; TestOnl is 7 characters.")
     assert credentials().scrub(text) == text
 
 
