@@ -11,13 +11,27 @@ cd "$(dirname "$0")/.."
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 python -m pip install --quiet -r requirements-test.txt
 
-# The end-to-end tests drive Debian's Chromium: Playwright cannot download its own browser here.
-if [ ! -x /usr/bin/chromium ]; then
+# The end-to-end tests drive Debian's Chromium (Playwright cannot download its own browser
+# here); the shared-store tests start Debian's redis-server and the replica test Debian's nginx,
+# each on free loopback ports of their own.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
-  echo "scripts/test.sh: installing Debian's chromium for the browser tests" >&2
+  echo "scripts/test.sh: installing Debian's ${missing[*]} for the tests" >&2
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+  # Installed as tools only: the packages' own services are not started (policy-rc.d says no).
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+  [ -z "$own_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 lint_status=0

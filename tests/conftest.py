@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from pinterest_sim import SimServer, Simulator, SystemClock
+from tests.redis_support import RedisServer
 from tests.support import (
     Validate,
     load_spec,
@@ -62,3 +63,10 @@ def _fresh_rate_limit_budget() -> None:
 
     with _ratelimit._registry_lock:
         _ratelimit._registry.clear()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A fresh redis-server of this test's own on a free loopback port (stopped after)."""
+    with RedisServer() as server:
+        yield server
