@@ -288,6 +288,9 @@ class SharedResponseCache(ResponseCache):
         deadline = self._timer() + self.max_wait_s
         delay = POLL_FIRST_S
         while True:
+            if self._timer() >= deadline:  # a holder that keeps renewing but never ends
+                return self._lead_shared(key, digest, lock_key, token, ttl_s, fetch,
+                                         stale_ok=stale_ok)
             outcome_key = f"{lock_key}:o:{watched or '-'}"
             args = [token, lock_ms, "1" if may_read() else "0"]
             try:
@@ -323,9 +326,6 @@ class SharedResponseCache(ResponseCache):
                                          stale_ok=stale_ok)
             # _WAIT: someone else's flight is under way
             watched = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-            if self._timer() >= deadline:  # a holder that keeps renewing but never ends
-                return self._lead_shared(key, digest, lock_key, token, ttl_s, fetch,
-                                         stale_ok=stale_ok)
             self._sleep(delay)
             delay = min(delay * 2, POLL_MAX_S)
 

@@ -243,6 +243,46 @@ def test_a_failed_flight_fails_its_waiters_without_more_calls(redis_server: Redi
     assert two.get_or_fetch(("k",), 60.0, follow).data == {"value": 2}
 
 
+@pytest.mark.parametrize("same_token", [True, False])
+def test_an_unproven_callers_flight_is_its_tokens_own(
+    redis_server: RedisServer, same_token: bool
+) -> None:
+    """`fetch_and_store` across processes: a call in flight for one token is joined by the
+    same token elsewhere, never by another token (which asks Pinterest itself)."""
+    one = SharedResponseCache(SharedStore(redis_server.url))
+    two = SharedResponseCache(SharedStore(redis_server.url))
+    key = ("shared", "GET", "/ad_accounts/1/analytics")
+    calls: list[str] = []
+    leading, waiting = threading.Event(), threading.Event()
+
+    def lead() -> tuple[Any, int]:
+        calls.append("one")
+        leading.set()
+        waiting.wait(0.5 if not same_token else 10)
+        return {"who": "one"}, 11
+
+    def follow() -> tuple[Any, int]:
+        calls.append("two")
+        return {"who": "two"}, 11
+
+    def polled(_seconds: float) -> None:
+        waiting.set()
+
+    two._sleep = polled
+    first = threading.Thread(target=one.fetch_and_store,
+                             args=(key, 60.0, lead), kwargs={"flight": ("id-a", *key)})
+    first.start()
+    assert leading.wait(10)
+    got = two.fetch_and_store(key, 60.0, follow,
+                              flight=("id-a" if same_token else "id-b", *key),
+                              allowed_now=lambda: False)
+    first.join()
+    if same_token:
+        assert got.data == {"who": "one"} and calls == ["one"]
+    else:
+        assert got.data == {"who": "two"} and sorted(calls) == ["one", "two"]
+
+
 def test_a_lock_whose_holder_died_is_taken_over(redis_server: RedisServer) -> None:
     cache = SharedResponseCache(SharedStore(redis_server.url))
     lock = f"{NS}:cache:l:{key_digest(('k',))}"
