@@ -163,7 +163,8 @@ def worker_main() -> None:
     from pinterest_sim import DEMO_ACCOUNT_ID
 
     spec = json.loads(sys.argv[1])
-    state = connect(spec["redis"], processes=int(spec["processes"]))
+    # A generous budget: a loaded test machine must not make the store look down.
+    state = connect(spec["redis"], processes=int(spec["processes"]), call_budget_s=2.0)
     client = PinterestClient(spec["token"], base_url=spec["sim"], cache=state.cache,
                              access_proofs=state.proofs, config=ClientConfig(max_retries=0))
     wait = float(spec["start_at"]) - time.time()

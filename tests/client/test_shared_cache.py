@@ -9,6 +9,7 @@ the caller.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -32,13 +33,19 @@ from tests.redis_support import RedisServer, free_port
 OWNER_TOKEN = "demo-token"
 NO_RETRY = ClientConfig(max_retries=0)
 NS = "pinterest-dashboard:v1"
+# Generous for a loaded test machine: only the slow-store test goes past it, on purpose.
+BUDGET_S = 1.0
+
+
+def _store(url: str, clock: ManualClock | None = None) -> SharedStore:
+    return SharedStore(url, call_budget_s=BUDGET_S, retry_s=5.0, clock=clock or ManualClock())
 
 
 class Process:
     """What one app process holds: its store connection, cache and proofs."""
 
     def __init__(self, url: str, clock: ManualClock | None = None, **cache_options: Any) -> None:
-        self.store = SharedStore(url, retry_s=5.0, clock=clock or ManualClock())
+        self.store = _store(url, clock)
         self.cache = SharedResponseCache(self.store, **cache_options)
         self.proofs = SharedAccessProofs(self.store)
         self.clients: list[PinterestClient] = []
@@ -130,8 +137,8 @@ def test_the_sharing_rule_holds_between_processes(
 
 def test_a_proof_recorded_in_one_process_counts_in_another(redis_server: RedisServer) -> None:
     wall = ManualClock()
-    one = SharedAccessProofs(SharedStore(redis_server.url), wall=wall)
-    two = SharedAccessProofs(SharedStore(redis_server.url), wall=wall)
+    one = SharedAccessProofs(_store(redis_server.url), wall=wall)
+    two = SharedAccessProofs(_store(redis_server.url), wall=wall)
     scope = (DEMO_ACCOUNT_ID, "/analytics")
     assert not two.proven("id-a", scope)
     one.record("id-a", scope)
@@ -176,8 +183,8 @@ def test_a_value_too_large_is_kept_in_process_only(
 
 
 def test_one_call_for_a_key_asked_by_two_processes_at_once(redis_server: RedisServer) -> None:
-    one = SharedResponseCache(SharedStore(redis_server.url))
-    two = SharedResponseCache(SharedStore(redis_server.url))
+    one = SharedResponseCache(_store(redis_server.url))
+    two = SharedResponseCache(_store(redis_server.url))
     calls: list[str] = []
     leading, waiting = threading.Event(), threading.Event()
 
@@ -205,8 +212,8 @@ def test_one_call_for_a_key_asked_by_two_processes_at_once(redis_server: RedisSe
 
 
 def test_a_failed_flight_fails_its_waiters_without_more_calls(redis_server: RedisServer) -> None:
-    one = SharedResponseCache(SharedStore(redis_server.url))
-    two = SharedResponseCache(SharedStore(redis_server.url))
+    one = SharedResponseCache(_store(redis_server.url))
+    two = SharedResponseCache(_store(redis_server.url))
     calls: list[str] = []
     leading, waiting = threading.Event(), threading.Event()
     errors: list[BaseException] = []
@@ -249,8 +256,8 @@ def test_an_unproven_callers_flight_is_its_tokens_own(
 ) -> None:
     """`fetch_and_store` across processes: a call in flight for one token is joined by the
     same token elsewhere, never by another token (which asks Pinterest itself)."""
-    one = SharedResponseCache(SharedStore(redis_server.url))
-    two = SharedResponseCache(SharedStore(redis_server.url))
+    one = SharedResponseCache(_store(redis_server.url))
+    two = SharedResponseCache(_store(redis_server.url))
     key = ("shared", "GET", "/ad_accounts/1/analytics")
     calls: list[str] = []
     leading, waiting = threading.Event(), threading.Event()
@@ -283,8 +290,43 @@ def test_an_unproven_callers_flight_is_its_tokens_own(
         assert got.data == {"who": "two"} and sorted(calls) == ["one", "two"]
 
 
+def test_a_long_call_keeps_its_lock(redis_server: RedisServer) -> None:
+    """The holder renews its lock while its call runs: waiters keep waiting past the lock's
+    own lifetime instead of calling too."""
+    one = SharedResponseCache(_store(redis_server.url), lock_ttl_s=1.0)
+    two = SharedResponseCache(_store(redis_server.url), lock_ttl_s=1.0)
+    calls: list[str] = []
+    leading, waited_long = threading.Event(), threading.Event()
+    rounds: list[float] = []
+
+    def lead() -> tuple[Any, int]:
+        calls.append("one")
+        leading.set()
+        assert waited_long.wait(30)
+        return {"value": 1}, 11
+
+    def follow() -> tuple[Any, int]:
+        calls.append("two")
+        return {"value": 2}, 11
+
+    def polled(seconds: float) -> None:
+        rounds.append(seconds)
+        time.sleep(0.05)
+        if len(rounds) >= 60:  # 3 s of waiting: three lock lifetimes
+            waited_long.set()
+
+    two._sleep = polled
+    first = threading.Thread(target=one.get_or_fetch, args=(("k",), 60.0, lead))
+    first.start()
+    assert leading.wait(10)
+    got = two.get_or_fetch(("k",), 60.0, follow)
+    first.join()
+    assert got.data == {"value": 1} and calls == ["one"]
+    assert two.stats().lock_takeovers == 0
+
+
 def test_a_lock_whose_holder_died_is_taken_over(redis_server: RedisServer) -> None:
-    cache = SharedResponseCache(SharedStore(redis_server.url))
+    cache = SharedResponseCache(_store(redis_server.url))
     lock = f"{NS}:cache:l:{key_digest(('k',))}"
     _direct(redis_server.url).set(lock, "a-dead-process", px=300)
     calls: list[int] = []
@@ -349,7 +391,7 @@ def test_killed_mid_run_falls_back_then_shares_again(
 def test_a_slow_store_is_left_for_the_process(
     sim: Simulator, redis_server: RedisServer, processes: Callable[..., Process]
 ) -> None:
-    proxy = SlowProxy(redis_server.port, delay_s=1.0)
+    proxy = SlowProxy(redis_server.port, delay_s=3 * BUDGET_S)
     try:
         clock = ManualClock()
         process = processes(proxy.url, clock)

@@ -14,7 +14,7 @@ import redis
 from bench.common import SimServerProcess
 from pinterest_sim import ANALYST_TOKEN, FINANCE_TOKEN
 from tests.client.shared_support import run_workers
-from tests.redis_support import RedisServer
+from tests.redis_support import RedisServer, free_port
 
 QUERIES: list[dict[str, Any]] = [
     {"kind": "accounts"},
@@ -84,3 +84,20 @@ def test_the_sharing_rule_holds_between_processes(
                              queries=[week, month], token=ANALYST_TOKEN, together=False)
     assert analyst.answers == owner.answers
     assert sim_process.stats().total == calls + 3  # its proof, then the owner's month
+
+
+def test_processes_without_their_store_still_answer(sim_process: SimServerProcess) -> None:
+    """Redis absent at start: every process answers from Pinterest and its own cache (each
+    pays for itself), nothing fails."""
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    sim_process.set_latency(0.0)
+    sim_process.reset_stats()
+    (alone,) = run_workers(1, redis_url=nowhere, sim_url=sim_process.base_url,
+                           queries=QUERIES + QUERIES, together=False)
+    one_process = sim_process.stats().total
+    assert alone.cache["hits"] == len(QUERIES) and alone.cache["fallbacks"] >= len(QUERIES)
+    sim_process.reset_stats()
+    results = run_workers(2, redis_url=nowhere, sim_url=sim_process.base_url,
+                          queries=QUERIES + QUERIES)
+    assert [r.answers for r in results] == [alone.answers] * 2
+    assert sim_process.stats().total == 2 * one_process
