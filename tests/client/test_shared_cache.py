@@ -179,6 +179,22 @@ def test_a_value_too_large_is_kept_in_process_only(
     assert _rows(b, week) == rows and sim.stats.total == calls + 1  # not shared
 
 
+def test_peek_and_clear_see_the_store(
+    sim: Simulator, redis_server: RedisServer, processes: Callable[..., Process]
+) -> None:
+    first, second = processes(redis_server.url), processes(redis_server.url)
+    a, b = first.client(sim), second.client(sim)
+    ids = frozenset(x.id for x in a.list_ad_accounts().data)
+    calls = sim.stats.total
+    assert b.known_ad_account_ids() == ids and sim.stats.total == calls  # peeked, no call
+    direct = _direct(redis_server.url)
+    direct.set("someone-else:key", "theirs")
+    second.cache.clear()
+    assert direct.keys(f"{NS}:cache:*") == [] and direct.get("someone-else:key") == b"theirs"
+    assert second.cache.cached_keys() == []
+    assert first.cache.cached_keys()  # another process's own copies are its own
+
+
 # ----- single flight ---------------------------------------------------------------------------
 
 
