@@ -60,12 +60,15 @@ def test_n_processes_cost_what_one_costs(
 def test_a_key_asked_by_every_process_at_once_is_fetched_once(
     sim_process: SimServerProcess, redis_server: RedisServer
 ) -> None:
-    _fresh(sim_process, redis_server, latency_s=0.6)  # every flight overlaps the others
+    _fresh(sim_process, redis_server, latency_s=1.0)  # every flight overlaps the others
     results = run_workers(3, redis_url=redis_server.url, sim_url=sim_process.base_url,
                           queries=[{"kind": "analytics", "days": 7}])
     assert sim_process.stats().total == 1
     assert len({str(r.answers) for r in results}) == 1 and "digest" in str(results[0].answers)
-    assert sum(r.cache["joined_in_flight"] for r in results) == 2
+    joined = sum(r.cache["joined_in_flight"] for r in results)
+    # The two others waited for the leader's call (or, started late on a loaded machine, found
+    # its answer already there): either way no second call.
+    assert joined + sum(r.cache["hits"] for r in results) == 2 and joined >= 1
 
 
 def test_the_sharing_rule_holds_between_processes(
