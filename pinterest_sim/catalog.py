@@ -153,6 +153,14 @@ SCALED_COLUMNS: Mapping[str, tuple[str, float]] = {
 }
 DERIVED_COLUMNS: frozenset[str] = frozenset(set(RATIO_COLUMNS) | set(SCALED_COLUMNS))
 
+# Columns counted over the row's own period, never summed across days or entities (reach.py):
+# reach (distinct people who saw a paid or earned impression) and frequency (TOTAL_IMPRESSION /
+# reach over the same period).
+PERIOD_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "TOTAL_IMPRESSION_USER": ("IMPRESSION_1", "IMPRESSION_2"),
+    "TOTAL_IMPRESSION_FREQUENCY": ("IMPRESSION_1", "IMPRESSION_2"),
+}
+
 # Entity attribute columns (strings / numbers describing the entity of the row).
 ATTRIBUTE_COLUMNS: frozenset[str] = frozenset({
     "AD_ACCOUNT_ID", "ADVERTISER_ID", "CAMPAIGN_ID", "CAMPAIGN_NAME", "CAMPAIGN_ENTITY_STATUS",
@@ -163,7 +171,8 @@ ATTRIBUTE_COLUMNS: frozenset[str] = frozenset({
     "CAMPAIGN_STATUS", "AD_GROUP_STATUS", "AD_STATUS", "PIN_PROMOTION_STATUS",
 })
 
-SERVED_METRIC_COLUMNS: frozenset[str] = frozenset(ADDITIVE_COLUMNS | DERIVED_COLUMNS)
+SERVED_METRIC_COLUMNS: frozenset[str] = frozenset(
+    ADDITIVE_COLUMNS | DERIVED_COLUMNS | set(PERIOD_COLUMNS))
 SERVED_SYNC_COLUMNS: frozenset[str] = frozenset(
     (SERVED_METRIC_COLUMNS | ATTRIBUTE_COLUMNS) & set(SYNC_COLUMNS)
 )

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pinterest_sim.catalog import BASE_COLUMNS, BASE_INDEX, BASE_PARENTS
+from pinterest_sim.reach import group_audiences
 from pinterest_sim.world import MICRO, AdAccount, World
 
 IntArray = npt.NDArray[np.int64]
@@ -163,6 +164,10 @@ class DeliveryModel:
         self.is_video = np.array([c == "VIDEO" for c in creative], dtype=bool)
         self.phase = float(rng.uniform(0, 2 * math.pi))
         self.hour_cdf = hourly_cdf(account.utc_offset_hours)
+        # Audiences for reach (reach.py), from their own random stream.
+        self.group_audience, self.universe = group_audiences(
+            self.seed, account.index, self.expected_impressions * (1.0 + self.earned_ratio),
+            self.group_of, len(self.ad_groups))
 
     def full_day(self, day: date) -> IntArray:
         """The whole day's values, shape (N_BASE, n deliverable ads), int64."""

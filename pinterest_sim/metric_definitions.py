@@ -67,6 +67,14 @@ DEFINITIONS: Mapping[str, tuple[str, str]] = {
         "Clicks on your promoted Pins that lead to a close-up or your website (paid)."),
     "CLICKTHROUGH_2": ("Earned Pin clicks", "Pin clicks that came from earned impressions."),
     "TOTAL_CLICKTHROUGH": ("Pin clicks", "Paid plus earned Pin clicks."),
+    "TOTAL_IMPRESSION_USER": (
+        "Total audience",
+        "Number of distinct people who saw your Pins (paid or earned) during the period of the "
+        "row. Counted over that period: a week's audience is not the sum of its days'."),
+    "TOTAL_IMPRESSION_FREQUENCY": (
+        "Frequency",
+        "Average number of times each person in the total audience saw your Pins during the "
+        "period of the row: total impressions divided by total audience."),
     "OUTBOUND_CLICK_1": (
         "Paid outbound clicks",
         "Clicks from your paid ads that took people to a destination off Pinterest."),

@@ -40,6 +40,7 @@ from pinterest_sim.catalog import (
     CONVERSION_BASE_COLUMNS,
     CONVERSION_COLUMNS,
     INTERNAL_COLUMNS,
+    PERIOD_COLUMNS,
     RATIO_COLUMNS,
     SCALED_COLUMNS,
     SUM_COLUMNS,
@@ -55,6 +56,7 @@ from pinterest_sim.delivery import (
     slices_from_cumulative,
     split_cumulative,
 )
+from pinterest_sim.reach import ReachPlan, segment_reach
 from pinterest_sim.targeting import (
     EMPTY_TYPES,
     account_weights,
@@ -301,13 +303,15 @@ class MetricsEngine:
         if aggregate:
             attrs = [{k: val for k, val in attrs[0].items()
                       if k != id_col and all(a.get(k) == val for a in attrs)}]
+        plan = _reach_plan(m, idx, keep, aggregate) if _wants_reach(cols) else None
         for label, ad_values in self._buckets(m, start, end, granularity, attribution):
             agg = np.add.reduceat(ad_values, idx.starts, axis=1)[:, keep]
             if aggregate:
                 agg = agg.sum(axis=1, keepdims=True)
             present = _has_delivery(agg, hourly)
             if present.any():
-                out.extend(_format_rows(agg, present, attrs, label, cols))
+                reach = None if plan is None else plan.reach(_total_impressions(ad_values))
+                out.extend(_format_rows(agg, present, attrs, label, cols, reach))
         return out
 
     def _buckets(self, m: DeliveryModel, start: date, end: date, granularity: str,
@@ -374,6 +378,9 @@ class MetricsEngine:
             out_entities = [split_entities[split_idx.entity_pos[k]] for k in keep]
         attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id, self.world)
         n_runs = len(split_idx.entity_pos)
+        # Segments share their entity's frequency over the bucket (reach.py).
+        plan = (_reach_plan(m, split_idx, keep, level == "AD_ACCOUNT") if _wants_reach(cols)
+                else None)
         for ttype in dict.fromkeys(targeting_types):
             if ttype in EMPTY_TYPES:
                 continue
@@ -417,8 +424,17 @@ class MetricsEngine:
                 present = _has_delivery(flat, hourly)
                 if not present.any():
                     continue
+                reach = None
+                if plan is not None:
+                    period = _total_impressions(buckets[0][1])
+                    for _, more in buckets[1:]:
+                        period = period + _total_impressions(more)
+                    segments = _total_impressions(acc)  # (entities, values)
+                    reach = segment_reach(
+                        plan.reach(period)[:, None],
+                        segments.sum(axis=1, keepdims=True), segments).reshape(n_ent * k)
                 flat_attrs = [attrs[j] for j in range(n_ent) for _ in range(k)]
-                rows = _format_rows(flat, present, flat_attrs, label, cols)
+                rows = _format_rows(flat, present, flat_attrs, label, cols, reach)
                 flat_values = [v for _ in range(n_ent) for v in values]
                 for j, row in zip(np.flatnonzero(present).tolist(), rows, strict=True):
                     out.append({"targeting_type": ttype, "targeting_value": flat_values[j],
@@ -485,6 +501,27 @@ def _day_labels(start: date, last: date, granularity: str) -> Iterator[tuple[str
         day += timedelta(days=1)
 
 
+def _wants_reach(cols: Sequence[str]) -> bool:
+    return any(c in PERIOD_COLUMNS for c in cols)
+
+
+def _total_impressions(values: IntArray) -> IntArray:
+    """Paid plus earned impressions of (N_BASE, ...) values."""
+    total: IntArray = values[BASE_INDEX["IMPRESSION_1"]] + values[BASE_INDEX["IMPRESSION_2"]]
+    return total
+
+
+def _reach_plan(m: DeliveryModel, idx: _LevelIndex, keep: np.ndarray[Any, np.dtype[np.intp]],
+                one_row: bool) -> ReachPlan:
+    """Reach of each kept run of ``idx`` (or of all of them together when ``one_row``)."""
+    lengths = np.diff(idx.starts, append=m.n)
+    run_of_ad = np.repeat(np.arange(len(idx.starts), dtype=np.intp), lengths)
+    row_of_run = np.full(len(idx.starts), -1, dtype=np.intp)
+    row_of_run[keep] = 0 if one_row else np.arange(len(keep), dtype=np.intp)
+    return ReachPlan(row_of_run[run_of_ad], m.group_of, m.group_audience, m.universe,
+                     1 if one_row else len(keep))
+
+
 def _base_needed(cols: Sequence[str]) -> list[int]:
     """Base column indices that the requested metric columns are computed from."""
     needed: set[int] = set()
@@ -500,6 +537,9 @@ def _base_needed(cols: Sequence[str]) -> list[int]:
         elif col in RATIO_COLUMNS:
             add(RATIO_COLUMNS[col][0])
             add(RATIO_COLUMNS[col][1])
+        elif col in PERIOD_COLUMNS:
+            for p in PERIOD_COLUMNS[col]:
+                add(p)
 
     for c in cols:
         add(c)
@@ -660,10 +700,13 @@ def _attribute_rows(entities: Sequence[Any], level: str, cols: Sequence[str], id
 
 def _format_rows(agg: IntArray, present: np.ndarray[Any, np.dtype[np.bool_]],
                  attrs: Sequence[dict[str, Any]], label: str | None,
-                 cols: Sequence[str]) -> list[dict[str, Any]]:
+                 cols: Sequence[str], reach: IntArray | None = None) -> list[dict[str, Any]]:
+    """``reach``: people reached per column of ``agg`` over the bucket (reach.py), needed when
+    a PERIOD_COLUMNS column is asked."""
     metric_values: list[tuple[str, list[Any]]] = []
     for c in cols:
-        vals = column_values(agg, c)
+        vals = column_values(agg, c) if c not in PERIOD_COLUMNS else \
+            _period_values(agg, c, reach)
         if vals is not None:
             metric_values.append((c, vals))
     rows: list[dict[str, Any]] = []
@@ -677,3 +720,14 @@ def _format_rows(agg: IntArray, present: np.ndarray[Any, np.dtype[np.bool_]],
                 row[c] = v
         rows.append(row)
     return rows
+
+
+def _period_values(agg: IntArray, col: str, reach: IntArray | None) -> list[Any] | None:
+    if reach is None:
+        return None
+    if col == "TOTAL_IMPRESSION_USER":
+        return reach.tolist()  # type: ignore[no-any-return]
+    impressions = _total_impressions(agg).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        freq = np.where(reach > 0, impressions / np.maximum(reach, 1), np.nan)
+    return [None if v != v else v for v in freq.tolist()]
