@@ -13,13 +13,14 @@ slice, CPM stays steady and the slices always sum back to the whole.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from pinterest_sim.catalog import BASE_COLUMNS, BASE_INDEX, BASE_PARENTS
+from pinterest_sim.catalog import BASE_COLUMNS, BASE_INDEX, BASE_PARENTS, VIDEO_STAGES
 from pinterest_sim.reach import group_audiences
 from pinterest_sim.world import MICRO, AdAccount, World
 
@@ -162,6 +163,15 @@ class DeliveryModel:
         self.aov_micro = rng.uniform(alo, ahi, n) * MICRO
         creative = [self.ads[i].creative_type for i in deliverable]
         self.is_video = np.array([c == "VIDEO" for c in creative], dtype=bool)
+        # Columns added later draw from their own stream, so the earlier ones stay as they were.
+        extra = np.random.default_rng([self.seed, account.index, 0xC01])
+        self.invalid_rate = extra.uniform(0.01, 0.05, n)
+        # Video length in seconds, as the ad's creative says ("Video 6s", "Video 15s"), and how
+        # well each video holds its viewers.
+        drawn = extra.choice([15.0, 20.0, 30.0], n)
+        self.video_length = np.array([_video_seconds(self.ads[i].name, float(drawn[k]))
+                                      for k, i in enumerate(deliverable)], dtype=np.float64)
+        self.video_hold = extra.uniform(0.85, 1.1, n)
         self.phase = float(rng.uniform(0, 2 * math.pi))
         self.hour_cdf = hourly_cdf(account.utc_offset_hours)
         # Audiences for reach (reach.py), from their own random stream.
@@ -201,6 +211,7 @@ class DeliveryModel:
         out[I["SPEND_IN_MICRO_DOLLAR"]] = np.floor(imp1 * cpm_today / 1000.0).astype(np.int64)
         # Conversions: a split of paid clicks drawn event by event from what is left, so their
         # total never exceeds paid clicks.
+        extra = np.random.default_rng([self.seed, self.account.index, ordinal, 0xC01])
         conv = np.zeros((n, 6), dtype=np.int64)
         left = c1.copy()
         room = np.ones(n)
@@ -211,22 +222,63 @@ class DeliveryModel:
             conv[:, k] = _rare(rng, left, p)
             left -= conv[:, k]
             room = np.maximum(room - self.conv_p[:, k], 1e-9)
-            out[I[col]] = conv[:, k]
-        checkouts = conv[:, 0] + conv[:, 1] + conv[:, 2]
+            if col != "TOTAL_LEAD":
+                out[I[col]] = conv[:, k]
+        # Leads by the action that led to them (click / view / engagement), like checkouts.
+        leads = extra.multinomial(conv[:, 4], [0.55, 0.32, 0.13]) if n else np.zeros((0, 3))
+        for k, col in enumerate(("TOTAL_CLICK_LEAD", "TOTAL_VIEW_LEAD", "TOTAL_ENGAGEMENT_LEAD")):
+            out[I[col]] = leads[:, k]
         aov = self.aov_micro * rng.lognormal(0.0, 0.15, n)
-        out[I["TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"]] = np.floor(checkouts * aov).astype(np.int64)
+        for k, col in enumerate(("TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT",
+                                 "TOTAL_ENGAGEMENT_CHECKOUT")):
+            out[I[f"{col}_VALUE_IN_MICRO_DOLLAR"]] = np.floor(conv[:, k] * aov).astype(np.int64)
         o1 = out[I["OUTBOUND_CLICK_1"]]
         page_visits = rng.binomial(o1, 0.78)
         out[I["TOTAL_PAGE_VISIT"]] = page_visits
         # Only a few page visits carry a value (advertisers rarely send one).
         out[I["PAGE_VISIT_VALUE_IN_MICRO_DOLLAR"]] = np.floor(
             rng.binomial(page_visits, 0.01) * aov * 0.3).astype(np.int64)
-        out[I["TOTAL_WEB_SESSIONS"]] = rng.binomial(o1 + out[I["OUTBOUND_CLICK_2"]], 0.9)
-        v3 = np.zeros(n, dtype=np.int64)
-        v3[self.is_video] = rng.binomial(imp1[self.is_video], 0.3)
-        out[I["TOTAL_VIDEO_3SEC_VIEWS"]] = v3
-        out[I["TOTAL_VIDEO_P100_COMPLETE"]] = rng.binomial(v3, 0.17)
+        o2 = out[I["OUTBOUND_CLICK_2"]]
+        sessions = rng.binomial(o1 + o2, 0.9)
+        paid_sessions = extra.hypergeometric(o1, o2, sessions) if n else sessions
+        out[I["WEB_SESSIONS_1"]] = paid_sessions
+        out[I["WEB_SESSIONS_2"]] = sessions - paid_sessions
+        out[I["INVALID_IMPRESSION_1"]] = extra.binomial(imp1, self.invalid_rate)
+        out[I["INVALID_CLICKTHROUGH_1"]] = extra.binomial(c1, self.invalid_rate * 1.5)
+        self._video(rng, out, imp1, imp2)
         return out
+
+    def _video(self, rng: np.random.Generator, out: IntArray, imp1: IntArray,
+               imp2: IntArray) -> None:
+        """Video ads' funnel, each stage a subset of the one before (quartiles decreasing)."""
+        video = self.is_video
+        out[I["VIDEO_IMPRESSION_1"]] = np.where(video, imp1, 0)
+        out[I["VIDEO_SPEND_IN_MICRO_DOLLAR"]] = np.where(video, out[I["SPEND_IN_MICRO_DOLLAR"]], 0)
+        hold = np.clip(self.video_hold[video], 0.0, 1.0 / 0.9)
+        length = self.video_length[video]
+        # In a short video the 3-second mark is past 25% (under 12 s) or 50% (6 s and less):
+        # everyone past 3 s has reached them, and the simulator counts those quartiles as the
+        # 3-second views (keeps the funnel order; a little low for P25 of a 6 s video).
+        past_mark = {"P25_COMBINED": length < 12.0, "P50_COMBINED": length <= 6.0}
+        # Share of the previous stage that reaches each stage (P0 = started playing in view).
+        keep = (0.62, 0.78, 0.6, 0.7, 0.66, 0.72, 0.8, 0.9)
+        # Seconds watched by the people who stop between a stage and the next one.
+        stops = (1.5 * np.ones_like(length), 2.5 * np.ones_like(length), (3 + 0.25 * length) / 2,
+                 0.375 * length, 0.625 * length, 0.85 * length, 0.975 * length)
+        for side, imps in (("1", imp1), ("2", imp2)):
+            prev = imps[video]
+            stages = []
+            for stage, p in zip(VIDEO_STAGES, keep, strict=True):
+                share = np.clip(p * (hold if stage != "P0_COMBINED" else 1.0), 0.0, 1.0)
+                if stage in past_mark:
+                    share = np.where(past_mark[stage], 1.0, share)
+                prev = rng.binomial(prev, share)
+                stages.append(prev)
+                out[I[f"VIDEO_{stage}_{side}"], video] = prev
+            watched = stages[-1] * length
+            for k, seconds in enumerate(stops):
+                watched = watched + (stages[k] - stages[k + 1]) * seconds
+            out[I[f"VIDEO_WATCH_SECONDS_{side}"], video] = np.floor(watched).astype(np.int64)
 
 
     def rounding_offsets(self, day: date, rows: int) -> FloatArray:
@@ -235,6 +287,12 @@ class DeliveryModel:
         window never reports more than a longer one."""
         rng = np.random.default_rng([self.seed, self.account.index, day.toordinal(), 0xA77])
         return rng.random((rows, self.n))
+
+
+def _video_seconds(name: str, default: float) -> float:
+    """The length a creative's name gives ("Video 6s - v1"), else ``default``."""
+    match = re.match(r"Video (\d+)s", name)
+    return float(match.group(1)) if match else default
 
 
 def _rare(rng: np.random.Generator, trials: IntArray, p: FloatArray | float) -> IntArray:
@@ -311,9 +369,12 @@ _FUNNEL: tuple[tuple[tuple[int, ...], int], ...] = (
     ((BASE_INDEX["CLICKTHROUGH_2"],), BASE_INDEX["IMPRESSION_2"]),
     ((BASE_INDEX["OUTBOUND_CLICK_1"],), BASE_INDEX["CLICKTHROUGH_1"]),
     ((BASE_INDEX["OUTBOUND_CLICK_2"],), BASE_INDEX["CLICKTHROUGH_2"]),
+    ((BASE_INDEX["WEB_SESSIONS_1"],), BASE_INDEX["OUTBOUND_CLICK_1"]),
+    ((BASE_INDEX["WEB_SESSIONS_2"],), BASE_INDEX["OUTBOUND_CLICK_2"]),
     (tuple(BASE_INDEX[c] for c in (
         "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
-        "TOTAL_SIGNUP", "TOTAL_LEAD", "TOTAL_CLICK_ADD_TO_CART")), BASE_INDEX["CLICKTHROUGH_1"]),
+        "TOTAL_SIGNUP", "TOTAL_CLICK_LEAD", "TOTAL_VIEW_LEAD", "TOTAL_ENGAGEMENT_LEAD",
+        "TOTAL_CLICK_ADD_TO_CART")), BASE_INDEX["CLICKTHROUGH_1"]),
 )
 
 

@@ -571,28 +571,30 @@ def _apply_windows(full: IntArray, a: Attribution, offsets: FloatArray) -> IntAr
     blend = 0.7 * click + 0.2 * eng + 0.1 * view
     factors = {
         "TOTAL_CLICK_CHECKOUT": click, "TOTAL_VIEW_CHECKOUT": view,
-        "TOTAL_ENGAGEMENT_CHECKOUT": eng, "TOTAL_SIGNUP": blend, "TOTAL_LEAD": blend,
-        "TOTAL_CLICK_ADD_TO_CART": blend, "TOTAL_PAGE_VISIT": blend,
+        "TOTAL_ENGAGEMENT_CHECKOUT": eng, "TOTAL_SIGNUP": blend, "TOTAL_CLICK_LEAD": click,
+        "TOTAL_CLICK_ADD_TO_CART": blend, "TOTAL_PAGE_VISIT": blend, "TOTAL_VIEW_LEAD": view,
+        "TOTAL_ENGAGEMENT_LEAD": eng,
     }
     vals = full.copy()
     for k, (col, factor) in enumerate(factors.items()):
         src = full[_I[col]].astype(np.float64)
         vals[_I[col]] = np.floor(src * factor + offsets[k]) if factor > 0 else 0
     # Values follow the conversions that remain.
-    for value_col, count_cols in (
-        ("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
-         ("TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT")),
-        ("PAGE_VISIT_VALUE_IN_MICRO_DOLLAR", ("TOTAL_PAGE_VISIT",)),
+    for value_col, count_col in (
+        ("TOTAL_CLICK_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_CLICK_CHECKOUT"),
+        ("TOTAL_VIEW_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_VIEW_CHECKOUT"),
+        ("TOTAL_ENGAGEMENT_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_ENGAGEMENT_CHECKOUT"),
+        ("PAGE_VISIT_VALUE_IN_MICRO_DOLLAR", "TOTAL_PAGE_VISIT"),
     ):
-        before = sum(full[_I[c]] for c in count_cols).astype(np.float64)
-        after = sum(vals[_I[c]] for c in count_cols).astype(np.float64)
+        before = full[_I[count_col]].astype(np.float64)
+        after = vals[_I[count_col]].astype(np.float64)
         value = full[_I[value_col]].astype(np.float64)
         vals[_I[value_col]] = np.where(
             before > 0, np.floor(value * (after / np.maximum(before, 1.0))), 0)
     return vals
 
 
-N_OFFSET_ROWS = 8  # 7 scaled conversion columns + the TIME_OF_CONVERSION lag
+N_OFFSET_ROWS = 10  # 9 scaled conversion columns + the TIME_OF_CONVERSION lag
 
 
 def _selected_runs(idx: _LevelIndex, entities: Sequence[Any], level: str,
