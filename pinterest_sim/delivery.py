@@ -90,10 +90,12 @@ class DeliveryModel:
         groups_by_id = {g.id: g for g in self.ad_groups}
         campaigns_by_id = {c.id: c for c in self.campaigns}
 
+        # Every ad that may be live on some day: none of ad, ad group, campaign archived. Which
+        # of them deliver on a day follows their statuses at 00:00 UTC that day (history.py).
         deliverable = [
             i for i, ad in enumerate(self.ads)
-            if ad.status == "ACTIVE" and groups_by_id[ad.ad_group_id].status == "ACTIVE"
-            and campaigns_by_id[ad.campaign_id].status == "ACTIVE"
+            if ad.status != "ARCHIVED" and groups_by_id[ad.ad_group_id].status != "ARCHIVED"
+            and campaigns_by_id[ad.campaign_id].status != "ARCHIVED"
         ]
         # Positions (in the account's ad list) of the ads that can deliver, in world order, so
         # that their campaigns and ad groups form contiguous runs (np.add.reduceat works).
@@ -111,12 +113,23 @@ class DeliveryModel:
             g = groups_by_id[ad.ad_group_id]
             c = campaigns_by_id[ad.campaign_id]
             start = max(ad.created_time, g.start_time, c.start_time)
-            start_days.append(datetime.fromtimestamp(start, UTC).date().toordinal())
+            # Delivery starts on the first UTC day that begins after creation and start (like
+            # an edit, history.py), so nothing is delivered before the ad exists.
+            start_days.append(datetime.fromtimestamp(start - 1, UTC).date().toordinal() + 1)
             end = c.end_time if c.end_time is not None else g.end_time
             end_days.append(date.max.toordinal() if end is None
                             else datetime.fromtimestamp(end, UTC).date().toordinal())
         self.start_ord = np.array(start_days, dtype=np.int64)
         self.end_ord = np.array(end_days, dtype=np.int64)
+        self.history = world.history(account.id)
+        nc, ng = len(self.campaigns), len(self.ad_groups)
+        # History positions (campaigns, then ad groups, then ads) of each deliverable ad's chain.
+        self._chain = np.stack([
+            np.array([campaign_pos[self.ads[i].campaign_id] for i in deliverable], dtype=np.intp),
+            np.array([nc + group_pos[self.ads[i].ad_group_id] for i in deliverable],
+                     dtype=np.intp),
+            np.array([nc + ng + i for i in deliverable], dtype=np.intp),
+        ]) if deliverable else np.zeros((3, 0), dtype=np.intp)
 
         rng = np.random.default_rng([self.seed, account.index, 0x5EED])
         cur = account.currency
@@ -142,7 +155,13 @@ class DeliveryModel:
         pacing = rng.uniform(0.55, 0.95, n)
         spend_target = budgets[self.group_of] * share * pacing if n else np.zeros(0)
         del live_in_group
+        # A typical day with every ad live (audiences, insights); a given day shares each ad
+        # group's budget of that day among its ads live that day (full_day).
         self.expected_impressions = spend_target / self.cpm_micro * 1000.0
+        self.spend_weight = weight
+        self.pacing = pacing
+        self.lifetime_group = np.array([g.budget_type == "LIFETIME" for g in self.ad_groups],
+                                       dtype=bool)
 
         obj_ctr = np.array([{"AWARENESS": 0.6, "VIDEO_COMPLETION": 0.5, "CONSIDERATION": 1.2,
                              "WEB_CONVERSION": 1.0, "CATALOG_SALES": 1.3}[o] for o in objective])
@@ -188,8 +207,15 @@ class DeliveryModel:
         ordinal = day.toordinal()
         rng = np.random.default_rng([self.seed, self.account.index, ordinal])
         factor = WEEKDAY_FACTOR[day.weekday()] * seasonality(day, self.phase)
-        live = (self.start_ord <= ordinal) & (ordinal <= self.end_ord)
-        expected = self.expected_impressions * factor * rng.lognormal(0.0, 0.22, n) * live
+        live = (self.start_ord <= ordinal) & (ordinal <= self.end_ord) & self._active_on(day)
+        # The ad group's budget that day, shared among its ads live that day (a paused ad's
+        # share goes to its siblings; a new ad takes part of theirs).
+        weights = self.spend_weight * live
+        group_weight = np.bincount(self.group_of, weights=weights, minlength=len(self.ad_groups))
+        share = weights / np.maximum(group_weight[self.group_of], 1e-12)
+        spend = self._group_budgets(day)[self.group_of] * share * self.pacing
+        expected = (spend / self.cpm_micro * 1000.0 * factor
+                    * rng.lognormal(0.0, 0.22, n) * live)
         imp1 = rng.poisson(expected).astype(np.int64)
         imp2 = rng.binomial(imp1, self.earned_ratio)
         ctr = self.ctr * rng.uniform(0.88, 1.12, n)
@@ -280,6 +306,22 @@ class DeliveryModel:
                 watched = watched + (stages[k] - stages[k + 1]) * seconds
             out[I[f"VIDEO_WATCH_SECONDS_{side}"], video] = np.floor(watched).astype(np.int64)
 
+
+    def _day_start(self, day: date) -> int:
+        return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+    def _active_on(self, day: date) -> npt.NDArray[np.bool_]:
+        """Per deliverable ad: its campaign, ad group and itself ACTIVE at 00:00 UTC."""
+        active = self.history.active_at(self._day_start(day))
+        result: npt.NDArray[np.bool_] = np.asarray(active[self._chain].all(axis=0), dtype=bool)
+        return result
+
+    def _group_budgets(self, day: date) -> FloatArray:
+        """Per ad group: its daily budget at 00:00 UTC (a lifetime budget spread over 30 days)."""
+        nc, ng = len(self.campaigns), len(self.ad_groups)
+        amounts = self.history.amounts_at(self._day_start(day))[nc:nc + ng].astype(np.float64)
+        result: FloatArray = np.where(self.lifetime_group, amounts / 30.0, amounts)
+        return result
 
     def rounding_offsets(self, day: date, rows: int) -> FloatArray:
         """Fixed uniforms in [0, 1) per (row, ad) of a day: unbiased rounding when conversions are

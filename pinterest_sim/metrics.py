@@ -299,7 +299,8 @@ class MetricsEngine:
         if not len(keep):
             return out
         kept_entities = [entities[idx.entity_pos[k]] for k in keep]
-        attrs = _attribute_rows(kept_entities, level, cols, id_col, m.account.id, self.world)
+        attrs = _attribute_rows(kept_entities, level, cols, id_col, m.account.id,
+                               self.world.at(self.clock.now()))
         if aggregate:
             attrs = [{k: val for k, val in attrs[0].items()
                       if k != id_col and all(a.get(k) == val for a in attrs)}]
@@ -376,7 +377,8 @@ class MetricsEngine:
             out_entities: list[Any] = [m.account]
         else:
             out_entities = [split_entities[split_idx.entity_pos[k]] for k in keep]
-        attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id, self.world)
+        attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id,
+                               self.world.at(self.clock.now()))
         n_runs = len(split_idx.entity_pos)
         # Segments share their entity's frequency over the bucket (reach.py).
         plan = (_reach_plan(m, split_idx, keep, level == "AD_ACCOUNT") if _wants_reach(cols)
@@ -655,14 +657,14 @@ def _metric(agg: IntArray, col: str) -> IntArray:
     return agg[BASE_INDEX[col]] if col in BASE_INDEX else _sum(agg, col)
 
 
-def attribute_value(entity: Any, level: str, col: str, world: World, account_id: str) -> Any:
-    """The value of an attribute column for an entity of ``level`` (None when it has none)."""
+def attribute_value(entity: Any, level: str, col: str, lookups: Mapping[str, Any],
+                    account_id: str) -> Any:
+    """The value of an attribute column for an entity of ``level`` (None when it has none);
+    ``lookups``: the account's campaigns and ad groups by id."""
     if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
         return account_id
-    campaign = entity if level == "CAMPAIGN" else world.campaigns_by_id.get(
-        getattr(entity, "campaign_id", ""))
-    group = entity if level == "AD_GROUP" else world.ad_groups_by_id.get(
-        getattr(entity, "ad_group_id", ""))
+    campaign = entity if level == "CAMPAIGN" else lookups.get(getattr(entity, "campaign_id", ""))
+    group = entity if level == "AD_GROUP" else lookups.get(getattr(entity, "ad_group_id", ""))
     ad = entity if level == "AD" else None
     if col.startswith("CAMPAIGN_") and campaign is not None:
         return {
@@ -687,13 +689,20 @@ def attribute_value(entity: Any, level: str, col: str, world: World, account_id:
 
 def _attribute_rows(entities: Sequence[Any], level: str, cols: Sequence[str], id_col: str,
                     account_id: str, world: World) -> list[dict[str, Any]]:
-    """Per entity: its id column and the requested attribute columns (the start of each row)."""
+    """Per entity: its id column and the requested attribute columns (the start of each row).
+    ``world``: the world at the clock's now, so statuses, caps and budgets are today's."""
     attr_cols = [c for c in cols if c in ATTRIBUTE_COLUMNS and c != id_col]
     rows = []
+    current: dict[str, Any] = {}
+    if attr_cols and level != "AD_ACCOUNT":
+        ents = world.account_entities(account_id)
+        every: tuple[Any, ...] = (*ents.campaigns, *ents.ad_groups, *ents.ads)
+        current = {e.id: e for e in every}
     for ent in entities:
+        ent = current.get(ent.id, ent)
         row: dict[str, Any] = {id_col: ent.id}
         for c in attr_cols:
-            v = attribute_value(ent, level, c, world, account_id)
+            v = attribute_value(ent, level, c, current, account_id)
             if v is not None:
                 row[c] = v
         rows.append(row)
