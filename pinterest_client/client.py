@@ -208,6 +208,11 @@ class PinterestClient:
         return self._session
 
     @property
+    def rate_limiter(self) -> Limiter:
+        """The rate limiter in use (in-process, or shared through Redis)."""
+        return self._limiter
+
+    @property
     def cache(self) -> ResponseCache:
         """The response cache (shared between clients unless one was passed in)."""
         return self._cache
