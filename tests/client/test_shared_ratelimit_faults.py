@@ -59,7 +59,9 @@ def test_store_killed_mid_run_then_back(redis_server: RedisServer) -> None:
 
             redis_server.restart()  # empty: a store without persistence lost every window
             time.sleep(0.4)  # the workers' stores try again after retry_s (0.3 s)
-            back = phase(group, 10)
+            # One process comes back before the other: the store does not know the other's
+            # slots of this minute yet, so the first keeps to its local share for one window.
+            back = phase(group[:1], 10) + phase(group[1:], 10)
 
         results = first + down + back
         assert [r["errors"] for r in results] == [[]] * 6
