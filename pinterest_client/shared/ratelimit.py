@@ -25,15 +25,17 @@ script; it stays small (one sorted-set pair per bucket).
 
 Faults: every Redis call goes through `SharedStore.attempt`; when the store is down, slow or
 answers garbage the limiter uses an in-process ledger with a conservative share (each limit
-divided by `store.processes`, at least 1). The ledger also records every slot this process took
-in Redis, so the share counts this process's own recent use. When the store answers again (or
-is found to have lost our keys: a per-process marker key is gone, e.g. after a restart) the
-process first writes its ledger back (its slots of the current windows and its cooldowns), then
-uses Redis again. A slot taken in Redis is released in Redis; if that fails it expires there
-(in-flight TTL) and is written back as done at the next sync. Redis errors never reach callers.
-Limits of the fallback: while processes leave and rejoin the store at different moments (each
-store retries after `retry_s`), a window can see up to one local share more per process still
-cut off; a 429 that still results blocks the category as usual.
+divided by `store.processes`, at least 1). The ledger records every slot this process took, in
+Redis too, and the other processes' slots as the store last counted them (until they age out),
+so the share counts this process's own recent use and what it knew of the others'. When the
+store answers again, or has lost our keys (the identity's epoch key changed: a restart without
+persistence), the process first writes its ledger back (its slots of the current windows and its
+cooldowns, extending only) and for one window also keeps to its local share, since the slots
+other processes took while cut off reach Redis only when they are back. A slot taken in Redis
+is released in Redis; if that fails it expires there (in-flight TTL) and is written back as done
+at the next sync. Redis errors never reach callers. What remains: a process cut off from the
+store for longer than the others (a partition of its own) is invisible to them, up to its
+share per window; a 429 that still results blocks the category as usual.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import time
 
 import redis
 
+from pinterest_client._errors import RateLimitedError
 from pinterest_client._ratelimit import RateLimits
 from pinterest_client.shared.ratelimit import SharedRateLimiter
 from pinterest_client.shared.store import SharedStore
@@ -122,3 +123,27 @@ def test_a_slot_of_a_process_that_died_expires(redis_server: RedisServer) -> Non
     time.sleep(1.0 + 0.2 + 0.3)  # the per-second window + in-flight TTL have passed
     assert alive.tokens_left()["per_second"] == 2
     alive.acquire("ads_read", 0.0)  # the budget is usable again
+
+
+def test_the_local_share_counts_what_the_others_had_used(redis_server: RedisServer) -> None:
+    # One process used 4 of the minute's 5 through Redis, the other 1; then Redis went away.
+    # A share of 5 // 2 = 2 each, counting only its own slot, would let the second process send
+    # one more (6 in the minute); counting the others' 4 as last seen, it sends none.
+    limits = RateLimits(per_minute={"ads_read": 5}, per_second=100)
+    busy = SharedRateLimiter(SharedStore(redis_server.url, processes=2), IDENTITY, limits)
+    quiet = SharedRateLimiter(SharedStore(redis_server.url, processes=2, retry_s=60),
+                              IDENTITY, limits)
+    for _ in range(4):
+        busy.acquire("ads_read", 0.0)
+        busy.release("ads_read")
+    quiet.acquire("ads_read", 0.0)  # the store says 5 used: 4 of them another process's
+    quiet.release("ads_read")
+
+    redis_server.kill()
+    try:
+        quiet.acquire("ads_read", 0.5)
+    except RateLimitedError as exc:
+        assert exc.retry_after is not None and exc.retry_after > 0.5
+    else:
+        raise AssertionError("the local share let a sixth request of the minute through")
+    assert quiet.local_slots == 0 and quiet.tokens_left()["ads_read"] == 0
