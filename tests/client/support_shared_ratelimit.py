@@ -12,7 +12,6 @@ limiter's counters.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import socket
@@ -263,18 +262,18 @@ def _main(raw: str) -> int:
     from pinterest_client import ClientConfig, PinterestClient, ResponseCache
     from pinterest_client._errors import RateLimitedError
     from pinterest_client._ratelimit import RateLimits
-    from pinterest_client.shared.ratelimit import SharedRateLimiter, limiter_for
-    from pinterest_client.shared.store import SharedStore
+    from pinterest_client.shared import SharedRateLimiter, connect
 
     spec = WorkerSpec(**json.loads(raw))
-    store = (SharedStore(spec.redis_url, processes=spec.processes, retry_s=spec.retry_s)
+    # As the dashboard does: one SharedState per process, its limiter per token identity.
+    state = (connect(spec.redis_url, processes=spec.processes, retry_s=spec.retry_s)
              if spec.redis_url else None)
     client = PinterestClient(
         TOKEN, base_url=spec.base_url, cache=ResponseCache(), max_wait_s=spec.max_wait_s,
         rate_limits=RateLimits(per_minute=spec.per_minute, per_second=spec.per_second),
         config=ClientConfig(max_retries=2, backoff_base_s=0.01, backoff_cap_s=0.05,
                             max_block_s=spec.max_block_s),
-        limiter_factory=functools.partial(limiter_for, store) if store else None)
+        limiter_factory=state.limiter if state else None)
     limiter = client.rate_limiter
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
