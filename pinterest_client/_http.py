@@ -35,7 +35,7 @@ from pinterest_client._errors import (
     ServerError,
     TransportError,
 )
-from pinterest_client._ratelimit import RateLimiter
+from pinterest_client._ratelimit import Limiter
 from pinterest_client._retry import Budget, Failure, GiveUp, RefreshToken, decide
 from pinterest_client._stats import HttpStats
 
@@ -115,7 +115,7 @@ class HttpSession:
     def __init__(
         self,
         credentials: Credentials,
-        limiter: RateLimiter,
+        limiter: Limiter,
         *,
         base_url: str,
         transport: httpx.BaseTransport | None = None,

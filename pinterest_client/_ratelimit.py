@@ -28,7 +28,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Protocol
 
 from pinterest_client._errors import RateLimitedError
 
@@ -59,6 +59,26 @@ class RateLimits:
 
     def key(self) -> tuple[object, ...]:
         return (tuple(sorted(self.per_minute.items())), self.per_second, self.slack_s)
+
+
+class Limiter(Protocol):
+    """What `HttpSession` needs of a rate limiter: `RateLimiter` (in process) or
+    `pinterest_client.shared.ratelimit.SharedRateLimiter` (several processes, through Redis)."""
+
+    limits: RateLimits
+    waits: int
+    waited_s: float
+
+    def acquire(self, category: str, max_wait_s: float) -> None: ...
+
+    def release(self, category: str) -> None: ...
+
+    def block(self, category: str, seconds: float, *, announced_s: float | None = None
+              ) -> None: ...
+
+    def blocked_for(self, category: str) -> float: ...
+
+    def tokens_left(self) -> dict[str, int]: ...
 
 
 class _WindowBucket:

@@ -43,7 +43,7 @@ from pinterest_client._errors import (
 )
 from pinterest_client._http import HttpSession
 from pinterest_client._listing import ASCENDING, read_from_both_ends, read_in_sequence
-from pinterest_client._ratelimit import RateLimits, shared_limiter
+from pinterest_client._ratelimit import Limiter, RateLimits, shared_limiter
 from pinterest_client._split import (
     MERGING_GRANULARITIES,
     batches,
@@ -80,6 +80,8 @@ T = TypeVar("T")
 # The owner part of the cache key of an ad account's data, shared by who may read it.
 SHARED_ACCOUNT_DATA: Final = "ad-account-data"
 U = TypeVar("U")
+# (token identity, limits) -> the rate limiter a client uses (see PinterestClient).
+LimiterFactory = Callable[[str, RateLimits | None], Limiter]
 
 ADS_ANALYTICS = "ads_analytics"
 ADS_READ = "ads_read"
@@ -151,7 +153,12 @@ class PinterestClient:
         on_refresh_refused: RefusedCallback | None = None,
         config: ClientConfig | None = None,
         now: Callable[[], datetime] | None = None,
+        limiter_factory: LimiterFactory | None = None,
     ) -> None:
+        """`limiter_factory(identity, rate_limits)`: the rate limiter for this token (default:
+        the process-wide in-process one, `shared_limiter`); several app processes pass
+        `functools.partial(pinterest_client.shared.ratelimit.limiter_for, store)` to share one
+        budget through Redis. `identity` is a hash of the token, never the token."""
         self._credentials = Credentials(
             access_token,
             refresh_token=refresh_token,
@@ -163,7 +170,8 @@ class PinterestClient:
         self.config = config or ClientConfig()
         self.max_workers = max(1, max_workers)
         self._now = now or (lambda: datetime.now(UTC))
-        self._limiter = shared_limiter(self._credentials.identity, rate_limits)
+        self._limiter: Limiter = (limiter_factory or shared_limiter)(
+            self._credentials.identity, rate_limits)
         self._cache = cache if cache is not None else default_cache()
         self._proofs = access_proofs if access_proofs is not None else default_proofs()
         self._session = HttpSession(
@@ -198,6 +206,11 @@ class PinterestClient:
     def session(self) -> HttpSession:
         """The HTTP session (for extensions such as reports and bulk)."""
         return self._session
+
+    @property
+    def rate_limiter(self) -> Limiter:
+        """The rate limiter in use (in-process, or shared through Redis)."""
+        return self._limiter
 
     @property
     def cache(self) -> ResponseCache:

@@ -5,7 +5,8 @@ the process, as before. With one, the parts in this package keep the same interf
 Redis and fall back to the in-process versions while the store is down::
 
     state = connect("redis://host:6379/0", processes=3)
-    client = PinterestClient(token, cache=state.cache, access_proofs=state.proofs)
+    client = PinterestClient(token, cache=state.cache, access_proofs=state.proofs,
+                             limiter_factory=state.limiter)
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from pinterest_client._ratelimit import RateLimits
 from pinterest_client.shared.cache import SharedCacheStats as SharedCacheStats
 from pinterest_client.shared.cache import SharedResponseCache as SharedResponseCache
 from pinterest_client.shared.proofs import SharedAccessProofs as SharedAccessProofs
+from pinterest_client.shared.ratelimit import SharedRateLimiter as SharedRateLimiter
+from pinterest_client.shared.ratelimit import shared_rate_limiter
 from pinterest_client.shared.store import (
     DEFAULT_CALL_BUDGET_S,
     DEFAULT_RETRY_S,
@@ -41,6 +45,11 @@ class SharedState:
     cache: SharedResponseCache
     proofs: SharedAccessProofs
 
+    def limiter(self, identity: str, limits: RateLimits | None = None) -> SharedRateLimiter:
+        """The shared rate budget of a token identity (one per identity and limits in this
+        process); fits `PinterestClient(limiter_factory=state.limiter)`."""
+        return shared_rate_limiter(self.store, identity, limits)
+
     def status(self) -> SharedStoreStatus:
         return self.store.status()
 
@@ -65,6 +74,7 @@ def connect(url: str, *, processes: int = 1, call_budget_s: float = DEFAULT_CALL
 __all__ = [
     "SharedAccessProofs",
     "SharedCacheStats",
+    "SharedRateLimiter",
     "SharedResponseCache",
     "SharedState",
     "SharedStore",
