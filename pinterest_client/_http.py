@@ -209,37 +209,46 @@ class HttpSession:
         with self._refresh_lock:
             if seen_generation is not None and self.credentials.generation != seen_generation:
                 return
-            try:
-                answer = self._send(
-                    "POST", self.base_url + "/oauth/token", category=OAUTH_CATEGORY,
-                    params=None, json=None, data=self.credentials.refresh_form(), auth=False,
-                    basic_auth=True, allow_refresh=False,
-                )
-            except (BadRequestError, AuthError, ForbiddenError) as exc:
-                # Refused (bad or revoked refresh token, wrong app secret). Transient failures
-                # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
-                self.credentials.refresh_refused()
-                raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
-                                + exc.message) from None
-            try:
-                decoded = jsonlib.loads(answer)
-            except (ValueError, UnicodeDecodeError):
-                decoded = None
-            if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
-                raise InvalidResponseError("The token refresh answer has no access_token.")
-            new_refresh = decoded.get("refresh_token")
-            expires_in = decoded.get("expires_in")
-            expires_at = (
-                self._wall() + float(expires_in)
-                if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
-                else None
+            with self.credentials.refresh_guard():  # other processes' refreshes wait
+                if self.credentials.adopt_stored():  # another process already rotated
+                    log.info("pinterest_client: took the token pair another process "
+                             "refreshed")
+                    return
+                self._refresh_now()
+
+    def _refresh_now(self) -> None:
+        """POST /oauth/token and install the answer (under the refresh locks)."""
+        try:
+            answer = self._send(
+                "POST", self.base_url + "/oauth/token", category=OAUTH_CATEGORY,
+                params=None, json=None, data=self.credentials.refresh_form(), auth=False,
+                basic_auth=True, allow_refresh=False,
             )
-            self.credentials.install(
-                decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None,
-                expires_at,
-            )
-            self.stats.record_refresh()
-            log.info("pinterest_client: access token refreshed")
+        except (BadRequestError, AuthError, ForbiddenError) as exc:
+            # Refused (bad or revoked refresh token, wrong app secret). Transient failures
+            # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
+            self.credentials.refresh_refused()
+            raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
+                            + exc.message) from None
+        try:
+            decoded = jsonlib.loads(answer)
+        except (ValueError, UnicodeDecodeError):
+            decoded = None
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
+            raise InvalidResponseError("The token refresh answer has no access_token.")
+        new_refresh = decoded.get("refresh_token")
+        expires_in = decoded.get("expires_in")
+        expires_at = (
+            self._wall() + float(expires_in)
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+            else None
+        )
+        self.credentials.install(
+            decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None,
+            expires_at,
+        )
+        self.stats.record_refresh()
+        log.info("pinterest_client: access token refreshed")
 
     # -- the loop -------------------------------------------------------------------------------
 

@@ -25,7 +25,13 @@ from cachetools import LRUCache
 from pinterest_client import _validation as check
 from pinterest_client import columns as catalogue
 from pinterest_client._access import AccessProofs, account_scope, default_proofs
-from pinterest_client._auth import Credentials, RefusedCallback, TokensCallback
+from pinterest_client._auth import (
+    Credentials,
+    CurrentTokens,
+    RefreshGuard,
+    RefusedCallback,
+    TokensCallback,
+)
 from pinterest_client._cache import (
     CacheKey,
     CacheStats,
@@ -130,7 +136,13 @@ def _combine(parts: Sequence[Fetched[Any]], data: T) -> Fetched[T]:
 
 
 class PinterestClient:
-    """Pinterest API v5 (ads analytics and reporting surface). Thread-safe."""
+    """Pinterest API v5 (ads analytics and reporting surface). Thread-safe.
+
+    `identity` names whose quota and private cache entries these are (default: a hash of the
+    first token; give a stable one, such as the Pinterest user id, when tokens rotate across
+    processes). `refresh_guard` and `current_tokens` coordinate a refresh with other holders
+    of the same tokens (see pinterest_client._auth).
+    """
 
     def __init__(
         self,
@@ -149,6 +161,9 @@ class PinterestClient:
         max_wait_s: float = 30.0,
         on_tokens_refreshed: TokensCallback | None = None,
         on_refresh_refused: RefusedCallback | None = None,
+        identity: str | None = None,
+        refresh_guard: RefreshGuard | None = None,
+        current_tokens: CurrentTokens | None = None,
         config: ClientConfig | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -159,6 +174,9 @@ class PinterestClient:
             app_secret=app_secret,
             on_tokens_refreshed=on_tokens_refreshed,
             on_refresh_refused=on_refresh_refused,
+            identity=identity,
+            refresh_guard=refresh_guard,
+            current_tokens=current_tokens,
         )
         self.config = config or ClientConfig()
         self.max_workers = max(1, max_workers)

@@ -1,0 +1,123 @@
+"""The process's link to the shared store (Redis) when PINTEREST_DASHBOARD_REDIS_URL is set.
+
+One `SharedBackend` per process and settings (`shared_backend(settings)`, cached like the
+connection): every PinterestClient the app builds (personal, team: one per person, demo) gets
+its parts (`client_kwargs()`), team mode's token store lives in it (dashboard/shared_tokens.py),
+report jobs in flight are found through it (dashboard/shared_reports.py), and API status shows
+its state in one line (`status_text()`). Without the setting, or with a URL that cannot be a
+Redis address, `store` is None and everything stays in the process as before. The URL's
+password is never kept outside the redis connection, nor shown. Streamlit-free.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.settings import Settings
+from dashboard.token_store import TokenStore
+from pinterest_client.shared import SharedStore, SharedStoreDown
+
+log = logging.getLogger("dashboard.shared_backend")
+
+
+@dataclass(frozen=True)
+class SharedBackend:
+    """The shared store of this process (None: not configured or unusable) and what uses it."""
+
+    store: SharedStore | None = field(default=None, repr=False)
+    processes: int = 1
+    problem: str | None = None  # a configured store that cannot be used, in words
+    state: Any = field(default=None, repr=False)  # pinterest_client.shared.SharedState
+
+    @property
+    def configured(self) -> bool:
+        return self.store is not None
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """What every PinterestClient of this process is built with (nothing without a store):
+        the shared response cache, access proofs and rate limiter."""
+        if self.state is None:
+            return {}
+        kwargs: dict[str, Any] = {}
+        for name in ("cache", "access_proofs", "rate_limiter"):
+            part = getattr(self.state, name, None)
+            if part is not None:
+                kwargs[name] = part
+        return kwargs
+
+    def check(self) -> None:
+        """Ask the store once (PING) so a status shown now is not one from minutes ago."""
+        if self.store is not None:
+            with suppress(SharedStoreDown):  # down: the store now says why
+                self.store.attempt(lambda r: r.ping())
+
+    def status_text(self) -> str:
+        """One line for API status: shared where, or in process and why; never a password."""
+        n = self.processes
+        budget = f"{n} app process{'es' if n != 1 else ''} configured"
+        if self.store is None:
+            if self.problem:
+                return f"Shared store: not used ({self.problem}) · {budget}"
+            return ("Shared store: none (PINTEREST_DASHBOARD_REDIS_URL is not set): this process "
+                    f"keeps its own cache, rate budget and sign-ins · {budget}")
+        status = self.store.status()
+        if status.shared:
+            return f"Shared store: shared at {status.where} · {budget}"
+        share = f" (each uses 1/{n} of Pinterest's rate budget)" if n > 1 else ""
+        return (f"Shared store: in-process fallback: {status.detail or 'unavailable'} "
+                f"({status.where}) · {budget}{share}")
+
+
+_lock = threading.Lock()
+_backends: dict[tuple[str | None, int], SharedBackend] = {}
+
+
+def shared_backend(settings: Settings) -> SharedBackend:
+    """This process's backend for these settings (one connection pool per process)."""
+    key = (settings.redis_url, settings.processes)
+    with _lock:
+        backend = _backends.get(key)
+        if backend is None:
+            backend = _backends[key] = connect_backend(settings)
+        return backend
+
+
+def token_store_for(settings: Settings, backend: SharedBackend) -> TokenStore:
+    """Team mode's token store: in Redis (sealed, written through to the SQLite file) when a
+    shared store is configured, else the SQLite file alone."""
+    assert settings.team is not None
+    team = settings.team
+    if backend.store is None:
+        return TokenStore(team.token_store_path, team.secret_key)
+    from dashboard.shared_tokens import SharedTokenStore
+
+    return SharedTokenStore(team.token_store_path, team.secret_key, backend.store)
+
+
+def connect_backend(settings: Settings) -> SharedBackend:
+    """A new backend (tests build several, as several processes would)."""
+    if not settings.redis_url:
+        return SharedBackend(processes=settings.processes, problem=settings.shared_store_problem)
+    try:
+        store = SharedStore(settings.redis_url, processes=settings.processes)
+    except ValueError:
+        # Settings checked the URL; redis-py refusing it still must not take the app down.
+        return SharedBackend(processes=settings.processes,
+                             problem="PINTEREST_DASHBOARD_REDIS_URL is not a Redis address "
+                                     "redis-py accepts")
+    log.info("shared store configured at %s for %d app process(es)", store.where,
+             settings.processes)
+    return SharedBackend(store=store, processes=settings.processes,
+                         state=_client_state(store))
+
+
+def _client_state(store: SharedStore) -> Any:
+    """The client's shared parts (cache, access proofs, rate limiter) over `store`."""
+    import pinterest_client.shared as shared
+
+    connect = getattr(shared, "shared_state_for", None)
+    return connect(store) if connect is not None else None
