@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.settings import Settings
+from dashboard.shared_reports import InFlightReports
 from dashboard.token_store import TokenStore
 from pinterest_client.shared import SharedStore, SharedStoreDown
 
@@ -32,6 +33,7 @@ class SharedBackend:
     processes: int = 1
     problem: str | None = None  # a configured store that cannot be used, in words
     state: Any = field(default=None, repr=False)  # pinterest_client.shared.SharedState
+    report_jobs: InFlightReports | None = field(default=None, repr=False)
 
     @property
     def configured(self) -> bool:
@@ -39,10 +41,10 @@ class SharedBackend:
 
     def client_kwargs(self) -> dict[str, Any]:
         """What every PinterestClient of this process is built with (nothing without a store):
-        the shared response cache, access proofs and rate limiter."""
-        if self.state is None:
-            return {}
+        the shared response cache, access proofs and rate limiter, and report jobs in flight."""
         kwargs: dict[str, Any] = {}
+        if self.report_jobs is not None:
+            kwargs["report_jobs"] = self.report_jobs
         for name in ("cache", "access_proofs", "rate_limiter"):
             part = getattr(self.state, name, None)
             if part is not None:
@@ -68,8 +70,8 @@ class SharedBackend:
         if status.shared:
             return f"Shared store: shared at {status.where} · {budget}"
         share = f" (each uses 1/{n} of Pinterest's rate budget)" if n > 1 else ""
-        return (f"Shared store: in-process fallback: {status.detail or 'unavailable'} "
-                f"({status.where}) · {budget}{share}")
+        detail = (status.detail or "unavailable").removesuffix("; in-process fallback")
+        return f"Shared store: in-process fallback: {status.where} is {detail} · {budget}{share}"
 
 
 _lock = threading.Lock()
@@ -112,7 +114,7 @@ def connect_backend(settings: Settings) -> SharedBackend:
     log.info("shared store configured at %s for %d app process(es)", store.where,
              settings.processes)
     return SharedBackend(store=store, processes=settings.processes,
-                         state=_client_state(store))
+                         state=_client_state(store), report_jobs=InFlightReports(store))
 
 
 def _client_state(store: SharedStore) -> Any:

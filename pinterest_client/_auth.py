@@ -61,6 +61,7 @@ class Credentials:
         self._lock = threading.Lock()
         self._generation = 0  # bumped on every refresh; lets a 401 know if someone refreshed
         self._expires_at: float | None = None  # known only for tokens we refreshed
+        self._adopted = False  # the pair in use was taken from the owner's store, not refreshed
         self._refresh_guard = refresh_guard
         self._current_tokens = current_tokens
         seed = f"identity:{identity}" if identity else (self._access or self._refresh or "")
@@ -87,6 +88,12 @@ class Credentials:
     @property
     def generation(self) -> int:
         return self._generation
+
+    @property
+    def adopted(self) -> bool:
+        """The pair in use came from the owner's store (another process refreshed it): a 401
+        on it may still be worth one refresh of our own."""
+        return self._adopted
 
     def expires_soon(self, now: float, margin_s: float = 60.0) -> bool:
         """True when the access token's known lifetime ends within `margin_s`."""
@@ -115,6 +122,7 @@ class Credentials:
                 self._refresh = refresh_token
             self._expires_at = expires_at
             self._generation += 1
+            self._adopted = False
             current_refresh = self._refresh
         if self._on_tokens_refreshed is not None:
             self._on_tokens_refreshed(access_token, current_refresh)
@@ -140,6 +148,7 @@ class Credentials:
                 self._refresh = refresh
             self._expires_at = None  # unknown here; a 401 or the next refresh tells
             self._generation += 1
+            self._adopted = True
         return True
 
     def refresh_refused(self) -> None:

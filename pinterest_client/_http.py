@@ -203,18 +203,24 @@ class HttpSession:
 
         With `seen_generation`, skip when another thread refreshed since that token was used.
         """
+        self._renew(seen_generation)
+
+    def _renew(self, seen_generation: int | None) -> bool:
+        """`refresh_access_token`; True when it took the pair another process had already
+        refreshed (kept by the credentials' owner) instead of calling Pinterest."""
         if not self.credentials.can_refresh:
             raise AuthError(401, None, "The access token was refused and no refresh token with "
                             "app id and secret is configured.")
         with self._refresh_lock:
             if seen_generation is not None and self.credentials.generation != seen_generation:
-                return
+                return self.credentials.adopted  # another thread renewed (maybe by adopting)
             with self.credentials.refresh_guard():  # other processes' refreshes wait
                 if self.credentials.adopt_stored():  # another process already rotated
                     log.info("pinterest_client: took the token pair another process "
                              "refreshed")
-                    return
+                    return True
                 self._refresh_now()
+                return False
 
     def _refresh_now(self) -> None:
         """POST /oauth/token and install the answer (under the refresh locks)."""
@@ -290,8 +296,9 @@ class HttpSession:
             decision = decide(outcome, Budget(attempt, self.config.max_retries, rate_wait_s,
                                               can_refresh), self._backoff(attempt))
             if isinstance(decision, RefreshToken):
-                refreshed = True
-                self.refresh_access_token(seen_generation=generation)
+                # A pair taken from another process may itself be refused: one real refresh
+                # may follow it (the next time the stored pair is ours, so no loop).
+                refreshed = not self._renew(generation)
                 continue
             if decision.block_s is not None:
                 self.limiter.block(category, min(decision.block_s, self.config.max_block_s),

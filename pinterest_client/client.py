@@ -81,6 +81,7 @@ from pinterest_client.models import (
 if TYPE_CHECKING:
     from pinterest_client.bulk import BulkAPI
     from pinterest_client.reports import ReportsAPI
+    from pinterest_client.reports.api import ReportJobs
 
 T = TypeVar("T")
 # The owner part of the cache key of an ad account's data, shared by who may read it.
@@ -141,7 +142,8 @@ class PinterestClient:
     `identity` names whose quota and private cache entries these are (default: a hash of the
     first token; give a stable one, such as the Pinterest user id, when tokens rotate across
     processes). `refresh_guard` and `current_tokens` coordinate a refresh with other holders
-    of the same tokens (see pinterest_client._auth).
+    of the same tokens (see pinterest_client._auth). `report_jobs` shares async report jobs in
+    flight with other clients (see pinterest_client.reports.api).
     """
 
     def __init__(
@@ -164,6 +166,7 @@ class PinterestClient:
         identity: str | None = None,
         refresh_guard: RefreshGuard | None = None,
         current_tokens: CurrentTokens | None = None,
+        report_jobs: ReportJobs | None = None,
         config: ClientConfig | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -200,6 +203,7 @@ class PinterestClient:
         # Lengths of the lists read so far (kept past their cache entries' TTL).
         self._list_lengths: MutableMapping[tuple[Any, ...], int] = LRUCache(maxsize=4096)
         self._reports: ReportsAPI | None = None
+        self._report_jobs = report_jobs
         self._bulk: BulkAPI | None = None
 
     def __repr__(self) -> str:
@@ -229,7 +233,8 @@ class PinterestClient:
             if self._reports is None:
                 from pinterest_client.reports import ReportsAPI
 
-                self._reports = ReportsAPI(self._session, now=self._now)
+                self._reports = ReportsAPI(self._session, now=self._now,
+                                           jobs=self._report_jobs)
             return self._reports
 
     @property
