@@ -63,7 +63,7 @@ def build_connection(settings: Settings, shared: SharedBackend | None = None) ->
             base_url=SIM_BASE_URL,
             transport=simulator.transport(),
             config=LIVE_CONFIG,
-            **shared.client_kwargs(),
+            **shared.client_kwargs(report_jobs=False),
         )
         return Connection(
             client=client,

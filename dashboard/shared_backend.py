@@ -39,11 +39,12 @@ class SharedBackend:
     def configured(self) -> bool:
         return self.store is not None
 
-    def client_kwargs(self) -> dict[str, Any]:
+    def client_kwargs(self, *, report_jobs: bool = True) -> dict[str, Any]:
         """What every PinterestClient of this process is built with (nothing without a store):
-        the shared response cache, access proofs and rate limiter, and report jobs in flight."""
+        the shared response cache, access proofs and rate limiter, and report jobs in flight
+        (not in demo mode: each process's simulator knows only its own jobs)."""
         kwargs: dict[str, Any] = {}
-        if self.report_jobs is not None:
+        if report_jobs and self.report_jobs is not None:
             kwargs["report_jobs"] = self.report_jobs
         for name in ("cache", "access_proofs", "rate_limiter"):
             part = getattr(self.state, name, None)
