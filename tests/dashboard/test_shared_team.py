@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,38 @@ def test_a_client_holding_a_rotated_away_pair_adopts_the_stored_one_without_refr
     assert late.stats().token_refreshes == 0
     record = second.store.load(person.user_id)
     assert record is not None and record.signed_in
+
+
+def test_two_processes_on_one_expired_token_at_once_cost_one_refresh(
+    sim: Simulator, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    people = [sim_people(sim, tmp_path, name, redis_server.url) for name in ("a", "b", "c")]
+    answer = token_answer(sim, DEMO_USER_ID)
+    person = people[0].sign_in(answer)
+    clients = [p.client_for(person.user_id) for p in people]
+    sim.expire_access_token(answer["access_token"])
+    sim.stats.reset()
+    barrier = threading.Barrier(len(clients))
+    errors: list[BaseException] = []
+
+    def process(i: int) -> None:
+        client = clients[i]
+        assert client is not None
+        barrier.wait()
+        try:  # a different request each, so no cache or single flight merges them
+            client.list_campaigns(DEMO_ACCOUNT_ID, entity_statuses=[["ACTIVE"], ["PAUSED"],
+                                                                     ["ARCHIVED"]][i])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=process, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert oauth_posts(sim) == 1  # one process refreshed, the others took its pair
+    assert sum(c.stats().token_refreshes for c in clients if c is not None) == 1
 
 
 def test_real_processes_a_rotation_by_one_is_adopted_by_another(
