@@ -78,11 +78,16 @@ def build_connection(settings: Settings, shared: SharedBackend | None = None) ->
     check_base_url(settings.base_url)  # also for Settings made by hand, not by load_settings
     access, refresh = settings.access_token, settings.refresh_token
     on_refreshed: Callable[[str, str | None], None] | None = None
+    coordination: dict[str, Any] = {}
     if refresh and settings.app_id and settings.app_secret:
-        # A refresh rotates the refresh token: keep the new pair for the next start.
-        line = PersonalTokens(refresh, settings.app_secret)
+        # A refresh rotates the refresh token: keep the new pair for the next start (and, with
+        # a shared store, for the other processes, which take it instead of refreshing again).
+        line = PersonalTokens(refresh, settings.app_secret, shared=shared.store)
         pair = line.current(access)
         access, refresh, on_refreshed = pair.access_token, pair.refresh_token, line.save
+        coordination = {"refresh_guard": line.refresh_lock, "current_tokens": line.current_tokens,
+                        # one rate budget and cache identity for the line in every process
+                        "identity": f"personal-line:{line.fingerprint}"}
     client = PinterestClient(
         access,
         refresh_token=refresh,
@@ -92,6 +97,7 @@ def build_connection(settings: Settings, shared: SharedBackend | None = None) ->
         base_url=settings.base_url,
         timeout=settings.timeout_s,
         config=LIVE_CONFIG,
+        **coordination,
         **shared.client_kwargs(),
     )
     return Connection(
