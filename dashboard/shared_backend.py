@@ -70,9 +70,11 @@ class SharedBackend:
         status = self.store.status()
         if status.shared:
             return f"Shared store: shared at {status.where} · {budget}"
-        share = f" (each uses 1/{n} of Pinterest's rate budget)" if n > 1 else ""
+        share = f"1/{n} of Pinterest's rate budget" if n > 1 else "Pinterest's rate budget"
         detail = (status.detail or "unavailable").removesuffix("; in-process fallback")
-        return f"Shared store: in-process fallback: {status.where} is {detail} · {budget}{share}"
+        return (f"Shared store: in-process fallback: {status.where} is {detail}; this process "
+                f"uses its own cache, its own sign-in file and {share} until it is back · "
+                f"{budget}")
 
 
 _lock = threading.Lock()

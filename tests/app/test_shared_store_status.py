@@ -55,7 +55,8 @@ def test_api_status_says_shared_then_fallback_without_the_password(
         protected_redis.kill()  # killed mid-run: the page still works and says so
         rerun(at)
         assert _shared_line(at).startswith(f"Shared store: in-process fallback: {where} is "
-                                           "unavailable (cannot connect) · 2 app processes")
+                                           "unavailable (cannot connect); this process uses")
+        assert _shared_line(at).endswith("· 2 app processes configured")
         assert at.metric  # the page's figures are still drawn
         assert PASSWORD not in _all_text(at)
     finally:

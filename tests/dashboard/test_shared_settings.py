@@ -100,8 +100,9 @@ def test_the_status_line_shared_then_fallback_then_back_never_the_password(
         redis_server.kill()
         down = shared_store_line(backend)
         assert down == (f"Shared store: in-process fallback: {where} is unavailable (cannot "
-                        "connect) · 3 app processes configured (each uses 1/3 of Pinterest's "
-                        "rate budget)")
+                        "connect); this process uses its own cache, its own sign-in file and 1/3 "
+                        "of Pinterest's rate budget until it is back · 3 app processes "
+                        "configured")
         texts = [down, repr(backend), repr(settings), caplog.text]
         assert all(PASSWORD not in text for text in texts)
     finally:

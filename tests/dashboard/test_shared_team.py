@@ -206,8 +206,9 @@ def test_redis_down_keeps_sign_ins_working_in_each_process_and_says_so(
     assert client is not None and client.list_ad_accounts().data
     status = first.shared.status_text()
     assert status == (f"Shared store: in-process fallback: redis://127.0.0.1:{redis_server.port}/0"
-                      " is unavailable (cannot connect) · 2 app processes configured (each uses "
-                      "1/2 of Pinterest's rate budget)"), status
+                      " is unavailable (cannot connect); this process uses its own cache, its "
+                      "own sign-in file and 1/2 of Pinterest's rate budget until it is back · 2 "
+                      "app processes configured"), status
     assert sum("unavailable" in r.getMessage() for r in caplog.records) == 1  # said once
     # back: shared again, and what the first process saw on its own is not lost for it
     redis_server.restart()
