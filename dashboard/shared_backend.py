@@ -20,7 +20,13 @@ from typing import Any
 from dashboard.settings import Settings
 from dashboard.shared_reports import InFlightReports
 from dashboard.token_store import TokenStore
-from pinterest_client.shared import SharedStore, SharedStoreDown
+from pinterest_client.shared import (
+    SharedAccessProofs,
+    SharedResponseCache,
+    SharedState,
+    SharedStore,
+    SharedStoreDown,
+)
 
 log = logging.getLogger("dashboard.shared_backend")
 
@@ -32,7 +38,7 @@ class SharedBackend:
     store: SharedStore | None = field(default=None, repr=False)
     processes: int = 1
     problem: str | None = None  # a configured store that cannot be used, in words
-    state: Any = field(default=None, repr=False)  # pinterest_client.shared.SharedState
+    state: SharedState | Any = field(default=None, repr=False)  # the client's shared parts
     report_jobs: InFlightReports | None = field(default=None, repr=False)
 
     @property
@@ -46,10 +52,12 @@ class SharedBackend:
         kwargs: dict[str, Any] = {}
         if report_jobs and self.report_jobs is not None:
             kwargs["report_jobs"] = self.report_jobs
-        for name in ("cache", "access_proofs", "rate_limiter"):
-            part = getattr(self.state, name, None)
-            if part is not None:
-                kwargs[name] = part
+        if self.state is not None:
+            # (tests may hand a state with only some parts: a process's own cache, say)
+            for name, kwarg in (("cache", "cache"), ("proofs", "access_proofs")):
+                part = getattr(self.state, name, None)
+                if part is not None:
+                    kwargs[kwarg] = part
         return kwargs
 
     def check(self) -> None:
@@ -117,12 +125,13 @@ def connect_backend(settings: Settings) -> SharedBackend:
     log.info("shared store configured at %s for %d app process(es)", store.where,
              settings.processes)
     return SharedBackend(store=store, processes=settings.processes,
-                         state=_client_state(store), report_jobs=InFlightReports(store))
+                         state=client_state(store), report_jobs=InFlightReports(store))
 
 
-def _client_state(store: SharedStore) -> Any:
-    """The client's shared parts (cache, access proofs, rate limiter) over `store`."""
-    import pinterest_client.shared as shared
-
-    connect = getattr(shared, "shared_state_for", None)
-    return connect(store) if connect is not None else None
+def client_state(store: SharedStore) -> SharedState:
+    """The client's shared parts (response cache, access proofs) over `store`; a store that is
+    down now is no error (the parts answer in process until it is back, and say so once)."""
+    with suppress(SharedStoreDown):
+        store.attempt(lambda r: r.ping())
+    return SharedState(store=store, cache=SharedResponseCache(store),
+                       proofs=SharedAccessProofs(store))

@@ -1,22 +1,21 @@
 """Helpers for the shared-store (Redis) tests of team mode and report jobs: one "process" is a
-People with its own SQLite file, its own SharedStore connection and its own response cache, on
-one test Redis; `python -m tests.dashboard.shared_support` is a real second process."""
+People with its own SQLite file and its own SharedStore connection (the shared cache, proofs and
+token store on it), on one test Redis; `python -m tests.dashboard.shared_support` is a real
+second process."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 
 from dashboard.people import People
 from dashboard.settings import Settings
-from dashboard.shared_backend import SharedBackend
+from dashboard.shared_backend import SharedBackend, client_state
 from dashboard.shared_reports import InFlightReports
 from dashboard.shared_tokens import SharedTokenStore
-from pinterest_client._cache import ResponseCache
 from pinterest_client.shared import SharedStore
 from pinterest_sim import Simulator
 from tests.dashboard.team_support import FAST, team_settings
@@ -29,10 +28,9 @@ def shared_store(url: str) -> SharedStore:
 
 
 def backend(store: SharedStore, processes: int = 2) -> SharedBackend:
-    """A process's backend: the store, report jobs in flight, and a response cache of the
-    process's own (so one "process" never answers another from memory)."""
-    return SharedBackend(store=store, processes=processes,
-                         state=SimpleNamespace(cache=ResponseCache()),
+    """A process's backend as the app builds it: the shared cache and access proofs in Redis,
+    report jobs in flight."""
+    return SharedBackend(store=store, processes=processes, state=client_state(store),
                          report_jobs=InFlightReports(store))
 
 
