@@ -181,4 +181,3 @@ def person_identity(user_id: str) -> str:
     """The client identity of a person's tokens (the same in every process and after every
     rotation): their rate budget and private cache entries."""
     return f"pinterest-user:{user_id}"
-

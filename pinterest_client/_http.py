@@ -332,9 +332,9 @@ class HttpSession:
             # A refresh token with app id and secret is enough to start.
         elif not (can_refresh and self.credentials.expires_soon(self._wall())):
             return False
-        # The token is missing or says it is about to expire: renew it before sending.
-        self.refresh_access_token(seen_generation=self.credentials.generation)
-        return True
+        # The token is missing or says it is about to expire: renew it before sending. A pair
+        # taken from another process is not a refresh spent: a 401 on it may still refresh.
+        return not self._renew(self.credentials.generation)
 
     def _acquire(self, category: str, budget_s: float, label: str) -> float:
         """A rate-limit slot, waiting at most `budget_s`; the seconds it took."""
