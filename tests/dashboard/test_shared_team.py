@@ -268,3 +268,20 @@ def _stop(child: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
+
+
+def test_the_app_keeps_team_tokens_in_redis_only_when_the_setting_is_there(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    from dashboard.token_store import TokenStore
+    from web.auth import team_runtime
+
+    shared = team_runtime(team_settings(tmp_path / "s.sqlite3",
+                                        PINTEREST_DASHBOARD_REDIS_URL=redis_server.url,
+                                        PINTEREST_DASHBOARD_PROCESSES="4"))
+    assert isinstance(shared.people.store, SharedTokenStore)
+    assert shared.people.shared.status_text() == (
+        f"Shared store: shared at {redis_server.url} · 4 app processes configured")
+    assert {"access_proofs", "cache", "report_jobs"} <= set(shared.people.shared.client_kwargs())
+    alone = team_runtime(team_settings(tmp_path / "a.sqlite3"))
+    assert type(alone.people.store) is TokenStore and alone.people.shared.client_kwargs() == {}
