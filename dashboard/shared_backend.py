@@ -92,12 +92,12 @@ class SharedBackend:
 
 
 _lock = threading.Lock()
-_backends: dict[tuple[str | None, int], SharedBackend] = {}
+_backends: dict[tuple[str | None, int, str | None], SharedBackend] = {}
 
 
 def shared_backend(settings: Settings) -> SharedBackend:
     """This process's backend for these settings (one connection pool per process)."""
-    key = (settings.redis_url, settings.processes)
+    key = (settings.redis_url, settings.processes, settings.shared_store_problem)
     with _lock:
         backend = _backends.get(key)
         if backend is None:
@@ -120,6 +120,8 @@ def token_store_for(settings: Settings, backend: SharedBackend) -> TokenStore:
 def connect_backend(settings: Settings) -> SharedBackend:
     """A new backend (tests build several, as several processes would)."""
     if not settings.redis_url:
+        if settings.shared_store_problem:
+            log.warning("%s", settings.shared_store_problem)  # names the setting, not the URL
         return SharedBackend(processes=settings.processes, problem=settings.shared_store_problem)
     try:
         store = SharedStore(settings.redis_url, processes=settings.processes)

@@ -56,8 +56,9 @@ def test_environment_wins_over_secrets() -> None:
     (f"redis://:{PASSWORD}@cache :6379/0", "it contains a space"),
 ])
 def test_a_bad_url_is_a_note_without_the_password_and_the_app_runs_in_process(
-    url: str, reason: str
+    url: str, reason: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING)
     settings = load_settings(env={"PINTEREST_DASHBOARD_REDIS_URL": url}, secrets={})
     assert settings.redis_url is None
     assert len(settings.notes) == 1
@@ -66,12 +67,13 @@ def test_a_bad_url_is_a_note_without_the_password_and_the_app_runs_in_process(
                            + reason + ". Each app process keeps its own cache"), note
     assert PASSWORD not in note and "cache:" not in note and "cache :" not in note
     # demo mode still builds its client, with no shared parts, and shows the note
-    connection = build_connection(settings)
+    connection = build_connection(settings, shared=connect_backend(settings))
     try:
         assert connection.notes == (note,) and connection.shared.client_kwargs() == {}
         line = connection.shared.status_text()
         assert line.startswith("Shared store: not used (PINTEREST_DASHBOARD_REDIS_URL")
         assert PASSWORD not in line
+        assert [r.getMessage() for r in caplog.records] == [note]  # said once in the log
     finally:
         connection.client.close()
 
