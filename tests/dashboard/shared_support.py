@@ -96,5 +96,26 @@ def _child(argv: list[str]) -> int:
     return 0
 
 
+def _report_child(argv: list[str]) -> int:
+    """A process asked for a report: `<redis url> <api base url> <token> <account> <start>
+    <end>`; prints the job's token (created, or joined through the shared store)."""
+    from datetime import date
+
+    from pinterest_client import PinterestClient
+    from pinterest_client.reports import ReportRequest
+
+    url, base_url, token, account, start, end = argv
+    client = PinterestClient(token, base_url=base_url,
+                             report_jobs=InFlightReports(shared_store(url)))
+    request = ReportRequest(ad_account_id=account, level="CAMPAIGN",
+                            columns=("SPEND_IN_MICRO_DOLLAR",),
+                            start_date=date.fromisoformat(start), end_date=date.fromisoformat(end))
+    print(json.dumps({"token": client.reports.create(request).token}), flush=True)
+    client.close()
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["report"]:
+        raise SystemExit(_report_child(sys.argv[2:]))
     raise SystemExit(_child(sys.argv[1:]))

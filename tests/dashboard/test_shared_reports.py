@@ -5,6 +5,10 @@ process creates its own job, as without the store."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +33,7 @@ from pinterest_sim import (
 from tests.dashboard.shared_support import shared_store
 from tests.redis_support import RedisServer
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
 COLUMNS = ("SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION")
@@ -152,3 +157,24 @@ def test_the_registry_is_the_clients_hook(world: World) -> None:
     first = api.create(request())
     again = ReportsAPI(one.session, now=world.clock.now, jobs=registry).create(request())
     assert first.token == again.token and report_creates(world.sim) == 1
+
+
+def test_real_processes_three_askers_one_job(world: World) -> None:
+    """Three app processes (real ones) asked for the same report at once: one job."""
+    server = world.sim.serve("127.0.0.1", 0)
+    try:
+        req = request()
+        args = ["report", world.url, server.base_url, "demo-token", DEMO_ACCOUNT_ID,
+                req.start_date.isoformat(), req.end_date.isoformat()]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        children = [subprocess.Popen([sys.executable, "-m", "tests.dashboard.shared_support",
+                                      *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                     text=True) for _ in range(3)]
+        tokens = []
+        for child in children:
+            out, _ = child.communicate(timeout=60)
+            assert child.returncode == 0, out
+            tokens.append(json.loads(out.strip().splitlines()[-1])["token"])
+        assert len(set(tokens)) == 1 and report_creates(world.sim) == 1
+    finally:
+        server.stop()
