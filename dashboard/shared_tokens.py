@@ -18,7 +18,9 @@ sign-out or token rotation done by one process is seen by all:
 
 Every change is also written to the process's SQLite file, which is what the store falls back to
 while Redis is down (SharedStore.attempt raises SharedStoreDown): sign-ins go on working in that
-process, and API status says the state is not shared. When Redis has no copy of a person at all
+process, and API status says the state is not shared. What changed here meanwhile (a rotation, a
+sign-in, a sign-out) is written to Redis before its next read once it is back, so a pair rotated
+alone is not replaced by the older one Redis still holds. When Redis has no copy of a person at all
 (it was emptied, or the store was just switched on) the local copy is used and put back.
 Streamlit-free; no value or key ever holds a secret in clear.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -62,6 +65,11 @@ class SharedTokenStore(TokenStore):
         self.shared = shared
         self._lock_timeout_s = lock_timeout_s
         self._lock_wait_s = lock_wait_s
+        # Changes made while Redis was down (user ids; hashes of ended sessions): written to
+        # Redis before its next read, so a rotation made alone is not lost when it is back.
+        self._unshared_people: set[str] = set()
+        self._unshared_ends: set[str] = set()
+        self._flush_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SharedTokenStore(path={str(self.path)!r}, shared={self.shared.where!r})"
@@ -73,7 +81,10 @@ class SharedTokenStore(TokenStore):
         return self.shared.key("tokens", "person", digest)
 
     def _session_key(self, sid: str) -> str:
-        return self.shared.key("tokens", "session", session_hash(sid))
+        return self._session_key_of(session_hash(sid))
+
+    def _session_key_of(self, sid_hash: str) -> str:
+        return self.shared.key("tokens", "session", sid_hash)
 
     def _lock_key(self, user_id: str) -> str:
         digest = hashlib.sha256(f"person:{user_id}".encode()).hexdigest()
@@ -84,12 +95,43 @@ class SharedTokenStore(TokenStore):
     def save(self, record: PersonRecord) -> None:
         super().save(record)  # the local copy first: the fallback while Redis is down
         sealed = self.seal(record.__dict__)
-        # Redis down: kept locally; the others see it once it is written again.
-        with suppress(SharedStoreDown):
+        try:
             self.shared.attempt(lambda r: r.set(self._person_key(record.user_id), sealed))
+        except SharedStoreDown:  # kept locally; written to Redis when it is back
+            with self._flush_lock:
+                self._unshared_people.add(record.user_id)
+
+    def _flush(self) -> None:
+        """Write what changed here while Redis was down (raises SharedStoreDown if still)."""
+        with self._flush_lock:
+            people, ends = set(self._unshared_people), set(self._unshared_ends)
+        if not people and not ends:
+            return
+        ended = self.seal({"user_id": _ENDED, "expires_at": 0})
+        writes: dict[str, tuple[bytes, int | None]] = {}
+        for user_id in people:
+            local = TokenStore.load(self, user_id)
+            if local is not None:
+                writes[self._person_key(user_id)] = (self.seal(local.__dict__), None)
+        for sid_hash in ends:
+            writes[self._session_key_of(sid_hash)] = (ended, _MAX_SESSION_S)
+
+        def write(r: redis.Redis) -> None:
+            with r.pipeline(transaction=False) as pipe:
+                for key, (value, ttl) in writes.items():
+                    pipe.set(key, value, ex=ttl)
+                pipe.execute()
+
+        self.shared.attempt(write)
+        with self._flush_lock:
+            self._unshared_people -= people
+            self._unshared_ends -= ends
+        log.warning("shared store back: %d sign-in change(s) made here meanwhile written to it",
+                    len(people) + len(ends))
 
     def load(self, user_id: str) -> PersonRecord | None:
         try:
+            self._flush()
             sealed = self.shared.attempt(lambda r: r.get(self._person_key(user_id)))
         except SharedStoreDown:
             return super().load(user_id)
@@ -160,6 +202,7 @@ class SharedTokenStore(TokenStore):
                         continue
 
         try:
+            self._flush()
             changed = self.shared.attempt(transaction)
         except SharedStoreDown:
             return fallback()
@@ -211,6 +254,7 @@ class SharedTokenStore(TokenStore):
 
     def session_user(self, sid: str) -> str | None:
         try:
+            self._flush()
             sealed = self.shared.attempt(lambda r: r.get(self._session_key(sid)))
         except SharedStoreDown:
             return super().session_user(sid)
@@ -229,9 +273,12 @@ class SharedTokenStore(TokenStore):
         super().end_session(sid)
         # An "ended" marker, not a deletion: a process's local copy must not revive it.
         sealed = self.seal({"user_id": _ENDED, "expires_at": 0})
-        with suppress(SharedStoreDown):
+        try:
             self.shared.attempt(lambda r: r.set(self._session_key(sid), sealed,
                                                 ex=_MAX_SESSION_S))
+        except SharedStoreDown:
+            with self._flush_lock:
+                self._unshared_ends.add(session_hash(sid))
 
 
 def _as_bytes(value: object) -> bytes:

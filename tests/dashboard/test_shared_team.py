@@ -15,17 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.people import NeedsSignIn, SignedIn
+from dashboard.people import NeedsSignIn, People, SignedIn
 from dashboard.shared_tokens import SharedTokenStore
+from pinterest_client.shared import SharedStore
 from pinterest_sim import DEMO_ACCOUNT_ID, DEMO_USER_ID, OTHER_USER_ID, Simulator
 from tests.dashboard.shared_support import (
     accounts_of,
+    backend,
     oauth_posts,
     process_people,
     refresh_refused,
     sim_people,
 )
-from tests.dashboard.team_support import SECRET_KEY, team_settings, token_answer
+from tests.dashboard.team_support import FAST, SECRET_KEY, team_settings, token_answer
 from tests.redis_support import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,3 +287,39 @@ def test_the_app_keeps_team_tokens_in_redis_only_when_the_setting_is_there(
     assert {"access_proofs", "cache", "report_jobs"} <= set(shared.people.shared.client_kwargs())
     alone = team_runtime(team_settings(tmp_path / "a.sqlite3"))
     assert type(alone.people.store) is TokenStore and alone.people.shared.client_kwargs() == {}
+
+
+def test_a_rotation_made_while_cut_off_from_redis_reaches_it_when_back(
+    sim: Simulator, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    now = [0.0]
+    cut_off = SharedStore(redis_server.url, retry_s=10.0, clock=lambda: now[0])
+    settings = team_settings(tmp_path / "a.sqlite3")
+    assert settings.team is not None
+    first = People(settings, SharedTokenStore(tmp_path / "a.sqlite3", settings.team.secret_key,
+                                              cut_off),
+                   transport=sim.transport(), config=FAST, shared=backend(cut_off))
+    second = sim_people(sim, tmp_path, "b", redis_server.url)
+    answer = token_answer(sim, DEMO_USER_ID)
+    person = first.sign_in(answer)
+    sid = first.start_session(person)
+    late, early = second.client_for(person.user_id), first.client_for(person.user_id)
+    assert late is not None and early is not None
+    cut_off.mark_down("a network partition")  # only the first process loses Redis
+    for _ in range(2):
+        sim.expire_all_access_tokens()
+        early.list_ad_accounts()
+        early.cache.clear()
+    assert refresh_refused(sim, answer["refresh_token"])
+    held = second.store.load(person.user_id)
+    assert held is not None and held.refresh_token == answer["refresh_token"]  # Redis: old pair
+    now[0] += 11  # the first process reaches Redis again; its next run reads the session
+    assert isinstance(first.session_state(sid), SignedIn)
+    fresh = second.store.load(person.user_id)
+    assert fresh is not None and fresh == first.store.load(person.user_id)
+    assert fresh.refresh_token != answer["refresh_token"]
+    # so the second process, on the dead pair, takes the rotated one: nobody is signed out
+    sim.expire_access_token(answer["access_token"])
+    sim.stats.reset()
+    assert late.list_campaigns(DEMO_ACCOUNT_ID).data
+    assert oauth_posts(sim) == 0 and isinstance(second.session_state(sid), SignedIn)
