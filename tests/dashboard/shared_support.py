@@ -21,10 +21,13 @@ from pinterest_sim import Simulator
 from tests.dashboard.team_support import FAST, team_settings
 from tests.sim.oauth_support import APP
 
+# A generous per-call budget: on a loaded test machine a slow answer must not fake an outage.
+CALL_BUDGET_S = 2.0
+
 
 def shared_store(url: str) -> SharedStore:
     """A process's connection; retry at once after a failure (tests count, never wait)."""
-    return SharedStore(url, retry_s=0.0)
+    return SharedStore(url, retry_s=0.0, call_budget_s=CALL_BUDGET_S)
 
 
 def backend(store: SharedStore, processes: int = 2) -> SharedBackend:

@@ -20,6 +20,7 @@ from dashboard.shared_tokens import SharedTokenStore
 from pinterest_client.shared import SharedStore
 from pinterest_sim import DEMO_ACCOUNT_ID, DEMO_USER_ID, OTHER_USER_ID, Simulator
 from tests.dashboard.shared_support import (
+    CALL_BUDGET_S,
     accounts_of,
     backend,
     oauth_posts,
@@ -293,7 +294,8 @@ def test_a_rotation_made_while_cut_off_from_redis_reaches_it_when_back(
     sim: Simulator, tmp_path: Path, redis_server: RedisServer
 ) -> None:
     now = [0.0]
-    cut_off = SharedStore(redis_server.url, retry_s=10.0, clock=lambda: now[0])
+    cut_off = SharedStore(redis_server.url, retry_s=10.0, clock=lambda: now[0],
+                          call_budget_s=CALL_BUDGET_S)
     settings = team_settings(tmp_path / "a.sqlite3")
     assert settings.team is not None
     first = People(settings, SharedTokenStore(tmp_path / "a.sqlite3", settings.team.secret_key,
