@@ -11,8 +11,6 @@ password is never kept outside the redis connection, nor shown. Streamlit-free.
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
 import threading
 from contextlib import suppress
@@ -60,10 +58,9 @@ class SharedBackend:
                 part = getattr(self.state, name, None)
                 if part is not None:
                     kwargs[kwarg] = part
-        if self.store is not None:
-            factory = _limiter_factory(self.store)
-            if factory is not None:
-                kwargs["limiter_factory"] = factory
+            limiter = getattr(self.state, "limiter", None)  # SharedState.limiter(identity)
+            if callable(limiter):
+                kwargs["limiter_factory"] = limiter
         return kwargs
 
     def check(self) -> None:
@@ -144,13 +141,3 @@ def client_state(store: SharedStore) -> SharedState:
     return SharedState(store=store, cache=SharedResponseCache(store),
                        proofs=SharedAccessProofs(store))
 
-
-def _limiter_factory(store: SharedStore) -> Any:
-    """`limiter_factory` for the client: the rate windows of each identity in the store
-    (pinterest_client.shared.ratelimit), None where that part is not installed."""
-    try:
-        module = importlib.import_module("pinterest_client.shared.ratelimit")
-    except ImportError:
-        return None
-    limiter_for = getattr(module, "limiter_for", None)
-    return functools.partial(limiter_for, store) if limiter_for is not None else None
