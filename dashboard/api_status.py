@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.kpis import safe_div
+from dashboard.shared_backend import SharedBackend
 from pinterest_client import RateLimits
 
 
@@ -118,3 +119,10 @@ def api_status_view(stats: Any, limits: RateLimits | None = None) -> ApiStatusVi
         limiter_waits=_int(getattr(stats, "limiter_waits", 0)),
         recent_errors=[str(e) for e in (getattr(stats, "recent_errors", []) or [])],
     )
+
+
+def shared_store_line(shared: SharedBackend) -> str:
+    """The shared store's state now (asked once), for API status: shared at which address,
+    or in process and why, and the configured number of app processes. Never a password."""
+    shared.check()
+    return shared.status_text()

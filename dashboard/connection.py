@@ -13,6 +13,7 @@ from typing import Any
 
 from dashboard.personal_tokens import PersonalTokens
 from dashboard.settings import MODE_NAMES, Settings, check_base_url
+from dashboard.shared_backend import SharedBackend, shared_backend
 from pinterest_client import ClientConfig
 from pinterest_client import PinterestClient as PinterestClient  # the pages' type of it
 
@@ -32,6 +33,8 @@ class Connection:
     simulator: Any = field(default=None, repr=False)
     notes: tuple[str, ...] = ()  # settings that work, but not as meant (Settings.notes)
     mode_name: str = MODE_NAMES["personal"]  # "Demo mode", "Personal mode", "Team mode"
+    # The process's shared store (Redis) or its absence; API status shows its state.
+    shared: SharedBackend = field(default_factory=SharedBackend, repr=False)
 
 
 def build_demo_simulator() -> Any:
@@ -44,11 +47,13 @@ def build_demo_simulator() -> Any:
     return Simulator(SimConfig.from_env(), clock=SystemClock())
 
 
-def build_connection(settings: Settings) -> Connection:
+def build_connection(settings: Settings, shared: SharedBackend | None = None) -> Connection:
     """The client for these settings (call once per process; the app caches the result).
-    Team mode has one client per signed-in person instead (dashboard/people.py)."""
+    Team mode has one client per signed-in person instead (dashboard/people.py). `shared`:
+    the process's shared store (default: the one for these settings)."""
     if settings.team is not None:
         raise ValueError("team mode builds one client per person (dashboard.people.People)")
+    shared = shared if shared is not None else shared_backend(settings)
     if settings.is_demo:
         from pinterest_sim import SIM_BASE_URL
 
@@ -58,6 +63,7 @@ def build_connection(settings: Settings) -> Connection:
             base_url=SIM_BASE_URL,
             transport=simulator.transport(),
             config=LIVE_CONFIG,
+            **shared.client_kwargs(report_jobs=False),
         )
         return Connection(
             client=client,
@@ -66,15 +72,22 @@ def build_connection(settings: Settings) -> Connection:
             base_url=SIM_BASE_URL,
             simulator=simulator,
             mode_name=settings.mode_name,
+            notes=tuple(settings.notes),
+            shared=shared,
         )
     check_base_url(settings.base_url)  # also for Settings made by hand, not by load_settings
     access, refresh = settings.access_token, settings.refresh_token
     on_refreshed: Callable[[str, str | None], None] | None = None
+    coordination: dict[str, Any] = {}
     if refresh and settings.app_id and settings.app_secret:
-        # A refresh rotates the refresh token: keep the new pair for the next start.
-        line = PersonalTokens(refresh, settings.app_secret)
+        # A refresh rotates the refresh token: keep the new pair for the next start (and, with
+        # a shared store, for the other processes, which take it instead of refreshing again).
+        line = PersonalTokens(refresh, settings.app_secret, shared=shared.store)
         pair = line.current(access)
         access, refresh, on_refreshed = pair.access_token, pair.refresh_token, line.save
+        coordination = {"refresh_guard": line.refresh_lock, "current_tokens": line.current_tokens,
+                        # one rate budget and cache identity for the line in every process
+                        "identity": f"personal-line:{line.fingerprint}"}
     client = PinterestClient(
         access,
         refresh_token=refresh,
@@ -84,8 +97,10 @@ def build_connection(settings: Settings) -> Connection:
         base_url=settings.base_url,
         timeout=settings.timeout_s,
         config=LIVE_CONFIG,
+        **coordination,
+        **shared.client_kwargs(),
     )
     return Connection(
         client=client, is_demo=False, target=settings.target, base_url=settings.base_url,
-        notes=tuple(settings.notes), mode_name=settings.mode_name,
+        notes=tuple(settings.notes), mode_name=settings.mode_name, shared=shared,
     )

@@ -11,7 +11,14 @@
   `on_tokens_refreshed` before the new tokens are used; a refused refresh (revoked or expired
   refresh token) signs that person out with REFRESH_REFUSED, nobody else;
 - `session_state(sid)` answers SignedIn(person) or NeedsSignIn(reason or None).
-Every client shares the process-wide response cache, keyed by token identity. Streamlit-free.
+Every client shares the process-wide response cache, keyed by the person's identity (their user
+id, so a rotated token keeps the same cache and rate budget in every process).
+
+Several processes (PINTEREST_DASHBOARD_REDIS_URL): the store is a SharedTokenStore and each
+client gets the shared cache, proofs and rate limiter (dashboard/shared_backend.py). A refresh
+holds the store's refresh lock, and first re-reads the stored pair: when another process has
+rotated it already, the client takes that pair instead of spending its own refresh token (which
+Pinterest would refuse once the rotated one is used, signing the person out). Streamlit-free.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import httpx
 
 from dashboard.connection import LIVE_CONFIG, Connection
 from dashboard.settings import MODE_NAMES, Settings
+from dashboard.shared_backend import SharedBackend
 from dashboard.team_settings import TeamSettings
 from dashboard.token_store import PersonRecord, TokenStore
 from pinterest_client import ClientConfig, PinterestClient
@@ -64,7 +72,8 @@ class SignInRefused(Exception):
 class People:
     def __init__(self, settings: Settings, store: TokenStore, *,
                  transport: httpx.BaseTransport | None = None,
-                 config: ClientConfig = LIVE_CONFIG) -> None:
+                 config: ClientConfig = LIVE_CONFIG,
+                 shared: SharedBackend | None = None) -> None:
         if settings.team is None:
             raise ValueError("People serves team mode only")
         self.team: TeamSettings = settings.team
@@ -73,6 +82,8 @@ class People:
         self.store = store
         self._transport = transport
         self._config = config
+        self.shared = shared or SharedBackend(processes=settings.processes)
+        self._notes = tuple(settings.notes)
         self._lock = threading.Lock()
         self._clients: dict[str, tuple[str, PinterestClient]] = {}  # user id -> (grant, client)
 
@@ -139,7 +150,8 @@ class People:
         if client is None:
             return None
         return Connection(client=client, is_demo=False, target=self._target,
-                          base_url=self.base_url, mode_name=MODE_NAMES["team"])
+                          base_url=self.base_url, mode_name=MODE_NAMES["team"],
+                          notes=self._notes, shared=self.shared)
 
     def _build(self, record: PersonRecord) -> PinterestClient:
         user_id, grant = record.user_id, record.grant
@@ -158,5 +170,14 @@ class People:
             app_id=self.team.app_id, app_secret=self.team.app_secret,
             base_url=self.base_url, transport=self._transport, config=self._config,
             on_tokens_refreshed=keep_rotated, on_refresh_refused=refused,
+            identity=person_identity(user_id),
+            refresh_guard=lambda: self.store.refresh_lock(user_id),
+            current_tokens=lambda: self.store.current_tokens(user_id, grant),
+            **self.shared.client_kwargs(),
         )
 
+
+def person_identity(user_id: str) -> str:
+    """The client identity of a person's tokens (the same in every process and after every
+    rotation): their rate budget and private cache entries."""
+    return f"pinterest-user:{user_id}"

@@ -9,7 +9,9 @@ token continues from the saved pair, and a newly configured token starts a new l
 
 The pair is sealed with a key derived from the app secret (which refreshing needs anyway): the
 file is useless without it. Path: `PINTEREST_DASHBOARD_TOKEN_STORE` or
-./data/personal_tokens.sqlite3.
+./data/personal_tokens.sqlite3. With a shared store (several processes on one token) the line
+lives in Redis too (dashboard/shared_tokens.py): a refresh holds its lock and takes a pair
+another process already rotated (`current_tokens`, `refresh_lock`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from dashboard.token_store import PersonRecord, TokenStore, TokenStoreError
+
+if TYPE_CHECKING:
+    from pinterest_client.shared import SharedStore
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +43,19 @@ class TokenPair:
 class PersonalTokens:
     """The token line that starts at one configured refresh token."""
 
-    def __init__(self, configured_refresh: str, app_secret: str, path: str | None = None) -> None:
+    def __init__(self, configured_refresh: str, app_secret: str, path: str | None = None,
+                 shared: SharedStore | None = None) -> None:
         self._configured = configured_refresh
         fingerprint = hashlib.sha256(configured_refresh.encode("utf-8")).hexdigest()[:32]
+        self.fingerprint = fingerprint  # names the line (not the token: a hash of it)
         self._key = f"{_LINE}:{fingerprint}"
-        self._store = TokenStore(path or os.environ.get("PINTEREST_DASHBOARD_TOKEN_STORE")
-                                 or DEFAULT_PATH, app_secret)
+        where = path or os.environ.get("PINTEREST_DASHBOARD_TOKEN_STORE") or DEFAULT_PATH
+        if shared is None:
+            self._store = TokenStore(where, app_secret)
+        else:
+            from dashboard.shared_tokens import SharedTokenStore
+
+            self._store = SharedTokenStore(where, app_secret, shared)
 
     def __repr__(self) -> str:
         return f"PersonalTokens({self._store!r})"
@@ -69,3 +82,17 @@ class PersonalTokens:
         except (TokenStoreError, OSError) as exc:
             # Not fatal now; the next restart will need the tokens configured again.
             log.warning("could not keep the refreshed tokens (%s)", type(exc).__name__)
+
+    def current_tokens(self) -> tuple[str, str | None] | None:
+        """The pair saved now (None: none saved, or unreadable), for a client about to refresh."""
+        try:
+            record = self._store.load(self._key)
+        except (TokenStoreError, OSError):
+            return None
+        if record is None or not record.access_token:
+            return None
+        return record.access_token, record.refresh_token
+
+    def refresh_lock(self) -> AbstractContextManager[object]:
+        """Held around a refresh of this line (across processes with a shared store)."""
+        return self._store.refresh_lock(self._key)

@@ -9,6 +9,12 @@ passes it in as a plain mapping, so this module stays Streamlit-free). Three mod
 - team (app id, app secret, public URL and secret key, no token): everyone signs in with
   Pinterest (web/auth.py); the team settings are in dashboard/team_settings.py.
 Secrets never appear in reprs, messages or logs.
+
+Several processes (replicas behind one address) share state through Redis when
+PINTEREST_DASHBOARD_REDIS_URL (secrets: redis_url) is set; PINTEREST_DASHBOARD_PROCESSES
+(secrets: processes) says how many there are, so each takes 1/N of Pinterest's budget while the
+store is down. A URL that cannot be a Redis address is a note (the app runs in process), never
+fatal; its password never appears anywhere.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ ENV_TO_SECRET: Final[dict[str, str]] = {
     "PINTEREST_APP_SECRET": "app_secret",
     "PINTEREST_API_BASE_URL": "base_url",
     "PINTEREST_DASHBOARD_SHARE_TOKEN": "share_token",
+    "PINTEREST_DASHBOARD_REDIS_URL": "redis_url",
+    "PINTEREST_DASHBOARD_PROCESSES": "processes",
     **TEAM_ENV_TO_SECRET,
 }
 # Seconds one Pinterest request may take (each retry again): PINTEREST_API_TIMEOUT_S.
@@ -54,6 +62,10 @@ BASE_URL_ALIASES: Final[dict[str, str]] = {
 
 _BASE_URL_SETTING: Final = "PINTEREST_API_BASE_URL (secrets: base_url)"
 # Settings that hold a credential: a placeholder or a space in them is refused.
+REDIS_URL_SETTING: Final = "PINTEREST_DASHBOARD_REDIS_URL (secrets: redis_url)"
+PROCESSES_SETTING: Final = "PINTEREST_DASHBOARD_PROCESSES (secrets: processes)"
+REDIS_SCHEMES: Final = ("redis", "rediss", "unix")
+MAX_PROCESSES: Final = 1000
 _CREDENTIALS: Final = frozenset({
     "PINTEREST_ACCESS_TOKEN", "PINTEREST_REFRESH_TOKEN", "PINTEREST_APP_ID",
     "PINTEREST_APP_SECRET", "PINTEREST_DASHBOARD_SECRET_KEY"})
@@ -72,6 +84,10 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     share_token: bool = False  # personal mode served beyond loopback (operator's opt-in)
     team: TeamSettings | None = None  # set in team mode only
+    # The shared store (None: every process keeps its own state); may hold a password.
+    redis_url: str | None = field(default=None, repr=False)
+    processes: int = 1  # app processes sharing Pinterest's budget (the fallback's divisor)
+    shared_store_problem: str | None = None  # why a configured URL is not used (no secret)
 
     @property
     def is_demo(self) -> bool:
@@ -127,18 +143,22 @@ class Settings:
     @property
     def notes(self) -> list[str]:
         """Settings that work but not as the user probably meant (shown, never fatal)."""
+        notes: list[str] = []
         if self.refresh_token and not (self.app_id and self.app_secret):
-            return ["A refresh token is set without PINTEREST_APP_ID and PINTEREST_APP_SECRET "
-                    "(secrets: app_id, app_secret): the dashboard cannot renew an expired "
-                    "access token without all three."]
-        return []
+            notes.append("A refresh token is set without PINTEREST_APP_ID and "
+                         "PINTEREST_APP_SECRET (secrets: app_id, app_secret): the dashboard "
+                         "cannot renew an expired access token without all three.")
+        if self.shared_store_problem:
+            notes.append(self.shared_store_problem)
+        return notes
 
     def __repr__(self) -> str:
         token = "set" if self.access_token else "none"
         refresh = "set" if self.refresh_token else "none"
         return (
             f"Settings(access_token={token}, refresh_token={refresh}, app_id={self.app_id!r}, "
-            f"base_url={self.base_url!r}, mode={self.mode!r})"
+            f"base_url={self.base_url!r}, mode={self.mode!r}, "
+            f"shared_store={'set' if self.redis_url else 'none'}, processes={self.processes})"
         )
 
 
@@ -235,7 +255,11 @@ def load_settings(
         raise SettingsError("PINTEREST_REFRESH_TOKEN (secrets: refresh_token) is for personal "
                             "mode; in team mode everyone signs in with their own Pinterest "
                             "account. Remove it.")
+    redis_url, problem = resolve_redis_url(value("PINTEREST_DASHBOARD_REDIS_URL"))
     return Settings(
+        redis_url=redis_url,
+        shared_store_problem=problem,
+        processes=resolve_processes(value("PINTEREST_DASHBOARD_PROCESSES")),
         access_token=access_token,
         refresh_token=refresh_token,
         app_id=app_id,
@@ -262,3 +286,53 @@ def resolve_timeout(value: object) -> float:
             f"{high:g}."
         )
     return seconds
+
+
+def resolve_redis_url(value: str | None) -> tuple[str | None, str | None]:
+    """(the URL to use, or None; a problem to show, or None). A URL that cannot be a Redis
+    address is not used (the app keeps its state in process) and the message says why without
+    repeating the URL (it may hold a password)."""
+    if value is None or not value.strip():
+        return None, None
+    url = value.strip()
+    problem = _redis_url_problem(url)
+    if problem is None:
+        return url, None
+    return None, (f"{REDIS_URL_SETTING} is not usable: {problem}. Each app process keeps its "
+                  "own cache, rate budget and sign-ins until it is fixed (for example "
+                  "redis://redis.internal:6379/0 or rediss://:password@host:6380/0).")
+
+
+def _redis_url_problem(url: str) -> str | None:
+    if any(c.isspace() for c in url):
+        return "it contains a space"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in REDIS_SCHEMES:
+        return "it must start with redis://, rediss:// or unix://"
+    if scheme == "unix":
+        return None if parts.path else "a unix:// address needs the socket's path"
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "its port is not a number from 1 to 65535"
+    if not host:
+        return "it has no host name"
+    if port == 0:
+        return "its port is not a number from 1 to 65535"
+    db = parts.path.strip("/")
+    if db and not db.isdigit():
+        return "the part after the host must be a database number such as /0"
+    return None
+
+
+def resolve_processes(value: str | None) -> int:
+    """How many app processes share the budget: a whole number from 1; unset -> 1."""
+    if value is None or not value.strip():
+        return 1
+    text = value.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PROCESSES:
+        raise SettingsError(f"{PROCESSES_SETTING} must be the number of app processes "
+                            f"(replicas) sharing this dashboard, a whole number from 1 to "
+                            f"{MAX_PROCESSES}.")
+    return int(text)

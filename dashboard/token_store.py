@@ -24,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -88,22 +88,49 @@ class TokenStore:
     # -- people ---------------------------------------------------------------------------
 
     def save(self, record: PersonRecord) -> None:
-        sealed = self._fernet.encrypt(json.dumps(record.__dict__).encode("utf-8"))
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO people VALUES (?, ?, ?)",
-                       (record.user_id, sealed, self._clock()))
+                       (record.user_id, self.seal(record.__dict__), self._clock()))
 
     def load(self, user_id: str) -> PersonRecord | None:
         """The person's record; None when unknown or sealed with another key."""
         with self._db() as db:
             row = db.execute("SELECT sealed FROM people WHERE user_id = ?",
                              (user_id,)).fetchone()
-        if row is None:
+        return None if row is None else self.open_record(row[0])
+
+    def current_tokens(self, user_id: str, grant: str) -> tuple[str, str | None] | None:
+        """The pair kept now for this sign-in (None when signed out or signed in again): a
+        client compares it with its own before refreshing (another process may have)."""
+        record = self.load(user_id)
+        if record is None or record.grant != grant or record.access_token is None \
+                or not record.signed_in:
             return None
+        return record.access_token, record.refresh_token
+
+    def refresh_lock(self, user_id: str) -> AbstractContextManager[object]:
+        """Held around a refresh of this person's tokens; in one process the client's own lock
+        is enough (SharedTokenStore holds one all processes honour)."""
+        return nullcontext()
+
+    # -- sealing (Fernet) ------------------------------------------------------------------
+
+    def seal(self, data: dict[str, Any]) -> bytes:
+        return self._fernet.encrypt(json.dumps(data).encode("utf-8"))
+
+    def unseal(self, sealed: bytes) -> dict[str, Any] | None:
+        """The sealed mapping; None when sealed with another key or not ours at all."""
         try:
-            data: dict[str, Any] = json.loads(self._fernet.decrypt(row[0]))
-            return PersonRecord(**data)
+            data = json.loads(self._fernet.decrypt(sealed))
         except (InvalidToken, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def open_record(self, sealed: bytes) -> PersonRecord | None:
+        data = self.unseal(sealed)
+        try:
+            return PersonRecord(**data) if data is not None else None
+        except TypeError:
             return None
 
     def save_rotated(self, user_id: str, grant: str, access_token: str,
@@ -132,12 +159,14 @@ class TokenStore:
     def create_session(self, user_id: str, lifetime_s: float) -> str:
         """A new random session id for this browser (only its hash is stored)."""
         sid = secrets.token_urlsafe(32)
-        now = self._clock()
-        with self._db() as db:
-            db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
-            db.execute("INSERT INTO sessions VALUES (?, ?, ?)",
-                       (_hash(sid), user_id, now + lifetime_s))
+        self._insert_session(sid, user_id, self._clock() + lifetime_s)
         return sid
+
+    def _insert_session(self, sid: str, user_id: str, expires_at: float) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at <= ?", (self._clock(),))
+            db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)",
+                       (_hash(sid), user_id, expires_at))
 
     def session_user(self, sid: str) -> str | None:
         """Whose session this is, while it lasts; None when ended, expired or unknown."""
@@ -180,6 +209,11 @@ class TokenStore:
         finally:
             db.close()
         self._ready = True
+
+
+def session_hash(sid: str) -> str:
+    """What the store keeps of a session id (never the id itself)."""
+    return _hash(sid)
 
 
 def _hash(sid: str) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.api_status import ApiStatusView, api_status_view, data_source_text, latency_text
+from dashboard.api_status import (
+    ApiStatusView,
+    api_status_view,
+    data_source_text,
+    latency_text,
+    shared_store_line,
+)
 from dashboard.formatting import format_count, format_percent
 from dashboard.text import md_escape
 from ui.common import column_config_for, context, download_csv, page_header
@@ -63,6 +69,7 @@ def main() -> None:
     connection = ctx.connection
     st.caption(f"{connection.mode_name} · " + data_source_text(
         connection.target, connection.base_url, is_demo=connection.is_demo))
+    st.caption(md_escape(shared_store_line(connection.shared), 1000))
     if st.button("Refresh", icon=":material/refresh:"):
         st.rerun()
     view = api_status_view(ctx.client.stats())

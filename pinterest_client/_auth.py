@@ -2,8 +2,15 @@
 sending when a token we refreshed is within a minute of its announced `expires_in`.
 
 The secrets live only in private attributes; `repr` masks them and `identity` (a sha256 of the
-first access/refresh token) is what rate-limit registries and cache keys use, so two clients of
-the same user share quota and cache without any secret leaving this object.
+first access/refresh token, or of the `identity` the owner gives, e.g. a user id) is what
+rate-limit registries and cache keys use, so two clients of the same user share quota and cache
+without any secret leaving this object.
+
+Several processes holding one person's tokens (replicas sharing a token store) coordinate a
+refresh through two optional hooks: `refresh_guard()` is held around the whole refresh (a lock
+all processes honour), and inside it `current_tokens()` reads the pair the owner has stored; when
+its access token is not ours, another process has already rotated, so that pair is installed
+instead of spending our (rotated-away) refresh token.
 """
 
 from __future__ import annotations
@@ -14,9 +21,14 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 TokensCallback = Callable[[str, str | None], None]
 RefusedCallback = Callable[[], None]
+# () -> a context held around a refresh (e.g. a lock shared by several processes)
+RefreshGuard = Callable[[], AbstractContextManager[object]]
+# () -> the (access, refresh) pair the owner keeps now, or None when it keeps none
+CurrentTokens = Callable[[], tuple[str, str | None] | None]
 
 
 def _env(name: str) -> str | None:
@@ -36,6 +48,9 @@ class Credentials:
         app_secret: str | None = None,
         on_tokens_refreshed: TokensCallback | None = None,
         on_refresh_refused: RefusedCallback | None = None,
+        identity: str | None = None,
+        refresh_guard: RefreshGuard | None = None,
+        current_tokens: CurrentTokens | None = None,
     ) -> None:
         self._access = access_token or _env("PINTEREST_ACCESS_TOKEN")
         self._refresh = refresh_token or _env("PINTEREST_REFRESH_TOKEN")
@@ -46,7 +61,10 @@ class Credentials:
         self._lock = threading.Lock()
         self._generation = 0  # bumped on every refresh; lets a 401 know if someone refreshed
         self._expires_at: float | None = None  # known only for tokens we refreshed
-        seed = self._access or self._refresh or ""
+        self._adopted = False  # the pair in use was taken from the owner's store, not refreshed
+        self._refresh_guard = refresh_guard
+        self._current_tokens = current_tokens
+        seed = f"identity:{identity}" if identity else (self._access or self._refresh or "")
         self.identity = hashlib.sha256(seed.encode("utf-8")).hexdigest()
 
     def __repr__(self) -> str:
@@ -70,6 +88,12 @@ class Credentials:
     @property
     def generation(self) -> int:
         return self._generation
+
+    @property
+    def adopted(self) -> bool:
+        """The pair in use came from the owner's store (another process refreshed it): a 401
+        on it may still be worth one refresh of our own."""
+        return self._adopted
 
     def expires_soon(self, now: float, margin_s: float = 60.0) -> bool:
         """True when the access token's known lifetime ends within `margin_s`."""
@@ -98,9 +122,34 @@ class Credentials:
                 self._refresh = refresh_token
             self._expires_at = expires_at
             self._generation += 1
+            self._adopted = False
             current_refresh = self._refresh
         if self._on_tokens_refreshed is not None:
             self._on_tokens_refreshed(access_token, current_refresh)
+
+    def refresh_guard(self) -> AbstractContextManager[object]:
+        """What to hold around a refresh: the owner's guard, or nothing."""
+        return self._refresh_guard() if self._refresh_guard is not None else nullcontext()
+
+    def adopt_stored(self) -> bool:
+        """Install the owner's stored pair when its access token is not ours (another process
+        refreshed); True when it did. The owner already has the pair: no callback."""
+        if self._current_tokens is None:
+            return False
+        stored = self._current_tokens()
+        if stored is None or not stored[0]:
+            return False
+        access, refresh = stored
+        with self._lock:
+            if access == self._access:
+                return False
+            self._access = access
+            if refresh:
+                self._refresh = refresh
+            self._expires_at = None  # unknown here; a 401 or the next refresh tells
+            self._generation += 1
+            self._adopted = True
+        return True
 
     def refresh_refused(self) -> None:
         """Pinterest refused the refresh token (revoked, expired, rotated away): tell the

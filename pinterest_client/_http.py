@@ -203,43 +203,58 @@ class HttpSession:
 
         With `seen_generation`, skip when another thread refreshed since that token was used.
         """
+        self._renew(seen_generation)
+
+    def _renew(self, seen_generation: int | None) -> bool:
+        """`refresh_access_token`; True when it took the pair another process had already
+        refreshed (kept by the credentials' owner) instead of calling Pinterest."""
         if not self.credentials.can_refresh:
             raise AuthError(401, None, "The access token was refused and no refresh token with "
                             "app id and secret is configured.")
         with self._refresh_lock:
             if seen_generation is not None and self.credentials.generation != seen_generation:
-                return
-            try:
-                answer = self._send(
-                    "POST", self.base_url + "/oauth/token", category=OAUTH_CATEGORY,
-                    params=None, json=None, data=self.credentials.refresh_form(), auth=False,
-                    basic_auth=True, allow_refresh=False,
-                )
-            except (BadRequestError, AuthError, ForbiddenError) as exc:
-                # Refused (bad or revoked refresh token, wrong app secret). Transient failures
-                # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
-                self.credentials.refresh_refused()
-                raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
-                                + exc.message) from None
-            try:
-                decoded = jsonlib.loads(answer)
-            except (ValueError, UnicodeDecodeError):
-                decoded = None
-            if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
-                raise InvalidResponseError("The token refresh answer has no access_token.")
-            new_refresh = decoded.get("refresh_token")
-            expires_in = decoded.get("expires_in")
-            expires_at = (
-                self._wall() + float(expires_in)
-                if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
-                else None
+                return self.credentials.adopted  # another thread renewed (maybe by adopting)
+            with self.credentials.refresh_guard():  # other processes' refreshes wait
+                if self.credentials.adopt_stored():  # another process already rotated
+                    log.info("pinterest_client: took the token pair another process "
+                             "refreshed")
+                    return True
+                self._refresh_now()
+                return False
+
+    def _refresh_now(self) -> None:
+        """POST /oauth/token and install the answer (under the refresh locks)."""
+        try:
+            answer = self._send(
+                "POST", self.base_url + "/oauth/token", category=OAUTH_CATEGORY,
+                params=None, json=None, data=self.credentials.refresh_form(), auth=False,
+                basic_auth=True, allow_refresh=False,
             )
-            self.credentials.install(
-                decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None,
-                expires_at,
-            )
-            self.stats.record_refresh()
-            log.info("pinterest_client: access token refreshed")
+        except (BadRequestError, AuthError, ForbiddenError) as exc:
+            # Refused (bad or revoked refresh token, wrong app secret). Transient failures
+            # (5xx, 429, timeouts) propagate as they are, so callers may serve stale data.
+            self.credentials.refresh_refused()
+            raise AuthError(exc.status, exc.code, "Refreshing the access token failed: "
+                            + exc.message) from None
+        try:
+            decoded = jsonlib.loads(answer)
+        except (ValueError, UnicodeDecodeError):
+            decoded = None
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("access_token"), str):
+            raise InvalidResponseError("The token refresh answer has no access_token.")
+        new_refresh = decoded.get("refresh_token")
+        expires_in = decoded.get("expires_in")
+        expires_at = (
+            self._wall() + float(expires_in)
+            if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
+            else None
+        )
+        self.credentials.install(
+            decoded["access_token"], new_refresh if isinstance(new_refresh, str) else None,
+            expires_at,
+        )
+        self.stats.record_refresh()
+        log.info("pinterest_client: access token refreshed")
 
     # -- the loop -------------------------------------------------------------------------------
 
@@ -281,8 +296,9 @@ class HttpSession:
             decision = decide(outcome, Budget(attempt, self.config.max_retries, rate_wait_s,
                                               can_refresh), self._backoff(attempt))
             if isinstance(decision, RefreshToken):
-                refreshed = True
-                self.refresh_access_token(seen_generation=generation)
+                # A pair taken from another process may itself be refused: one real refresh
+                # may follow it (the next time the stored pair is ours, so no loop).
+                refreshed = not self._renew(generation)
                 continue
             if decision.block_s is not None:
                 self.limiter.block(category, min(decision.block_s, self.config.max_block_s),
@@ -316,9 +332,9 @@ class HttpSession:
             # A refresh token with app id and secret is enough to start.
         elif not (can_refresh and self.credentials.expires_soon(self._wall())):
             return False
-        # The token is missing or says it is about to expire: renew it before sending.
-        self.refresh_access_token(seen_generation=self.credentials.generation)
-        return True
+        # The token is missing or says it is about to expire: renew it before sending. A pair
+        # taken from another process is not a refresh spent: a 401 on it may still refresh.
+        return not self._renew(self.credentials.generation)
 
     def _acquire(self, category: str, budget_s: float, label: str) -> float:
         """A rate-limit slot, waiting at most `budget_s`; the seconds it took."""

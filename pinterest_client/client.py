@@ -25,7 +25,13 @@ from cachetools import LRUCache
 from pinterest_client import _validation as check
 from pinterest_client import columns as catalogue
 from pinterest_client._access import AccessProofs, account_scope, default_proofs
-from pinterest_client._auth import Credentials, RefusedCallback, TokensCallback
+from pinterest_client._auth import (
+    Credentials,
+    CurrentTokens,
+    RefreshGuard,
+    RefusedCallback,
+    TokensCallback,
+)
 from pinterest_client._cache import (
     CacheKey,
     CacheStats,
@@ -75,6 +81,7 @@ from pinterest_client.models import (
 if TYPE_CHECKING:
     from pinterest_client.bulk import BulkAPI
     from pinterest_client.reports import ReportsAPI
+    from pinterest_client.reports.api import ReportJobs
 
 T = TypeVar("T")
 # The owner part of the cache key of an ad account's data, shared by who may read it.
@@ -132,7 +139,14 @@ def _combine(parts: Sequence[Fetched[Any]], data: T) -> Fetched[T]:
 
 
 class PinterestClient:
-    """Pinterest API v5 (ads analytics and reporting surface). Thread-safe."""
+    """Pinterest API v5 (ads analytics and reporting surface). Thread-safe.
+
+    `identity` names whose quota and private cache entries these are (default: a hash of the
+    first token; give a stable one, such as the Pinterest user id, when tokens rotate across
+    processes). `refresh_guard` and `current_tokens` coordinate a refresh with other holders
+    of the same tokens (see pinterest_client._auth). `report_jobs` shares async report jobs in
+    flight with other clients (see pinterest_client.reports.api).
+    """
 
     def __init__(
         self,
@@ -151,6 +165,10 @@ class PinterestClient:
         max_wait_s: float = 30.0,
         on_tokens_refreshed: TokensCallback | None = None,
         on_refresh_refused: RefusedCallback | None = None,
+        identity: str | None = None,
+        refresh_guard: RefreshGuard | None = None,
+        current_tokens: CurrentTokens | None = None,
+        report_jobs: ReportJobs | None = None,
         config: ClientConfig | None = None,
         now: Callable[[], datetime] | None = None,
         limiter_factory: LimiterFactory | None = None,
@@ -166,6 +184,9 @@ class PinterestClient:
             app_secret=app_secret,
             on_tokens_refreshed=on_tokens_refreshed,
             on_refresh_refused=on_refresh_refused,
+            identity=identity,
+            refresh_guard=refresh_guard,
+            current_tokens=current_tokens,
         )
         self.config = config or ClientConfig()
         self.max_workers = max(1, max_workers)
@@ -190,6 +211,7 @@ class PinterestClient:
         # Lengths of the lists read so far (kept past their cache entries' TTL).
         self._list_lengths: MutableMapping[tuple[Any, ...], int] = LRUCache(maxsize=4096)
         self._reports: ReportsAPI | None = None
+        self._report_jobs = report_jobs
         self._bulk: BulkAPI | None = None
 
     def __repr__(self) -> str:
@@ -224,7 +246,8 @@ class PinterestClient:
             if self._reports is None:
                 from pinterest_client.reports import ReportsAPI
 
-                self._reports = ReportsAPI(self._session, now=self._now)
+                self._reports = ReportsAPI(self._session, now=self._now,
+                                           jobs=self._report_jobs)
             return self._reports
 
     @property

@@ -44,8 +44,9 @@ from dashboard.session_cookie import (
     PendingSignIn,
 )
 from dashboard.settings import Settings
+from dashboard.shared_backend import shared_backend, token_store_for
 from dashboard.team_settings import SCOPES, TeamSettings
-from dashboard.token_store import TokenStore, TokenStoreError
+from dashboard.token_store import TokenStoreError
 
 with warnings.catch_warnings():
     # Authlib 1.9 prefers the `httpx2` fork and warns when it falls back to httpx, which the
@@ -76,9 +77,10 @@ def team_runtime(settings: Settings) -> TeamRuntime:
     """The process's one People and cookie signer for these (team mode) settings."""
     assert settings.team is not None
     team = settings.team
-    store = TokenStore(team.token_store_path, team.secret_key)
-    return TeamRuntime(People(settings, store), CookieSigner(team.secret_key,
-                                                             team.session_hours * 3600))
+    shared = shared_backend(settings)  # Redis when configured: every process sees sign-ins
+    store = token_store_for(settings, shared)
+    return TeamRuntime(People(settings, store, shared=shared),
+                       CookieSigner(team.secret_key, team.session_hours * 3600))
 
 
 def safe_next(value: str | None) -> str:

@@ -1,13 +1,18 @@
 """`ReportsAPI` (`client.reports`): create, poll, download; whole requests split into jobs
 that run side by side (at most `max_parallel` alive), polled under one deadline, and merged.
-Polling and link renewal are `pinterest_client._polling`'s, shared with bulk downloads."""
+Polling and link renewal are `pinterest_client._polling`'s, shared with bulk downloads.
+
+With `jobs` (a `ReportJobs`, e.g. one kept in Redis by several app processes), a job is created
+only when no other holder of the registry has one in flight for the same request: `create`
+then polls that job's token once with this client's own token (Pinterest refuses a token that
+may not read the account, and a job that failed or expired is not reused) and goes on with it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pinterest_client._errors import APIError, PinterestError, ReportError
 from pinterest_client._polling import (
@@ -43,6 +48,16 @@ MAX_RECREATIONS: Final = 1
 CATEGORY: Final = "ads_analytics"
 
 
+class ReportJobs(Protocol):
+    """Report jobs in flight shared by several clients (or processes)."""
+
+    def token_for(self, request: ReportRequest, create: Callable[[], str],
+                  usable: Callable[[str], bool]) -> str:
+        """The token of a job for `request`: one in flight elsewhere that `usable` accepts
+        (polled with the caller's own token), else `create()`'s (kept for the others)."""
+        ...
+
+
 class ReportsAPI:
     """Async reports over an HttpSession (`client.reports`)."""
 
@@ -54,8 +69,10 @@ class ReportsAPI:
         sleep: Callable[[float], None] | None = None,
         max_parallel: int = DEFAULT_MAX_PARALLEL,
         deadline_s: float = DEFAULT_DEADLINE_S,
+        jobs: ReportJobs | None = None,
     ) -> None:
         self._session = session
+        self._jobs = jobs
         self._now = now or utc_now
         self._sleep = sleep or default_sleep
         self._max_parallel = max(1, max_parallel)
@@ -74,8 +91,19 @@ class ReportsAPI:
     # -- one job ----------------------------------------------------------------------------
 
     def create(self, request: ReportRequest) -> ReportJob:
-        """Start one job (the request must fit one job's range)."""
+        """Start one job (the request must fit one job's range), or join the one another
+        holder of `jobs` has in flight for the same request."""
         request.validate(self.today(), whole_range=False)
+        if self._jobs is None:
+            return self._create(request)
+
+        def usable(token: str) -> bool:
+            return not self.get(request.ad_account_id, token).failed
+
+        token = self._jobs.token_for(request, lambda: self._create(request).token, usable)
+        return ReportJob(request=request, token=token, created_at=self._now())
+
+    def _create(self, request: ReportRequest) -> ReportJob:
         answer = self._session.request_json(
             "POST",
             f"/ad_accounts/{request.ad_account_id}/reports",

@@ -7,9 +7,17 @@ from collections.abc import Iterator
 import pytest
 
 from pinterest_client import PinterestClient
-from pinterest_client._cache import ResponseCache
+from pinterest_client._cache import ResponseCache, default_cache
 from pinterest_sim import SIM_BASE_URL, FrozenClock, SimConfig, Simulator, World
 from tests.dashboard.support import FAST_RETRIES, NOW
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_cache() -> None:
+    """Clients built by the app's code share the process-wide cache, keyed by identity; a
+    person's identity is their user id (the same in every test's simulator), so each test
+    starts with it empty, as a new process would."""
+    default_cache().clear()
 
 
 @pytest.fixture(scope="module")
