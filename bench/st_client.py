@@ -95,6 +95,9 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)  # "Type: message" of each shown
     messages: int = 0
     bytes_received: int = 0
+    # With `run(record=True)`: every block and element delta, in order, as
+    # (delta path, "block" or "element", the Block or Element proto serialized).
+    recorded: list[tuple[tuple[int, ...], str, bytes]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -180,13 +183,14 @@ class Session:
         return cls(connection, page_name, query_string)
 
     async def run(self, *, fragment_id: str = "", timeout_s: float = DEFAULT_RUN_TIMEOUT_S,
-                  started: float | None = None) -> RunResult:
+                  started: float | None = None, record: bool = False) -> RunResult:
         """Ask for a script run and read until it finishes (or `timeout_s` passes).
 
         The first run is a page load (the URL's page name and query string); later runs are
         reruns of the same page (the page script hash the server announced). With
         `fragment_id`, a rerun of that fragment only, as an auto-refresh
         (`is_auto_rerun`). `started` (perf_counter) dates the result's times; default: now.
+        `record` keeps every block and element delta (`RunResult.recorded`).
         """
         began = time.perf_counter() if started is None else started
         message = BackMsg()
@@ -203,14 +207,14 @@ class Session:
         result = RunResult()
         try:
             await self._connection.send(message.SerializeToString())
-            await asyncio.wait_for(self._read_run(result, began), timeout_s)
+            await asyncio.wait_for(self._read_run(result, began, record), timeout_s)
         except TimeoutError:
             result.status = "timeout"
         except ConnectionClosed:
             result.status = "disconnected"
         return result
 
-    async def _read_run(self, result: RunResult, began: float) -> None:
+    async def _read_run(self, result: RunResult, began: float, record: bool) -> None:
         while True:
             raw = await self._connection.recv(decode=False)
             at = time.perf_counter() - began
@@ -220,7 +224,7 @@ class Session:
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
             if kind == "delta":
-                self._read_delta(msg, at, result)
+                self._read_delta(msg, at, result, record)
             elif kind == "new_session":
                 self.session_id = msg.new_session.initialize.session_id or self.session_id
                 if msg.new_session.page_script_hash:
@@ -240,11 +244,16 @@ class Session:
                     return
 
     @staticmethod
-    def _read_delta(msg: ForwardMsg, at: float, result: RunResult) -> None:
+    def _read_delta(msg: ForwardMsg, at: float, result: RunResult, record: bool) -> None:
         path = msg.metadata.delta_path
         container = path[0] if path else MAIN
         delta = msg.delta
         which = delta.WhichOneof("type")
+        if record and which == "add_block":
+            result.recorded.append((tuple(path), "block", delta.add_block.SerializeToString()))
+        if record and which == "new_element":
+            result.recorded.append((tuple(path), "element",
+                                    delta.new_element.SerializeToString()))
         if which == "new_element":
             elements = [delta.new_element]
         elif which == "new_transient":
