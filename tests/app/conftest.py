@@ -8,7 +8,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest, app_test
 
+from dashboard.render_cache import RENDER_CACHE
 from tests.app.support import ServedPagesManager, fresh_app
+
+
+@pytest.fixture(autouse=True)
+def empty_render_cache() -> Iterator[None]:
+    """Each test builds its own figures and tables (the process-wide render cache would hand a
+    test what an earlier one built, past any function it patches)."""
+    RENDER_CACHE.clear()
+    yield
+    RENDER_CACHE.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,132 @@
+"""Render work shared by every session: a figure, a display table or a CSV built once per
+content, whoever asks.
+
+Fifty people looking at the same account, range and filters get identical figures and
+tables; building them (Plotly validation, pandas formatting) was most of a warm page view's
+CPU, repeated for every session and every auto-refresh. `@shared` memoizes a pure function of
+frames and plain values on the *content* of its arguments: a digest of each frame's values,
+index, columns and dtypes (`pandas.util.hash_pandas_object`), so the result is shared exactly
+as long as the data under it is the same: new data (a refresh, another account, other
+filters) gives other frames, hence a new key and a new build, with the same freshness as the
+data. Arguments that cannot be keyed (an unhashable cell, an unknown type) are built
+directly, never guessed.
+
+Results are shared objects: callers treat them as read-only. Frames are handed out as
+shallow copies (pandas copy-on-write keeps the shared one intact if a caller changes its
+copy); figures and bytes as they are (st.plotly_chart only reads a figure).
+
+The cache is bounded (entries, least recently used out) and process-wide, guarded by a lock;
+two sessions missing the same key at once may both build it (the result is the same).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Final, ParamSpec, TypeVar, cast
+
+import numpy as np
+import pandas as pd
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MAX_ENTRIES: Final = 512  # figures of a few pages for a few dozen distinct views
+
+
+class _Unkeyable(Exception):
+    """An argument whose content cannot be keyed: build directly."""
+
+
+def _frame_digest(value: pd.DataFrame | pd.Series) -> str:
+    try:
+        hashes = pd.util.hash_pandas_object(value, index=True)
+    except TypeError as exc:  # unhashable cells (lists, dicts)
+        raise _Unkeyable from exc
+    digest = hashlib.blake2b(np.asarray(hashes, dtype=np.uint64).tobytes(), digest_size=16)
+    if isinstance(value, pd.DataFrame):
+        digest.update(repr([(str(c), str(t)) for c, t in value.dtypes.items()]).encode())
+    else:
+        digest.update(repr((str(value.name), str(value.dtype))).encode())
+    digest.update(repr((str(value.index.dtype), value.index.name)).encode())
+    return digest.hexdigest()
+
+
+def content_key(value: Any) -> Hashable:
+    """A hashable key equal for equal content (frames by their values, index, columns and
+    dtypes; containers by their items). Raises _Unkeyable for anything else."""
+    if value is None or isinstance(value, (str, bytes, bool, int, float)):
+        return (type(value).__name__, value)
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return (type(value).__name__, _frame_digest(value))
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, tuple(content_key(v) for v in value))
+    if isinstance(value, Mapping):
+        return ("mapping", tuple((content_key(k), content_key(v)) for k, v in value.items()))
+    if isinstance(value, (frozenset, set)):
+        return ("set", frozenset(content_key(v) for v in value))
+    if hasattr(value, "isoformat") and isinstance(value, Hashable):  # date, datetime, time
+        return (type(value).__name__, value)
+    raise _Unkeyable
+
+
+class RenderCache:
+    """A bounded, thread-safe, least-recently-used map of built results, with counts."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_build(self, key: Hashable, build: Callable[[], R]) -> R:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                result: R = self._entries[key]
+                return result
+            self.misses += 1
+        built = build()  # outside the lock: other sessions' hits need not wait
+        with self._lock:
+            self._entries[key] = built
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return built
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+
+RENDER_CACHE: Final = RenderCache()
+
+
+def _handed_out(result: R) -> R:
+    if isinstance(result, (pd.DataFrame, pd.Series)):
+        return cast(R, result.copy(deep=False))  # copy-on-write: the shared one stays intact
+    return result
+
+
+def shared(fn: Callable[P, R]) -> Callable[P, R]:
+    """Memoize a pure function of frames and plain values in RENDER_CACHE (see above)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            key = (name, content_key(args), content_key(dict(sorted(kwargs.items()))))
+        except _Unkeyable:
+            return fn(*args, **kwargs)
+        return _handed_out(RENDER_CACHE.get_or_build(key, lambda: fn(*args, **kwargs)))
+
+    return wrapper
