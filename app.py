@@ -34,6 +34,7 @@ from dashboard.session_cookie import SESSION_COOKIE
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_code, md_escape
 from dashboard.token_store import TokenStoreError
+from ui.admission import page_turn
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.narrow import narrow_layout_css
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
@@ -220,7 +221,8 @@ def main() -> None:
         st.warning(message, icon=":material/link_off:")
     if account_error:
         st.error("Could not list your ad accounts. " + md_escape(account_error, 1000))
-    page.run()
+    with page_turn(str(page.title)):  # a crowd takes turns (dashboard/admission.py)
+        page.run()
 
 
 if __name__ == "__main__":  # Streamlit runs the script (every rerun)

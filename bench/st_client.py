@@ -91,6 +91,7 @@ class RunResult:
 
     status: str = "timeout"
     finished_s: float | None = None
+    first_message_s: float | None = None  # any message (new_session comes first)
     elements: list[Element] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)  # "Type: message" of each shown
     messages: int = 0
@@ -218,6 +219,8 @@ class Session:
         while True:
             raw = await self._connection.recv(decode=False)
             at = time.perf_counter() - began
+            if result.first_message_s is None:
+                result.first_message_s = at
             result.messages += 1
             result.bytes_received += len(raw)
             msg = ForwardMsg()
