@@ -173,6 +173,16 @@ def main() -> None:
         show_sign_in(login_link(_current_link(page)), session.reason)
         st.stop()
     page = st.navigation(pages)
+    # A crowd takes turns from here (dashboard/admission.py): the page links, its title and a
+    # spinner show while a session waits; the sidebar's filters and the page run in its turn.
+    with page_turn(str(page.title)):
+        _sidebar_and_page(page, prefetched, settings, session, connection)
+
+
+def _sidebar_and_page(page: Any, prefetched: Mapping[str, PageLoader[object]],
+                      settings: Settings, session: tuple[Person, Connection] | None,
+                      connection: Connection | None) -> None:
+    """The sidebar's filters and account, then the page (in the session's turn)."""
     if session is not None:
         person, connection = session
         sidebar_person(person, LOGOUT_PATH)
@@ -221,8 +231,7 @@ def main() -> None:
         st.warning(message, icon=":material/link_off:")
     if account_error:
         st.error("Could not list your ad accounts. " + md_escape(account_error, 1000))
-    with page_turn(str(page.title)):  # a crowd takes turns (dashboard/admission.py)
-        page.run()
+    page.run()
 
 
 if __name__ == "__main__":  # Streamlit runs the script (every rerun)

@@ -136,6 +136,7 @@ class Crowd:
     max_finished_s: float
     max_first_element_s: float
     max_first_sight_s: float  # the slowest session's sidebar and page title
+    max_first_message_s: float  # the slowest session's first message of any kind
     results: list[RunResult]
 
 
@@ -152,12 +153,14 @@ def sequential_views(server: StreamlitServer, path: str, repeat: int) -> Views:
 
 
 def first_sight_s(result: RunResult) -> float:
-    """When the session had both its sidebar and its page title (inf: never)."""
-    sidebar = result.first_s(container=SIDEBAR)
+    """When the session had both a sidebar (its page links, or any element in it) and its
+    page title (inf: never)."""
+    sidebars = [s for s in (result.first_s(container=SIDEBAR), result.navigation_s)
+                if s is not None]
     title = result.first_s(kind="heading", container=MAIN)
-    if sidebar is None or title is None:
+    if not sidebars or title is None:
         return float("inf")
-    return max(sidebar, title)
+    return max(min(sidebars), title)
 
 
 def crowd_views(server: StreamlitServer, path: str, sessions: int) -> Crowd:
@@ -172,6 +175,8 @@ def crowd_views(server: StreamlitServer, path: str, sessions: int) -> Crowd:
         p50_finished_s=percentile(finished, 50), max_finished_s=max(finished),
         max_first_element_s=max(firsts),
         max_first_sight_s=max(first_sight_s(r) for r in results),
+        max_first_message_s=max(r.first_message_s if r.first_message_s is not None
+                                else float("inf") for r in results),
         results=results,
     )
 
@@ -306,8 +311,9 @@ def measure_crowd(result: BenchResult, app: StreamlitServer, floor: StreamlitSer
     result.add(Row(
         name=f"{label}: slowest session's sidebar and title", value=ours.max_first_sight_s,
         unit="s", reference=FIRST_SIGHT_GOAL_S, reference_name="goal", target=1.0,
-        note=(f"first element of the slowest session {ours.max_first_element_s:.2f} s; floor: "
-              f"sidebar and title {base.max_first_sight_s:.2f} s"),
+        note=(f"slowest first message {ours.max_first_message_s:.2f} s, first element "
+              f"{ours.max_first_element_s:.2f} s; floor: sidebar and title "
+              f"{base.max_first_sight_s:.2f} s"),
     ))
 
 

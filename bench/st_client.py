@@ -92,6 +92,7 @@ class RunResult:
     status: str = "timeout"
     finished_s: float | None = None
     first_message_s: float | None = None  # any message (new_session comes first)
+    navigation_s: float | None = None  # the page links (st.navigation's sidebar) arrived
     elements: list[Element] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)  # "Type: message" of each shown
     messages: int = 0
@@ -232,6 +233,9 @@ class Session:
                 self.session_id = msg.new_session.initialize.session_id or self.session_id
                 if msg.new_session.page_script_hash:
                     self.page_script_hash = msg.new_session.page_script_hash
+            elif kind == "navigation":
+                if result.navigation_s is None:
+                    result.navigation_s = at
             elif kind == "auto_rerun":
                 fragment = msg.auto_rerun.fragment_id
                 if fragment and fragment not in self.auto_rerun_fragments:
