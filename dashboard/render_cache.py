@@ -5,7 +5,8 @@ Fifty people looking at the same account, range and filters get identical figure
 tables; building them (Plotly validation, pandas formatting) was most of a warm page view's
 CPU, repeated for every session and every auto-refresh. `@shared` memoizes a pure function of
 frames and plain values on the *content* of its arguments: a digest of each frame's values,
-index, columns and dtypes (`pandas.util.hash_pandas_object`), so the result is shared exactly
+index, columns and dtypes (numeric columns' memory, Arrow columns' buffers, other columns'
+`pandas.util.hash_pandas_object`), so the result is shared exactly
 as long as the data under it is the same: new data (a refresh, another account, other
 filters) gives other frames, hence a new key and a new build, with the same freshness as the
 data. Arguments that cannot be keyed (an unhashable cell, an unknown type) are built
@@ -41,17 +42,42 @@ class _Unkeyable(Exception):
     """An argument whose content cannot be keyed: build directly."""
 
 
-def _frame_digest(value: pd.DataFrame | pd.Series) -> str:
+def _column_bytes(values: Any) -> list[bytes]:
+    """The raw bytes that determine a column's (or index's) content: numeric arrays as they
+    lie in memory, Arrow-backed ones (pandas' strings) by their Arrow buffers, anything else
+    by pandas' own per-value hashes. Equal bytes mean equal values; unequal bytes at worst
+    cost a rebuild, never a wrong result."""
+    if isinstance(values, pd.RangeIndex):
+        return [repr((values.start, values.stop, values.step)).encode()]
+    array = values.array if hasattr(values, "array") else values
+    if isinstance(array, np.ndarray) and array.dtype.kind in "biufcmM":
+        return [np.ascontiguousarray(array).tobytes()]
+    arrow = getattr(array, "__arrow_array__", None)
+    if arrow is not None and type(array).__name__.startswith("Arrow"):
+        parts: list[bytes] = []
+        for chunk in arrow().chunks:
+            parts.append(repr((chunk.offset, len(chunk), str(chunk.type))).encode())
+            parts.extend(b"" if buffer is None else bytes(buffer) for buffer in chunk.buffers())
+        return parts
     try:
-        hashes = pd.util.hash_pandas_object(value, index=True)
+        hashes = pd.util.hash_pandas_object(pd.Series(values, copy=False), index=False)
     except TypeError as exc:  # unhashable cells (lists, dicts)
         raise _Unkeyable from exc
-    digest = hashlib.blake2b(np.asarray(hashes, dtype=np.uint64).tobytes(), digest_size=16)
-    if isinstance(value, pd.DataFrame):
-        digest.update(repr([(str(c), str(t)) for c, t in value.dtypes.items()]).encode())
-    else:
-        digest.update(repr((str(value.name), str(value.dtype))).encode())
+    return [np.asarray(hashes, dtype=np.uint64).tobytes()]
+
+
+def _frame_digest(value: pd.DataFrame | pd.Series) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    columns = value.items() if isinstance(value, pd.DataFrame) else [(value.name, value)]
+    for name, column in columns:
+        digest.update(repr((str(name), str(column.dtype), len(column))).encode())
+        for part in _column_bytes(column):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
     digest.update(repr((str(value.index.dtype), value.index.name)).encode())
+    for part in _column_bytes(value.index):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
     return digest.hexdigest()
 
 

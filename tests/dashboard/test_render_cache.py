@@ -103,3 +103,20 @@ def test_figure_builders_share_one_figure_per_content() -> None:
                               **kwargs)  # type: ignore[arg-type]
     assert other is not first
     assert list(first.data[0].x) != list(other.data[0].x)
+
+
+def test_text_columns_and_slices_are_keyed_by_their_values() -> None:
+    calls: list[int] = []
+
+    @shared
+    def names(data: pd.DataFrame) -> list[str]:
+        calls.append(1)
+        return [str(v) for v in data["name"]]
+
+    base = frame([1.0, 2.0, 3.0])
+    assert names(base) == ["c0", "c1", "c2"]
+    assert names(base.assign(name=["c0", "c1", "x"])) == ["c0", "c1", "x"]
+    assert names(base.iloc[1:]) == ["c1", "c2"]  # a slice of the same buffers
+    assert names(base.iloc[1:].copy()) == ["c1", "c2"]  # the same values again
+    assert names(base.iloc[:2]) == ["c0", "c1"]
+    assert len(calls) == 4
