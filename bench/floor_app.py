@@ -10,7 +10,11 @@ figures from the recorded figure JSON, tables from the recorded Arrow data); eve
 draws them with Streamlit's own calls: `st.plotly_chart` for each figure and `st.dataframe`
 for each table (their serialization is Streamlit's work), every other element and block as
 its recorded protobuf (`DeltaGenerator._enqueue`/`_block`, what Streamlit's own element calls
-end with). Widgets are drawn as their protos, so no widget state is kept.
+end with). Widgets whose arguments the proto carries go through their own calls too
+(selectbox, radio, checkbox, multiselect, text input, and download buttons with the same file
+bytes, fetched from the app at recording), so widget registration and the download's file
+storage count; the rest (date inputs, segmented controls, number inputs) are drawn as their
+protos.
 
 Served with the same `.streamlit/config.toml` as the app (run from the repository root).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -46,11 +51,20 @@ class Step:
     figure: go.Figure | None = None
     figure_config: dict[str, Any] | None = None
     table: pd.DataFrame | None = None
+    file: bytes | None = None
+    reused: bool = False  # something else is drawn at this place later (a placeholder)
 
 
-def _prepare(raw: list[tuple[tuple[int, ...], str, bytes]]) -> list[Step]:
+def _prepare(raw: list[tuple[tuple[int, ...], str, bytes]], files: dict[str, bytes]
+             ) -> list[Step]:
     steps: list[Step] = []
+    uses = Counter(path for path, _, _ in raw)
     for path, kind, data in raw:
+        if uses[path] > 1:
+            element = Element.FromString(data) if kind == "element" else None
+            steps.append(Step(path, Block.FromString(data) if kind == "block" else None,
+                              element, reused=True))
+            continue
         if kind == "block":
             steps.append(Step(path, Block.FromString(data), None))
             continue
@@ -64,6 +78,8 @@ def _prepare(raw: list[tuple[tuple[int, ...], str, bytes]]) -> list[Step]:
         elif which == "dataframe":
             table = convert_arrow_bytes_to_pandas_df(element.dataframe.arrow_data.data)
             steps.append(Step(path, None, element, table=table))
+        elif which == "download_button" and element.download_button.url in files:
+            steps.append(Step(path, None, element, file=files[element.download_button.url]))
         else:
             steps.append(Step(path, None, element))
     return steps
@@ -73,8 +89,37 @@ def _prepare(raw: list[tuple[tuple[int, ...], str, bytes]]) -> list[Step]:
 def _recording(path: str, mtime: float) -> list[Step]:
     """The page's recorded steps with their constant data, built once per recording."""
     with open(path, "rb") as handle:
-        raw: list[tuple[tuple[int, ...], str, bytes]] = pickle.load(handle)
-    return _prepare(raw)
+        recording: dict[str, Any] = pickle.load(handle)
+    return _prepare(recording["steps"], recording["files"])
+
+
+def _widget(target: Any, element: Element, key: str) -> Any:
+    """The element through its own Streamlit call when its proto carries the arguments;
+    None when it does not (drawn as its proto instead)."""
+    kind = element.WhichOneof("type")
+    if kind == "selectbox":
+        box = element.selectbox
+        options = list(box.options)
+        index = int(box.default) if box.HasField("default") and options else None
+        return target.selectbox(box.label, options, index=index, key=key)
+    if kind == "radio":
+        radio = element.radio
+        options = list(radio.options)
+        index = int(radio.default) if radio.HasField("default") and options else None
+        return target.radio(radio.label, options, index=index, key=key,
+                            horizontal=radio.horizontal)
+    if kind == "checkbox":
+        return target.checkbox(element.checkbox.label, value=element.checkbox.default, key=key)
+    if kind == "multiselect":
+        many = element.multiselect
+        options = list(many.options)
+        chosen = [options[i] for i in many.default if 0 <= i < len(options)]
+        return target.multiselect(many.label, options, default=chosen, key=key)
+    if kind == "text_input":
+        text = element.text_input
+        value = text.default if text.HasField("default") else ""
+        return target.text_input(text.label, value=value, key=key)
+    return None
 
 
 def _draw(page: str) -> None:
@@ -101,9 +146,18 @@ def _draw(page: str) -> None:
             )
         elif step.table is not None:
             placed[step.path] = target.dataframe(step.table, hide_index=True)
+        elif step.file is not None:
+            placed[step.path] = target.download_button(
+                step.element.download_button.label, data=step.file, file_name="floor.csv",
+                mime="text/csv", key=f"floor-download-{number}", on_click="ignore",
+            )
         else:
+            drawn = (None if step.reused
+                     else _widget(target, step.element, f"floor-widget-{number}"))
             kind = step.element.WhichOneof("type")
-            if kind:
+            if drawn is not None:
+                placed[step.path] = target  # a widget's call returns its value, not a place
+            elif kind:
                 placed[step.path] = target._enqueue(kind, getattr(step.element, kind))
 
 

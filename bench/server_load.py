@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import httpx
+from streamlit.proto.Element_pb2 import Element
+
 from bench.common import (
     REPO_ROOT,
     TOKEN,
@@ -190,7 +193,17 @@ def record_floor(app: StreamlitServer, name: str, path: str, folder: Path) -> Ru
             return await session.run(record=True)
 
     result = asyncio.run(recorded())
-    (folder / f"{name}.pickle").write_bytes(pickle.dumps(result.recorded))
+    files: dict[str, bytes] = {}
+    with httpx.Client(base_url=app.url, timeout=30.0) as http:
+        for _, kind, data in result.recorded:
+            if kind != "element":
+                continue
+            element = Element.FromString(data)
+            url = element.download_button.url if element.HasField("download_button") else ""
+            if url and url not in files:
+                files[url] = http.get(url).raise_for_status().content
+    (folder / f"{name}.pickle").write_bytes(
+        pickle.dumps({"steps": result.recorded, "files": files}))
     return result
 
 
