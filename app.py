@@ -37,6 +37,7 @@ from dashboard.token_store import TokenStoreError
 from ui.admission import page_turn
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.narrow import narrow_layout_css
+from ui.secrets import secrets_section
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 from ui.signin import show_sign_in, sidebar_person
 from web.auth import LOGOUT_PATH, login_link, team_runtime
@@ -73,11 +74,7 @@ def _pages() -> tuple[list[Any], dict[str, PageLoader[object]]]:
 
 def _secrets_section() -> Mapping[str, object]:
     """The [pinterest] section of .streamlit/secrets.toml, or {} when there is none."""
-    try:
-        section = st.secrets.get("pinterest", {})
-    except Exception:  # no secrets file at all is normal (demo mode, env vars)
-        return {}
-    return dict(section) if isinstance(section, Mapping) else {}
+    return secrets_section()
 
 
 @st.cache_resource(show_spinner=False)
