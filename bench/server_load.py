@@ -184,17 +184,18 @@ def crowd_views(server: StreamlitServer, path: str, sessions: int) -> Crowd:
     )
 
 
-def record_floor(app: StreamlitServer, name: str, path: str, folder: Path) -> RunResult:
-    """One warm view of the app's page, its blocks and elements saved for the floor page."""
+def record_floor(app_url: str, name: str, path: str, folder: Path) -> RunResult:
+    """One warm view of the app's page (served at `app_url`), its blocks and elements and its
+    download buttons' files saved for the floor page."""
     async def recorded() -> RunResult:
         from bench.st_client import Session
 
-        async with await Session.open(app.url, path) as session:
+        async with await Session.open(app_url, path) as session:
             return await session.run(record=True)
 
     result = asyncio.run(recorded())
     files: dict[str, bytes] = {}
-    with httpx.Client(base_url=app.url, timeout=30.0) as http:
+    with httpx.Client(base_url=app_url, timeout=30.0) as http:
         for _, kind, data in result.recorded:
             if kind != "element":
                 continue
@@ -270,7 +271,7 @@ def measure_page(result: BenchResult, app: StreamlitServer, floor: StreamlitServ
     facts = result.facts
     cold = asyncio.run(view(app.url, path))  # fills the app's data cache
     sim.reset_stats()
-    recorded = record_floor(app, name, path, floor_dir)
+    recorded = record_floor(app.url, name, path, floor_dir)
     asyncio.run(view(floor.url, path))  # the floor builds its constant data once
     ours = sequential_views(app, path, repeat)
     stats = sim.stats()
