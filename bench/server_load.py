@@ -13,7 +13,7 @@ script run to finish; no browser.
 For each page (Overview, Campaigns, Audience, Targeting, default filters): a first view fills
 the app's data cache (cold), a second is recorded and becomes the floor page (its blocks,
 charts, tables and tiles replayed by bench/floor_app.py), then `--repeat` views of the app
-one after the other, then as many of the floor: server CPU seconds per view (the server
+and as many of the floor, one at a time, taking turns: server CPU seconds per view (the server
 process's user+system time, /proc), time to first element and to script finished. Then
 `--crowd` sessions open the warm Overview at once, on the app, then on the floor: time to
 finished (p50, max), time until each session saw its sidebar and its page title.
@@ -144,15 +144,30 @@ class Crowd:
 
 
 def sequential_views(server: StreamlitServer, path: str, repeat: int) -> Views:
-    before = server.cpu_seconds()
-    results = [asyncio.run(view(server.url, path)) for _ in range(repeat)]
-    cpu = server.cpu_seconds() - before
-    return Views(
-        cpu_per_view=cpu / repeat,
-        finished_s=statistics.median(r.finished_s or float("nan") for r in results),
-        first_element_s=statistics.median(r.first_element_s or float("nan") for r in results),
-        results=results,
-    )
+    return paired_views([server], path, repeat)[0]
+
+
+def paired_views(servers: Sequence[StreamlitServer], path: str, repeat: int) -> list[Views]:
+    """`repeat` views of `path` on each server, one at a time, taking turns (app, floor, app,
+    floor...) so that other work on the machine weighs on both alike; each server's CPU per
+    view and median times."""
+    cpu = [0.0] * len(servers)
+    results: list[list[RunResult]] = [[] for _ in servers]
+    for _ in range(repeat):
+        for number, server in enumerate(servers):
+            before = server.cpu_seconds()
+            results[number].append(asyncio.run(view(server.url, path)))
+            cpu[number] += server.cpu_seconds() - before
+    return [
+        Views(
+            cpu_per_view=cpu[number] / repeat,
+            finished_s=statistics.median(r.finished_s or float("nan") for r in runs),
+            first_element_s=statistics.median(r.first_element_s or float("nan")
+                                              for r in runs),
+            results=runs,
+        )
+        for number, runs in enumerate(results)
+    ]
 
 
 def first_sight_s(result: RunResult) -> float:
@@ -273,9 +288,8 @@ def measure_page(result: BenchResult, app: StreamlitServer, floor: StreamlitServ
     sim.reset_stats()
     recorded = record_floor(app.url, name, path, floor_dir)
     asyncio.run(view(floor.url, path))  # the floor builds its constant data once
-    ours = sequential_views(app, path, repeat)
+    ours, base = paired_views([app, floor], path, repeat)
     stats = sim.stats()
-    base = sequential_views(floor, path, repeat)
     facts["pages"].append(name)
     facts["exceptions"][name] = len([e for r in [cold, recorded, *ours.results]
                                      for e in r.exceptions])
@@ -288,7 +302,7 @@ def measure_page(result: BenchResult, app: StreamlitServer, floor: StreamlitServ
         reference=base.cpu_per_view, reference_name="floor page", target=CPU_TARGET,
         note=(f"finished after {ours.finished_s:.2f} s (floor {base.finished_s:.2f} s), first "
               f"element {ours.first_element_s:.2f} s (floor {base.first_element_s:.2f} s); "
-              f"{len(recorded.elements)} elements; median of {repeat} views one at a time"),
+              f"{len(recorded.elements)} elements; {repeat} views one at a time"),
     ))
 
 
@@ -333,7 +347,8 @@ def measure_crowd(result: BenchResult, app: StreamlitServer, floor: StreamlitSer
 
 def parser() -> argparse.ArgumentParser:
     p = base_parser(__doc__.splitlines()[0] if __doc__ else "server_load")
-    p.add_argument("--repeat", type=int, default=8, help="views one after the other per page")
+    p.add_argument("--repeat", type=int, default=20,
+                   help="views of each page, one at a time, app and floor taking turns")
     p.add_argument("--crowd", type=int, default=50, help="sessions opening the Overview at once")
     return p
 
