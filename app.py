@@ -13,6 +13,7 @@ This file is read twice, in two roles:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
@@ -244,3 +245,7 @@ else:  # `streamlit run app.py` (or uvicorn app:app) imports the module once per
     except SettingsError:
         pass
     app = st.App(__file__, routes=routes(_settings), middleware=middleware(_settings))
+    # Everything loaded so far (Streamlit, pandas, the dashboard's modules) lives as long as
+    # the process: out of the garbage collector's sight, a full collection (its own, now that
+    # runner.postScriptGC is off) scans only what the sessions made, not the whole heap.
+    gc.freeze()
