@@ -6,8 +6,8 @@ all finish at the very end (the first to arrive waits as long as the fiftieth), 
 event-loop thread that sends every message queues behind them (a blank page until then).
 `RunSlots` admits `slots` runs at once; the others wait their turn, first come first served
 (waiters are woken in the order they began to wait), without holding the lock, so the
-running ones and the event loop go at full speed. The app draws the page's title, the
-sidebar and a spinner before waiting (ui/admission.py).
+running ones and the event loop go at full speed; no run waits more than MAX_WAIT_S. The app
+draws the page links, the page's title and a spinner before waiting (ui/admission.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from contextlib import contextmanager
 from typing import Final
 
 RUN_SLOTS: Final = 3  # runs at once: one computing, others waiting on the network meanwhile
+# The longest a run waits for its turn. A turn is normally tens of milliseconds, but a page
+# may wait on the network with its slot (a long range's report jobs: up to two minutes); past
+# this a run goes on without a slot, as it would with no limit.
+MAX_WAIT_S: Final = 5.0
 
 
 class RunSlots:
@@ -33,6 +37,7 @@ class RunSlots:
         self._queue: deque[threading.Event] = deque()
         self.admitted = 0
         self.waited = 0  # runs that had to wait for a slot
+        self.timed_out = 0  # runs that went on without one (waited too long)
 
     def try_enter(self) -> bool:
         """Take a slot now if one is free and nobody waits before us."""
@@ -43,17 +48,25 @@ class RunSlots:
                 return True
             return False
 
-    def enter(self) -> None:
-        """Take a slot, waiting in line if none is free."""
+    def enter(self, timeout_s: float | None = None) -> bool:
+        """Take a slot, waiting in line if none is free; False (and no slot: do not leave())
+        when `timeout_s` passed first."""
         with self._lock:
             if self._running < self.slots and not self._queue:
                 self._running += 1
                 self.admitted += 1
-                return
+                return True
             turn = threading.Event()
             self._queue.append(turn)
             self.waited += 1
-        turn.wait()  # leave() handed us its slot (_running already counts us)
+        if turn.wait(timeout_s):
+            return True  # leave() handed us its slot (_running already counts us)
+        with self._lock:
+            if turn.is_set():  # handed over just now
+                return True
+            self._queue.remove(turn)
+            self.timed_out += 1
+            return False
 
     def leave(self) -> None:
         with self._lock:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from dashboard.admission import PAGE_RUNS, RunSlots
+from dashboard.admission import MAX_WAIT_S, PAGE_RUNS, RunSlots
 
 WAIT_MESSAGE = "Many people are opening the dashboard right now; your page is next…"
 
@@ -25,8 +25,7 @@ def page_turn(title: str, slots: RunSlots = PAGE_RUNS) -> Iterator[None]:
             with waiting.container():
                 st.title(title)
                 with st.spinner(WAIT_MESSAGE):
-                    slots.enter()
-                    entered = True
+                    entered = slots.enter(MAX_WAIT_S)  # past it, on without a slot
             waiting.empty()
         yield
     finally:

@@ -91,3 +91,14 @@ def test_a_slot_comes_back_when_the_run_raises() -> None:
 def test_at_least_one_slot() -> None:
     with pytest.raises(ValueError):
         RunSlots(0)
+
+
+def test_a_run_that_waited_too_long_goes_on_without_a_slot() -> None:
+    slots = RunSlots(1)
+    slots.enter()
+    assert slots.enter(timeout_s=0.01) is False
+    assert (slots.running, slots.waiting, slots.timed_out) == (1, 0, 1)
+    slots.leave()  # the holder's slot is free again, nobody queued
+    assert slots.running == 0
+    assert slots.enter(timeout_s=0.01) is True
+    slots.leave()
