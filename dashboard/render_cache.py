@@ -16,7 +16,9 @@ Results are shared objects: callers treat them as read-only. Frames are handed o
 shallow copies (pandas copy-on-write keeps the shared one intact if a caller changes its
 copy); figures and bytes as they are (st.plotly_chart only reads a figure).
 
-The cache is bounded (entries, least recently used out) and process-wide, guarded by a lock;
+The cache is bounded (512 entries and 64 MiB: bytes and frames by their size, a figure by
+the size of the frames it was built from; least recently used out) and process-wide, guarded
+by a lock;
 two sessions missing the same key at once may both build it (the result is the same).
 """
 
@@ -36,6 +38,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 MAX_ENTRIES: Final = 512  # figures of a few pages for a few dozen distinct views
+MAX_BYTES: Final = 64 * 1024 * 1024  # and never more than this, by the estimate below
+MIN_ENTRY_BYTES: Final = 1024
 
 
 class _Unkeyable(Exception):
@@ -99,38 +103,68 @@ def content_key(value: Any) -> Hashable:
     raise _Unkeyable
 
 
-class RenderCache:
-    """A bounded, thread-safe, least-recently-used map of built results, with counts."""
+def size_of(value: Any, fallback: int = MIN_ENTRY_BYTES) -> int:
+    """Bytes a result holds: exact for bytes and text, pandas' count for frames, `fallback`
+    (the caller's estimate: its input frames' size) for anything else."""
+    if isinstance(value, (bytes, bytearray, str)):
+        return max(MIN_ENTRY_BYTES, len(value))
+    if isinstance(value, pd.DataFrame):
+        return max(MIN_ENTRY_BYTES, int(value.memory_usage(index=True).sum()))
+    if isinstance(value, pd.Series):
+        return max(MIN_ENTRY_BYTES, int(value.memory_usage(index=True)))
+    return max(MIN_ENTRY_BYTES, fallback)
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+
+class RenderCache:
+    """A bounded (entries and bytes), thread-safe, least-recently-used map of built results,
+    with counts."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get_or_build(self, key: Hashable, build: Callable[[], R]) -> R:
+    def get_or_build(self, key: Hashable, build: Callable[[], R],
+                     estimate: int = MIN_ENTRY_BYTES) -> R:
+        """The result stored under `key`, else `build()` stored; `estimate` is its size when
+        size_of cannot tell (a figure: the size of the frames it was built from)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                result: R = self._entries[key]
+                result: R = self._entries[key][0]
                 return result
             self.misses += 1
         built = build()  # outside the lock: other sessions' hits need not wait
+        size = size_of(built, estimate)
+        if size > self.max_bytes:
+            return built  # too big to keep
         with self._lock:
-            self._entries[key] = built
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous[1]
+            self._entries[key] = (built, size)
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
         return built
 
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self.hits = self.misses = 0
 
 
@@ -153,6 +187,9 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
             key = (name, content_key(args), content_key(dict(sorted(kwargs.items()))))
         except _Unkeyable:
             return fn(*args, **kwargs)
-        return _handed_out(RENDER_CACHE.get_or_build(key, lambda: fn(*args, **kwargs)))
+        inputs = sum(size_of(v, 0) for v in (*args, *kwargs.values())
+                     if isinstance(v, (pd.DataFrame, pd.Series)))
+        return _handed_out(RENDER_CACHE.get_or_build(key, lambda: fn(*args, **kwargs),
+                                                     estimate=inputs))
 
     return wrapper

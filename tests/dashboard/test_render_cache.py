@@ -120,3 +120,14 @@ def test_text_columns_and_slices_are_keyed_by_their_values() -> None:
     assert names(base.iloc[1:].copy()) == ["c1", "c2"]  # the same values again
     assert names(base.iloc[:2]) == ["c0", "c1"]
     assert len(calls) == 4
+
+
+def test_bounded_in_bytes_too() -> None:
+    cache = RenderCache(max_entries=100, max_bytes=10_000)
+    for name in "abcd":
+        cache.get_or_build(name, lambda: b"x" * 3000)
+    assert len(cache) == 3 and cache.bytes == 9000  # a went
+    assert cache.get_or_build("a", lambda: b"new") == b"new"
+    assert cache.get_or_build("big", lambda: b"y" * 20_000) == b"y" * 20_000  # not kept
+    assert cache.get_or_build("big", lambda: b"z") == b"z"
+    assert cache.bytes <= 10_000
