@@ -36,6 +36,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.proto.Block_pb2 import Block
 from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.Metric_pb2 import Metric
 
 FLOOR_DIR_ENV = "BENCH_FLOOR_DIR"
 PAGES = ("", "campaigns", "audience", "targeting")
@@ -94,7 +95,8 @@ def _recording(path: str, mtime: float) -> list[Step]:
 
 
 def _widget(target: Any, element: Element, key: str) -> Any:
-    """The element through its own Streamlit call when its proto carries the arguments;
+    """The element (a widget or a tile) through its own Streamlit call when its proto carries
+    the arguments;
     None when it does not (drawn as its proto instead)."""
     kind = element.WhichOneof("type")
     if kind == "selectbox":
@@ -115,6 +117,13 @@ def _widget(target: Any, element: Element, key: str) -> Any:
         options = list(many.options)
         chosen = [options[i] for i in many.default if 0 <= i < len(options)]
         return target.multiselect(many.label, options, default=chosen, key=key)
+    if kind == "metric":  # a tile: Streamlit's own work on its value, delta and sparkline
+        tile = element.metric
+        return target.metric(
+            tile.label, tile.body, delta=tile.delta or None, help=tile.help or None,
+            border=tile.show_border, chart_data=list(tile.chart_data) or None,
+            chart_type=Metric.ChartType.Name(tile.chart_type).lower(),
+        )
     if kind == "text_input":
         text = element.text_input
         value = text.default if text.HasField("default") else ""
