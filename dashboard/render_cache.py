@@ -129,9 +129,9 @@ class RenderCache:
         self.misses = 0
 
     def get_or_build(self, key: Hashable, build: Callable[[], R],
-                     estimate: int = MIN_ENTRY_BYTES) -> R:
-        """The result stored under `key`, else `build()` stored; `estimate` is its size when
-        size_of cannot tell (a figure: the size of the frames it was built from)."""
+                     estimate: Callable[[], int] = lambda: MIN_ENTRY_BYTES) -> R:
+        """The result stored under `key`, else `build()` stored; `estimate()` (asked on a miss
+        only) is its size when size_of cannot tell (a figure: its input frames' size)."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -140,7 +140,7 @@ class RenderCache:
                 return result
             self.misses += 1
         built = build()  # outside the lock: other sessions' hits need not wait
-        size = size_of(built, estimate)
+        size = size_of(built, estimate())
         if size > self.max_bytes:
             return built  # too big to keep
         with self._lock:
@@ -187,8 +187,10 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
             key = (name, content_key(args), content_key(dict(sorted(kwargs.items()))))
         except _Unkeyable:
             return fn(*args, **kwargs)
-        inputs = sum(size_of(v, 0) for v in (*args, *kwargs.values())
-                     if isinstance(v, (pd.DataFrame, pd.Series)))
+        def inputs() -> int:
+            return sum(size_of(v, 0) for v in (*args, *kwargs.values())
+                       if isinstance(v, (pd.DataFrame, pd.Series)))
+
         return _handed_out(RENDER_CACHE.get_or_build(key, lambda: fn(*args, **kwargs),
                                                      estimate=inputs))
 

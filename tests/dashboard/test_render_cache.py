@@ -131,3 +131,16 @@ def test_bounded_in_bytes_too() -> None:
     assert cache.get_or_build("big", lambda: b"y" * 20_000) == b"y" * 20_000  # not kept
     assert cache.get_or_build("big", lambda: b"z") == b"z"
     assert cache.bytes <= 10_000
+
+
+def test_a_hit_costs_no_size_estimate() -> None:
+    cache = RenderCache()
+    asked: list[int] = []
+
+    def estimate() -> int:
+        asked.append(1)
+        return 2048
+
+    for _ in range(5):
+        assert cache.get_or_build("k", lambda: object.__new__(object), estimate) is not None
+    assert len(asked) == 1 and cache.bytes == 2048
