@@ -18,10 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
 
-RUN_SLOTS: Final = 3  # runs at once: one computing, others waiting on the network meanwhile
-# The longest a run waits for its turn. A turn is normally tens of milliseconds, but a page
-# may wait on the network with its slot (a long range's report jobs: up to two minutes); past
-# this a run goes on without a slot, as it would with no limit.
+# One run computes at a time: with more, their threads and the event loop's hand the
+# interpreter lock round and round (each message the loop sends costs it a turn behind every
+# runnable thread), and a crowd collapsed back to everyone finishing at the end. A run waiting
+# on the network lends its slot meanwhile (`released`, around the loaders' waits).
+RUN_SLOTS: Final = 1
+# A wait shorter than this keeps the slot (a warm page's "calls" are cache hits: handing the
+# slot over and back would only reorder the line).
+LEND_AFTER_S: Final = 0.02
+# The longest a run waits for its turn. A turn is normally tens of milliseconds; past this
+# (a stuck run holding its slot) a run goes on without a slot, as it would with no limit.
 MAX_WAIT_S: Final = 5.0
 
 
@@ -35,9 +41,15 @@ class RunSlots:
         self._lock = threading.Lock()
         self._running = 0
         self._queue: deque[threading.Event] = deque()
+        self._holder = threading.local()  # .holds: how many slots this thread has
         self.admitted = 0
         self.waited = 0  # runs that had to wait for a slot
         self.timed_out = 0  # runs that went on without one (waited too long)
+        self.lent = 0  # slots lent while their run waited on the network
+
+    def holds(self) -> bool:
+        """Whether the calling thread has a slot."""
+        return int(getattr(self._holder, "holds", 0)) > 0
 
     def try_enter(self) -> bool:
         """Take a slot now if one is free and nobody waits before us."""
@@ -45,36 +57,63 @@ class RunSlots:
             if self._running < self.slots and not self._queue:
                 self._running += 1
                 self.admitted += 1
+                self._take()
                 return True
             return False
 
-    def enter(self, timeout_s: float | None = None) -> bool:
-        """Take a slot, waiting in line if none is free; False (and no slot: do not leave())
-        when `timeout_s` passed first."""
+    def enter(self, timeout_s: float | None = None, *, first: bool = False) -> bool:
+        """Take a slot, waiting in line if none is free (at the head of the line if `first`);
+        False (and no slot) when `timeout_s` passed first."""
         with self._lock:
             if self._running < self.slots and not self._queue:
                 self._running += 1
                 self.admitted += 1
+                self._take()
                 return True
             turn = threading.Event()
-            self._queue.append(turn)
+            if first:
+                self._queue.appendleft(turn)
+            else:
+                self._queue.append(turn)
             self.waited += 1
-        if turn.wait(timeout_s):
-            return True  # leave() handed us its slot (_running already counts us)
-        with self._lock:
-            if turn.is_set():  # handed over just now
-                return True
-            self._queue.remove(turn)
-            self.timed_out += 1
-            return False
+        if not turn.wait(timeout_s):
+            with self._lock:
+                if not turn.is_set():
+                    self._queue.remove(turn)
+                    self.timed_out += 1
+                    return False
+        self._take()  # leave() handed us its slot (_running already counts us)
+        return True
+
+    def _take(self) -> None:
+        self._holder.holds = int(getattr(self._holder, "holds", 0)) + 1
 
     def leave(self) -> None:
+        """Give the calling thread's slot to the next in line (nothing if it has none)."""
+        if not self.holds():
+            return
+        self._holder.holds -= 1
         with self._lock:
             if self._queue:
                 self.admitted += 1
                 self._queue.popleft().set()  # the slot passes to the next in line
             else:
                 self._running -= 1
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """While the calling thread waits on the network: its slot (if any) goes to the next
+        in line, and it comes back at the head of the line."""
+        if not self.holds():
+            yield
+            return
+        with self._lock:
+            self.lent += 1
+        self.leave()
+        try:
+            yield
+        finally:
+            self.enter(MAX_WAIT_S, first=True)
 
     @property
     def running(self) -> int:

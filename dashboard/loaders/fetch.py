@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from dashboard.admission import LEND_AFTER_S, PAGE_RUNS
 from dashboard.errors import describe_error
 from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import HOURLY_COLUMNS
@@ -70,7 +71,10 @@ def gather(tasks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
         while waiting and len(running) < MAX_PARALLEL_CALLS:
             name, task = waiting.pop(0)
             running[_POOL.submit(contextvars.copy_context().run, _in_worker, task)] = name
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        done, _ = wait(running, timeout=LEND_AFTER_S, return_when=FIRST_COMPLETED)
+        if not done:
+            with PAGE_RUNS.released():  # waiting on the network: another run computes
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             name = running.pop(future)
             try:

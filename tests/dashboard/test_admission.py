@@ -102,3 +102,66 @@ def test_a_run_that_waited_too_long_goes_on_without_a_slot() -> None:
     assert slots.running == 0
     assert slots.enter(timeout_s=0.01) is True
     slots.leave()
+
+
+def test_a_run_waiting_on_the_network_lends_its_slot_and_comes_back_first() -> None:
+    slots = RunSlots(1)
+    slots.enter()
+    order: list[str] = []
+    second_in = threading.Event()
+    let_second_finish = threading.Event()
+
+    def second() -> None:
+        with slots.turn():
+            order.append("second in")
+            second_in.set()
+            let_second_finish.wait(WAIT_S)
+            order.append("second out")
+
+    def third() -> None:
+        with slots.turn():
+            order.append("third")
+
+    other = threading.Thread(target=second)
+    other.start()
+    wait_until(lambda: slots.waiting == 1, "second queued")
+    with slots.released():  # the first run waits on the network
+        assert second_in.wait(WAIT_S)  # meanwhile the second computes
+        late = threading.Thread(target=third)
+        late.start()
+        wait_until(lambda: slots.waiting == 1, "third queued")
+        let_second_finish.set()
+    # Back in: ahead of the third, which arrived later.
+    assert slots.holds() and order == ["second in", "second out"]
+    assert slots.lent == 1
+    slots.leave()
+    late.join(WAIT_S)
+    other.join(WAIT_S)
+    assert order == ["second in", "second out", "third"]
+    assert slots.running == 0
+
+
+def test_gather_lends_the_slot_while_its_calls_wait() -> None:
+    from dashboard.admission import PAGE_RUNS
+    from dashboard.loaders import gather
+
+    reply = threading.Event()
+    other_ran = threading.Event()
+    assert PAGE_RUNS.try_enter()
+    try:
+        def other_run() -> None:
+            with PAGE_RUNS.turn():
+                other_ran.set()
+                reply.set()  # the first run's call answers once the other has run
+
+        other = threading.Thread(target=other_run)
+        other.start()
+        wait_until(lambda: PAGE_RUNS.waiting == 1, "the other run queued")
+        results = gather({"call": lambda: reply.wait(WAIT_S)})
+        assert results == {"call": True}
+        assert other_ran.is_set()
+        other.join(WAIT_S)
+        assert PAGE_RUNS.holds()
+    finally:
+        PAGE_RUNS.leave()
+    assert PAGE_RUNS.running == 0
