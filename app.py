@@ -13,6 +13,7 @@ This file is read twice, in two roles:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
@@ -34,8 +35,10 @@ from dashboard.session_cookie import SESSION_COOKIE
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_code, md_escape
 from dashboard.token_store import TokenStoreError
+from ui.admission import page_turn
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.narrow import narrow_layout_css
+from ui.secrets import secrets_section
 from ui.sidebar import URL_MESSAGES_KEY, init_filter_state, sidebar_filters
 from ui.signin import show_sign_in, sidebar_person
 from web.auth import LOGOUT_PATH, login_link, team_runtime
@@ -72,11 +75,7 @@ def _pages() -> tuple[list[Any], dict[str, PageLoader[object]]]:
 
 def _secrets_section() -> Mapping[str, object]:
     """The [pinterest] section of .streamlit/secrets.toml, or {} when there is none."""
-    try:
-        section = st.secrets.get("pinterest", {})
-    except Exception:  # no secrets file at all is normal (demo mode, env vars)
-        return {}
-    return dict(section) if isinstance(section, Mapping) else {}
+    return secrets_section()
 
 
 @st.cache_resource(show_spinner=False)
@@ -172,6 +171,16 @@ def main() -> None:
         show_sign_in(login_link(_current_link(page)), session.reason)
         st.stop()
     page = st.navigation(pages)
+    # A crowd takes turns from here (dashboard/admission.py): the page links, its title and a
+    # spinner show while a session waits; the sidebar's filters and the page run in its turn.
+    with page_turn(str(page.title)):
+        _sidebar_and_page(page, prefetched, settings, session, connection)
+
+
+def _sidebar_and_page(page: Any, prefetched: Mapping[str, PageLoader[object]],
+                      settings: Settings, session: tuple[Person, Connection] | None,
+                      connection: Connection | None) -> None:
+    """The sidebar's filters and account, then the page (in the session's turn)."""
     if session is not None:
         person, connection = session
         sidebar_person(person, LOGOUT_PATH)
@@ -236,3 +245,7 @@ else:  # `streamlit run app.py` (or uvicorn app:app) imports the module once per
     except SettingsError:
         pass
     app = st.App(__file__, routes=routes(_settings), middleware=middleware(_settings))
+    # Everything loaded so far (Streamlit, pandas, the dashboard's modules) lives as long as
+    # the process: out of the garbage collector's sight, a full collection (its own, now that
+    # runner.postScriptGC is off) scans only what the sessions made, not the whole heap.
+    gc.freeze()

@@ -9,6 +9,10 @@ data cache and the browser's HTTP cache). Warm: new pages of the same browser af
 Streamlit session (data in the app's cache, the app's JavaScript in the browser's cache).
 "Drawn": the script run has finished and every plotly chart on the page has its SVG. The
 note gives when the script run itself ended (the rest is the browser's work).
+
+Beside the warm Overview, in the same browser run: its floor page (bench/floor_app.py, the
+same elements replayed from constant data, recorded from the app with bench/st_client.py,
+served with the same config), drawn the same way: the browser's own cost of those elements.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final
 
@@ -43,6 +48,7 @@ CHROMIUM_ARGS: Final = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 APP_START_TIMEOUT_S: Final = 90.0
+FLOOR_TARGET: Final = 1.5  # the warm Overview drawn <= 1.5x its floor page
 DRAW_TIMEOUT_MS: Final = 120_000
 
 # The Overview is drawn: the script run is over, the main chart exists and every plotly
@@ -175,12 +181,14 @@ def run(args: argparse.Namespace) -> BenchResult:
                     server.reset_stats()
                     warm_runs = [time_to_drawn(context, app.url) for _ in range(repeat)]
                     warm_stats = server.stats()
+                    floor_runs = floor_draws(app, context, Path(scratch), repeat)
                     context.close()
                 finally:
                     browser.close()
         finally:
             app.stop()
     warm = statistics.median(seconds for seconds, _ in warm_runs)
+    floor = statistics.median(seconds for seconds, _ in floor_runs)
     warm_script = _median_or_none([end for _, end in warm_runs])
     result.facts.update({
         "cold_script_end_s": cold_script,
@@ -195,9 +203,35 @@ def run(args: argparse.Namespace) -> BenchResult:
                    note=(f"{cold_calls} upstream calls; script run ended at "
                          f"{_seconds(cold_script)}; app healthy {startup:.1f} s after start")))
     result.add(Row(name="Overview drawn, warm (new session, data cached)", value=warm,
-                   unit="s", note=(f"{warm_stats.total} upstream calls; script run ended at "
-                                   f"{_seconds(warm_script)}; median of {repeat}")))
+                   unit="s", reference=floor, reference_name="floor page, same browser",
+                   target=FLOOR_TARGET,
+                   note=(f"{warm_stats.total} upstream calls; script run ended at "
+                         f"{_seconds(warm_script)} (floor "
+                         f"{_seconds(_median_or_none([end for _, end in floor_runs]))}); "
+                         f"median of {repeat}")))
     return result
+
+
+def floor_draws(app: StreamlitApp, context: Any, scratch: Path, repeat: int
+                ) -> list[tuple[float, float | None]]:
+    """The Overview's floor page drawn in the same browser: recorded from the warm app, served
+    by bench/floor_app.py with the same config; one visit to build its data, then `repeat`."""
+    from bench.server_load import FLOOR_SCRIPT, StreamlitServer, record_floor
+
+    folder = scratch / "floor"
+    folder.mkdir(exist_ok=True)
+    # Its own thread: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as one:
+        one.submit(record_floor, app.url.rstrip("/"), "overview", "/", folder).result()
+    floor = StreamlitServer(FLOOR_SCRIPT, {"BENCH_FLOOR_DIR": str(folder)},
+                            scratch / "floor.log")
+    try:
+        floor.start()
+        url = floor.url + "/"
+        time_to_drawn(context, url)
+        return [time_to_drawn(context, url) for _ in range(repeat)]
+    finally:
+        floor.stop()
 
 
 def _median_or_none(values: list[float | None]) -> float | None:

@@ -31,6 +31,7 @@ BENCHMARKS: Final = (
     "warm_page_data",
     "team_load",
     "render_cost",
+    "server_load",
     "browser",
 )
 README: Final = REPO_ROOT / "bench" / "README.md"

@@ -6,6 +6,9 @@ Names from Pinterest are escaped for Plotly (`text.plotly_escape`), which reads 
 
 (About 500 lines: one builder per chart the pages draw, sharing the palette, layout and hover
 helpers at the top.)
+
+Each builder is `@shared` (dashboard/render_cache.py): built once per content and handed to
+every session that draws the same chart, so callers never change a figure they get.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import plotly.graph_objects as go
 
 from dashboard.countries import country_name, iso2_to_iso3
 from dashboard.formatting import MICRO, currency_symbol, format_kpi
+from dashboard.render_cache import shared
 from dashboard.text import CHART_LABEL_CHARS, plotly_escape
 
 # Pinterest red and a quiet neutral palette around it.
@@ -132,6 +136,7 @@ def previous_lines_up(
     return whole and len(previous) == len(frame)
 
 
+@shared
 def spend_conversions_over_time(
     frame: pd.DataFrame,
     currency: str,
@@ -244,6 +249,7 @@ def _category_labels(values: pd.Series) -> tuple[list[str], dict[str, object]]:
     return full, {"tickmode": "array", "tickvals": full, "ticktext": short}
 
 
+@shared
 def top_n_bar(
     frame: pd.DataFrame,
     *,
@@ -281,6 +287,7 @@ def top_n_bar(
     return _base_layout(fig, height=max(260, 32 * len(data) + 80))
 
 
+@shared
 def category_bar(
     frame: pd.DataFrame,
     *,
@@ -327,6 +334,7 @@ def category_bar(
     return _base_layout(fig, title=title, height=height)
 
 
+@shared
 def world_choropleth(
     frame: pd.DataFrame,
     *,
@@ -366,6 +374,7 @@ def world_choropleth(
     return _base_layout(fig, height=420)
 
 
+@shared
 def us_states_choropleth(
     frame: pd.DataFrame,
     *,
@@ -399,6 +408,7 @@ def us_states_choropleth(
     return _base_layout(fig, height=420)
 
 
+@shared
 def share_bar(
     frame: pd.DataFrame,
     *,
@@ -428,6 +438,7 @@ def share_bar(
     )
 
 
+@shared
 def interest_index_bar(
     frame: pd.DataFrame,
     *,
@@ -470,6 +481,7 @@ def _percent_text(value: float) -> str:
     return f"{value:,.0f}%" if value >= 100 else f"{value:.1f}%"
 
 
+@shared
 def pacing_bar(
     frame: pd.DataFrame,
     *,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, Generic, TypeAlias, TypeVar
 
+from dashboard.admission import LEND_AFTER_S, PAGE_RUNS
 from dashboard.filters import Filters
 from pinterest_client import PinterestClient
 
@@ -67,7 +68,11 @@ class Prefetch(Generic[T_co]):
             return loader(*args)
         if future.cancel():  # still queued: run it here rather than wait behind others
             return loader(*args)
-        result: T = future.result()
+        try:
+            result: T = future.result(timeout=LEND_AFTER_S)
+        except TimeoutError:
+            with PAGE_RUNS.released():  # waiting on the network: another run computes
+                result = future.result()
         return result
 
 

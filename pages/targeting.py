@@ -33,6 +33,7 @@ from ui.common import (
 )
 from ui.long_range_notice import long_range_progress
 
+TAB_KEY = "targeting_tab"
 SECTIONS = [
     ("AGE_BUCKET", "Age"),
     ("GENDER", "Gender"),
@@ -138,10 +139,13 @@ def main() -> None:
         st.info("No delivery in this period, so there is nothing to break down. Try a longer "
                 "range.", icon=":material/inbox:")
         return
-    tabs = st.tabs([title for _, title in SECTIONS])
+    # Only the open tab is built (opening another reruns the page): nine sections of charts
+    # and tables were most of this page's work, for one shown at a time.
+    tabs = st.tabs([title for _, title in SECTIONS], on_change="rerun", key=TAB_KEY)
     for tab, (ttype, title) in zip(tabs, SECTIONS, strict=True):
-        with tab:
-            _section(ctx, data, ttype, title, metric)
+        if tab.open is not False:
+            with tab:
+                _section(ctx, data, ttype, title, metric)
 
 
 main()

@@ -23,6 +23,7 @@ from dashboard.filters import PRESET, Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
 from dashboard.loaders import AccountInfo, Freshness
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
+from dashboard.render_cache import shared
 from dashboard.text import md_escape
 from ui.narrow import NARROW_ONLY_KEY
 from ui.sidebar import quick_range_picker
@@ -168,12 +169,18 @@ def column_config_for(
     return config
 
 
+@shared
+def _page_csv(frame: pd.DataFrame) -> bytes:
+    """A page table's CSV, built once per content for every session (dashboard/render_cache.py)."""
+    return to_safe_csv(frame)
+
+
 def download_csv(
     frame: pd.DataFrame, filename: str, *, key: str, label: str = "Download CSV"
 ) -> None:
     st.download_button(
         label,
-        data=to_safe_csv(frame),
+        data=_page_csv(frame),
         file_name=filename,
         mime="text/csv",
         key=key,
@@ -182,6 +189,7 @@ def download_csv(
     )
 
 
+@shared
 def display_frame(
     frame: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, str] | None = None
 ) -> pd.DataFrame:

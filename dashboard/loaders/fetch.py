@@ -4,13 +4,15 @@ and targeting rows are fetched (live or from reports), and how fresh the result 
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+from dashboard.admission import LEND_AFTER_S, PAGE_RUNS
 from dashboard.errors import describe_error
 from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import HOURLY_COLUMNS
@@ -18,7 +20,16 @@ from dashboard.long_range import fetch_long_range_rows, fetch_long_range_targeti
 from pinterest_client import Attribution, Fetched, PinterestClient
 from pinterest_client import Level as Level  # the analytics levels, defined by the client
 
-MAX_PARALLEL_CALLS: Final = 6
+MAX_PARALLEL_CALLS: Final = 6  # the most calls one page has in flight at once
+# One pool for the process, shared by every session's runs: a pool per run cost each run the
+# pool's creation, its threads' start and a join, and under a crowd the runs queued on the
+# executor lock meanwhile. Enough workers for several pages loading at once (the calls wait
+# on the network; the client's own limits pace them).
+GATHER_WORKERS: Final = 32
+GATHER_THREAD_PREFIX: Final = "dashboard-gather"
+_POOL: Final = ThreadPoolExecutor(max_workers=GATHER_WORKERS,
+                                  thread_name_prefix=GATHER_THREAD_PREFIX)
+_IN_WORKER = threading.local()  # set in the pool's threads: a nested gather runs inline
 
 
 def field_of(obj: object, name: str, default: Any = None) -> Any:
@@ -45,19 +56,47 @@ def gather(tasks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     if not tasks:
         return {}
     results: dict[str, Any] = {}
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_CALLS, len(tasks))) as pool:
-        # Each task runs in a copy of the caller's context (a page's long-range progress
-        # listener, dashboard.long_range.PROGRESS_LISTENER, follows it into the thread).
-        futures = {
-            name: pool.submit(contextvars.copy_context().run, task)
-            for name, task in tasks.items()
-        }
-        for name, future in futures.items():
+    if getattr(_IN_WORKER, "active", False):
+        # Called from a task of another gather: waiting on the shared pool from one of its
+        # own threads could wait forever once every worker waits, so run here, in turn.
+        for name, task in tasks.items():
+            results[name] = _outcome(task)
+        return results
+    # At most MAX_PARALLEL_CALLS of this page's tasks in flight; the next starts as one ends.
+    # Each task runs in a copy of the caller's context (a page's long-range progress
+    # listener, dashboard.long_range.PROGRESS_LISTENER, follows it into the thread).
+    waiting = list(tasks.items())
+    running: dict[Future[Any], str] = {}
+    while waiting or running:
+        while waiting and len(running) < MAX_PARALLEL_CALLS:
+            name, task = waiting.pop(0)
+            running[_POOL.submit(contextvars.copy_context().run, _in_worker, task)] = name
+        done, _ = wait(running, timeout=LEND_AFTER_S, return_when=FIRST_COMPLETED)
+        if not done:
+            with PAGE_RUNS.released():  # waiting on the network: another run computes
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            name = running.pop(future)
             try:
                 results[name] = future.result()
             except Exception as exc:  # handed to the page, which explains it
                 results[name] = exc
-    return results
+    return {name: results[name] for name in tasks}
+
+
+def _in_worker(task: Callable[[], Any]) -> Any:
+    _IN_WORKER.active = True
+    try:
+        return task()
+    finally:
+        _IN_WORKER.active = False
+
+
+def _outcome(task: Callable[[], Any]) -> Any:
+    try:
+        return task()
+    except Exception as exc:  # as gather hands it to the page
+        return exc
 
 
 def unwrap(result: Any) -> Any:

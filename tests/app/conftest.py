@@ -8,7 +8,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest, app_test
 
+from dashboard.render_cache import RENDER_CACHE
 from tests.app.support import ServedPagesManager, fresh_app
+from ui import secrets as ui_secrets
+
+
+@pytest.fixture(autouse=True)
+def empty_render_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test builds its own figures and tables (the process-wide render cache would hand a
+    test what an earlier one built, past any function it patches), and reads its own secrets
+    (an earlier test's "no secrets file" is not remembered)."""
+    RENDER_CACHE.clear()
+    monkeypatch.setattr(ui_secrets, "_absent", None)
+    yield
+    RENDER_CACHE.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -80,6 +80,12 @@ def test_every_page_draws_hostile_names_as_text(
     at = _hostile_open(monkeypatch, page)
     assert not at.exception
     _assert_inert(at)
+    if page == "targeting":  # only the open tab is built: open each in turn
+        for tab in [tab.label for tab in at.tabs][1:]:
+            at.session_state["targeting_tab"] = tab
+            rerun(at)
+            assert not at.exception
+            _assert_inert(at)
     header = [b for b in _bodies(at) if "Hostile names test" in visible_text(b)]
     assert header, "the page header names the account"
     assert HOSTILE_ACCOUNT_NAME in visible_text(header[0])

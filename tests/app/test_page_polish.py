@@ -156,7 +156,11 @@ def test_campaign_caps_show_a_dash_not_none_and_csv_stays_numeric(
 
 def test_maps_load_outlines_from_the_app(app: AppTest) -> None:
     at = open_page(app, "pages/targeting.py")
-    configs = [json.loads(chart.proto.config or "{}") for chart in at.get("plotly_chart")]
+    configs: list[dict[str, Any]] = []
+    for tab in [tab.label for tab in at.tabs]:  # only the open tab is built
+        at.session_state["targeting_tab"] = tab
+        at.run()
+        configs += [json.loads(chart.proto.config or "{}") for chart in at.get("plotly_chart")]
     maps = [c for c in configs if "topojsonURL" in c]
     assert len(maps) == 2  # the world (Countries) and the US (US states)
     for config in maps:

@@ -139,6 +139,28 @@ def test_render_cost(tmp_path: Path) -> None:
     assert 0 < facts["cache_entries"] <= facts["cache_max_entries"]
 
 
+def test_server_load(tmp_path: Path) -> None:
+    """Sessions over Streamlit's own websocket protocol (bench/st_client.py) against the app
+    and its floor pages: every view finished with no exception, warm views and the crowd made
+    no upstream call, and the floor drew the app's page again (it replays its elements; a
+    widget drawn through its own call may add one)."""
+    result = run_smoke("server_load", tmp_path)
+    facts = result["facts"]
+    assert facts["pages"] == ["overview", "campaigns"]
+    assert facts["failures"] == {"overview": [], "campaigns": []}
+    assert facts["exceptions"] == {"overview": 0, "campaigns": 0}
+    assert facts["warm_upstream_calls"] == {"overview": 0, "campaigns": 0}
+    for page in facts["pages"]:
+        assert facts["elements"][page] > 10  # title, sidebar, tiles, charts, table
+        assert abs(facts["floor_elements"][page] - facts["elements"][page]) <= 2
+    assert facts["crowd_finished"] == facts["crowd_sessions"] == 3
+    assert facts["crowd_failures"] == []
+    assert facts["crowd_upstream_calls"] == 0
+    names = [row["name"] for row in result["rows"]]
+    assert "overview: server CPU per view, warm" in names
+    assert all(row["reference"] for row in result["rows"])  # each figure beside its reference
+
+
 @pytest.mark.e2e
 def test_browser(tmp_path: Path) -> None:
     facts = run_smoke("browser", tmp_path)["facts"]
