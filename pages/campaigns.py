@@ -17,6 +17,7 @@ from dashboard.loaders import (
     load_ad_groups,
     load_ads,
     load_campaigns,
+    load_keywords,
     metric_column_kinds,
     metric_column_labels,
 )
@@ -137,7 +138,7 @@ def _entity_table(
 def _readable(labels: Mapping[str, str]) -> dict[str, object]:
     """The name stays in view while the wide table scrolls sideways (at 1280 px it is cut
     after Spend), and pacing shows its number beside the bar, not a bare bar."""
-    name = labels.get("name", "name")
+    name = labels.get("name", labels.get("keyword", "name"))
     config: dict[str, object] = {name: st.column_config.TextColumn(name, pinned=True)}
     if "pacing" in labels:
         config[labels["pacing"]] = st.column_config.ProgressColumn(
@@ -238,8 +239,33 @@ def _drill(ctx: PageContext, campaigns: EntityTable) -> None:
     st.markdown(f"**Ads of {md_escape(group_names[ad_group_id])}**")
     if ads.is_empty:
         st.info("This ad group has no ads.")
+    else:
+        _entity_section(ctx, ads, "ads")
+    _keywords(ctx, account_id, ad_group_id, group_names[ad_group_id])
+
+
+def _keywords(ctx: PageContext, account_id: str, ad_group_id: str, group_name: str) -> None:
+    """The ad group's keywords with their metrics (texts come from outside: the table draws
+    them as data, the CSV keeps them from starting formulas)."""
+    try:
+        keywords = load_keywords(ctx.client, account_id, ad_group_id, ctx.filters, ctx.today)
+    except Exception as exc:
+        show_error(exc)
         return
-    _entity_section(ctx, ads, "ads")
+    st.markdown(f"**Keywords of {md_escape(group_name)}**")
+    if keywords.is_empty:
+        st.info("This ad group targets no keywords.")
+        return
+    st.caption("Search keywords and the delivery each matched in the period (Pinterest's "
+               "keyword breakdown of the ad group).")
+    kinds = {"keyword": "text", "match_type": "text", "status": "text", "id": "text"}
+    kinds |= metric_column_kinds()
+    labels = {"keyword": "Keyword", "match_type": "Match type", "status": "Status", "id": "ID"}
+    labels |= metric_column_labels()
+    frame = keywords.frame
+    _entity_table(frame, kinds, labels, ctx.currency, key="keywords_table",
+                  filename=f"keywords_{ad_group_id}_{ctx.filters.start}_{ctx.filters.end}.csv",
+                  height=min(600, 38 + 35 * max(1, len(frame))))
 
 
 def main() -> None:

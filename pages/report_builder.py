@@ -110,7 +110,8 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
             max_value=today,
             format="YYYY-MM-DD",
             # Its own defaults where the allowed range differs (hours, product items).
-            key=f"rb_dates_{granularity == 'HOUR'}_{level.startswith('PRODUCT_ITEM')}",
+            key=f"rb_dates_{granularity == 'HOUR'}"
+                + ("_items" if level.startswith("PRODUCT_ITEM") else ""),
             help="The level's rule (under Level) says how far back and how long.",
         )
     with right:
@@ -164,7 +165,7 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
     )
     problem = request_problem(request, today)
     if problem is not None:  # refused here: no call is made for a report Pinterest refuses
-        st.warning(md_escape(problem, 1000), icon=":material/block:")
+        st.error(md_escape(problem, 1000), icon=":material/block:")
         return None
     return request
 

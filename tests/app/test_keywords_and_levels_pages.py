@@ -1,0 +1,109 @@
+"""Issue 17 item 6 in AppTest (demo mode): the report builder's keyword and product levels
+(offered, explained, refused before any job when the range is not allowed, rows adding up to
+the simulator's own) and the Campaigns drill-down's keywords."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pinterest_sim import DEMO_ACCOUNT_ID, product_catalog
+from tests.app.support import APP, rerun, texts, today
+from tests.app.support import app_simulator as simulator
+
+SPEND = "SPEND_IN_MICRO_DOLLAR"
+
+
+@pytest.fixture
+def builder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.delenv("PINTEREST_ACCESS_TOKEN", raising=False)
+    monkeypatch.setenv("PINTEREST_SIM_SEED", "7")
+    monkeypatch.setenv("PINTEREST_SIM_REPORT_DELAY", "0")
+    monkeypatch.setenv("PINTEREST_DASHBOARD_STORE", str(tmp_path / "reports.sqlite3"))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    rerun(at)
+    simulator(at).config.report_delay_s = 0
+    at.switch_page("pages/report_builder.py")
+    rerun(at)
+    yield at
+    st.cache_resource.clear()
+
+
+def _picked(at: AppTest) -> tuple[date, date]:
+    value = at.date_input(key="rb_dates_False_items").value
+    assert isinstance(value, tuple) and len(value) == 2
+    start, end = value
+    assert isinstance(start, date) and isinstance(end, date)
+    return start, end
+
+
+def test_builder_offers_the_new_levels_and_explains_their_rules(builder: AppTest) -> None:
+    options = builder.selectbox(key="rb_level").options
+    for label in ("Keyword", "Product group", "Product item", "Product group, by targeting"):
+        assert label in options
+    builder.selectbox(key="rb_level").set_value("PRODUCT_ITEM")
+    rerun(builder)
+    assert any("Only the last 92 days, at most 31 days per job" in t
+               for t in texts(builder.caption))
+    start, end = _picked(builder)
+    assert end == today(builder) - timedelta(days=1) and (end - start).days + 1 == 31
+
+
+def test_a_product_item_range_too_far_back_is_refused_before_any_job(builder: AppTest) -> None:
+    sim = simulator(builder)
+    builder.selectbox(key="rb_level").set_value("PRODUCT_ITEM")
+    rerun(builder)
+    day = today(builder)
+    builder.date_input(key="rb_dates_False_items").set_value(
+        (day - timedelta(days=120), day - timedelta(days=100)))
+    builder.button(key="rb_run").click()
+    rerun(builder)
+    errors = texts(builder.error)
+    assert any("92 days back" in t and "Product item" in t for t in errors), errors
+    assert len(sim.backend.reports) == 0 and not builder.success
+
+
+def test_a_product_item_report_adds_up_to_the_catalog_campaigns(builder: AppTest) -> None:
+    sim = simulator(builder)
+    builder.selectbox(key="rb_level").set_value("PRODUCT_ITEM")
+    rerun(builder)
+    start, end = _picked(builder)
+    builder.button(key="rb_run").click()
+    rerun(builder)
+    assert any("Report ready" in t for t in texts(builder.success)), texts(builder.error)
+    frame = builder.dataframe[0].value
+    assert "PRODUCT_ITEM_ID" in frame.columns
+    campaigns = product_catalog.catalog_campaign_ids(sim.world, DEMO_ACCOUNT_ID)
+    truth = sim.engine.rows(DEMO_ACCOUNT_ID, "CAMPAIGN", campaigns, start, end, "TOTAL", [SPEND])
+    expected = sum(int(r.get(SPEND, 0)) for r in truth)
+    assert expected > 0
+    assert round(float(frame[SPEND].fillna(0).sum()) * 1_000_000) == expected
+
+
+def test_drill_down_shows_an_ad_groups_keywords(app: AppTest) -> None:
+    app.switch_page("pages/campaigns.py")
+    rerun(app)
+    sim = simulator(app)
+    end = today(app) - timedelta(days=1)
+    start = end - timedelta(days=6)
+    campaign = str(app.dataframe[0].value["ID"].iloc[0])
+    app.selectbox(key="drill_campaign").set_value(campaign)
+    rerun(app)
+    group = str(app.dataframe[1].value["ID"].iloc[0])
+    app.selectbox(key="drill_ad_group").set_value(group)
+    rerun(app)
+    assert any("Keywords of" in t for t in texts(app.markdown)), texts(app.markdown)
+    table = next(d.value for d in app.dataframe if "Keyword" in d.value.columns)
+    assert {"Keyword", "Match type", "Status", "Spend", "Impressions", "Clicks", "CTR"} <= set(
+        table.columns)
+    truth = {r["targeting_value"]: r["metrics"].get(SPEND, 0) for r in sim.engine.targeting_rows(
+        DEMO_ACCOUNT_ID, "AD_GROUP", [group], ["KEYWORD"], start, end, "TOTAL", [SPEND])}
+    assert set(table["Keyword"]) >= set(truth)
+    for keyword, spend in zip(table["Keyword"], table["Spend"], strict=True):
+        assert round(float(spend), 2) == round(truth.get(keyword, 0) / 1e6, 2)
