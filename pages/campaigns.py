@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.figures import PACING_AXIS_CAP, pacing_bar, top_n_bar
 from dashboard.formatting import format_money
-from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
+from dashboard.kpis import KPI_BY_NAME, KPI_SPECS, REACH_SPECS
 from dashboard.loaders import (
     KPI_COLUMNS,
     EntityTable,
@@ -58,6 +58,9 @@ def _kinds(level: str) -> tuple[dict[str, str], dict[str, str]]:
         labels |= {"creative_type": "Creative"}
     kinds |= metric_column_kinds()
     labels |= metric_column_labels()
+    # The period's reach and frequency (shown when the range allows them, see the loader).
+    kinds |= {spec.column: spec.kind for spec in REACH_SPECS}
+    labels |= {spec.column: spec.label for spec in REACH_SPECS}
     if level == "CAMPAIGN":
         kinds["pacing"] = "progress"
         labels["pacing"] = "Pacing"

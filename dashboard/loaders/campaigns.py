@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.kpis import BASE_COLUMNS, SPEND, budget_pacing
+from dashboard.kpis import (
+    BASE_COLUMNS,
+    REACH_COLUMNS,
+    REACH_SPECS,
+    SPEND,
+    budget_pacing,
+    reach_of_row,
+)
 from dashboard.loaders.fetch import (
     Freshness,
     attribution_for,
@@ -21,6 +28,7 @@ from dashboard.loaders.fetch import (
     field_of,
     freshness_of,
     gather,
+    reach_fits,
     unwrap,
 )
 from dashboard.loaders.frames import add_kpi_columns
@@ -157,13 +165,16 @@ def _entity_table(
 ) -> EntityTable:
     records = _entity_records(level, entities_fetched.data)
     ids = [r["id"] for r in records]
+    # Reach rides on the same TOTAL call when the range is one live call (each entity's row is
+    # then its period's own); otherwise the columns are left out rather than summed.
+    with_reach = reach_fits(client, filters.start, filters.end, today)
     metrics = fetch_analytics_rows(
         client,
         account_id,
         level,
         start=filters.start,
         end=filters.end,
-        columns=BASE_COLUMNS,
+        columns=BASE_COLUMNS + REACH_COLUMNS if with_reach else BASE_COLUMNS,
         granularity="TOTAL",
         entity_ids=ids,
         attribution=attribution_for(filters),
@@ -184,11 +195,26 @@ def _entity_table(
     else:
         merged = entity_frame
     frame = add_kpi_columns(merged)
+    if with_reach:
+        frame = _add_reach(frame, metrics.data, id_column)
     if level == "CAMPAIGN":
         frame = _add_campaign_pacing(frame, filters, today)
     frame = frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
     freshness = freshness_of([metrics], [entities_fetched])
     return EntityTable(level=level, frame=frame, freshness=freshness)
+
+
+def _add_reach(frame: pd.DataFrame, rows: Sequence[Mapping[str, Any]], id_column: str
+               ) -> pd.DataFrame:
+    """Each entity's period reach and frequency from its one TOTAL row (NaN: not given)."""
+    by_id = {str(row.get(id_column, "")): row for row in rows}
+    values: dict[str, list[float]] = {spec.column: [] for spec in REACH_SPECS}
+    for entity_id in frame["id"].tolist() if "id" in frame else []:
+        reach = reach_of_row(by_id.get(str(entity_id)))
+        for spec in REACH_SPECS:
+            value = reach.value(spec.name)
+            values[spec.column].append(np.nan if value is None else float(value))
+    return frame.assign(**{c: np.array(v, dtype=float) for c, v in values.items()})
 
 
 def load_campaigns(
