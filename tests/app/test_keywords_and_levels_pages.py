@@ -12,8 +12,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.formatting import format_kpi
 from pinterest_sim import DEMO_ACCOUNT_ID, product_catalog
-from tests.app.support import APP, rerun, texts, today
+from tests.app.support import APP, last_7_days, reference_sim, rerun, texts, tile, today
 from tests.app.support import app_simulator as simulator
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
@@ -107,3 +108,28 @@ def test_drill_down_shows_an_ad_groups_keywords(app: AppTest) -> None:
     assert set(table["Keyword"]) >= set(truth)
     for keyword, spend in zip(table["Keyword"], table["Spend"], strict=True):
         assert round(float(spend), 2) == round(truth.get(keyword, 0) / 1e6, 2)
+
+
+def test_overview_tiles_show_the_periods_reach_and_frequency(app: AppTest) -> None:
+    start, end = last_7_days(app)
+    (truth,) = reference_sim().engine.rows(
+        DEMO_ACCOUNT_ID, "AD_ACCOUNT", None, start, end, "TOTAL",
+        ["TOTAL_IMPRESSION", "TOTAL_IMPRESSION_USER"])
+    reach, impressions = truth["TOTAL_IMPRESSION_USER"], truth["TOTAL_IMPRESSION"]
+    assert 0 < reach <= impressions
+    currency = app.session_state["page_context"].currency
+    assert tile(app, "Reach") == format_kpi(reach, "count", currency)
+    assert tile(app, "Frequency") == format_kpi(impressions / reach, "ratio", currency)
+
+
+def test_campaign_table_shows_reach_and_frequency(app: AppTest) -> None:
+    app.switch_page("pages/campaigns.py")
+    rerun(app)
+    start, end = last_7_days(app)
+    truth = {str(r["CAMPAIGN_ID"]): r for r in reference_sim().engine.rows(
+        DEMO_ACCOUNT_ID, "CAMPAIGN", None, start, end, "TOTAL",
+        ["TOTAL_IMPRESSION", "TOTAL_IMPRESSION_USER"])}
+    table = app.dataframe[0].value
+    assert {"Reach", "Frequency"} <= set(table.columns)
+    for campaign_id, reach in zip(table["ID"], table["Reach"], strict=True):
+        assert int(reach) == truth.get(campaign_id, {}).get("TOTAL_IMPRESSION_USER", 0)
