@@ -13,9 +13,19 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.formatting import format_kpi
-from pinterest_sim import DEMO_ACCOUNT_ID, product_catalog
-from tests.app.support import APP, last_7_days, reference_sim, rerun, texts, tile, today
+from pinterest_sim import DEMO_ACCOUNT_ID, HOSTILE_ACCOUNT_ID, product_catalog
+from tests.app.support import (
+    APP,
+    fresh_app,
+    last_7_days,
+    reference_sim,
+    rerun,
+    texts,
+    tile,
+    today,
+)
 from tests.app.support import app_simulator as simulator
+from tests.markdown_support import live_markdown
 
 SPEND = "SPEND_IN_MICRO_DOLLAR"
 
@@ -133,3 +143,23 @@ def test_campaign_table_shows_reach_and_frequency(app: AppTest) -> None:
     assert {"Reach", "Frequency"} <= set(table.columns)
     for campaign_id, reach in zip(table["ID"], table["Reach"], strict=True):
         assert int(reach) == truth.get(campaign_id, {}).get("TOTAL_IMPRESSION_USER", 0)
+
+
+def test_hostile_ad_group_names_above_keywords_stay_text(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    at = fresh_app(monkeypatch, {"account": HOSTILE_ACCOUNT_ID, "preset": "last_30_days"})
+    rerun(at)
+    at.switch_page("pages/campaigns.py")
+    rerun(at)
+    headings = []
+    for index in range(3):
+        at.selectbox(key="drill_campaign").set_value(
+            at.selectbox(key="drill_campaign").options[index])
+        rerun(at)
+        at.selectbox(key="drill_ad_group").set_value(
+            at.selectbox(key="drill_ad_group").options[0])
+        rerun(at)
+        headings += [str(m.value) for m in at.markdown if "Keywords of" in str(m.value)]
+    assert len(headings) == 3
+    for body in headings:
+        assert live_markdown(body.replace("**", "")) == [], body
