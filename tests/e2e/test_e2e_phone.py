@@ -2,9 +2,10 @@
 
 Every page fits the width (the document never scrolls sideways, nothing is cut off, chart
 labels stay readable) and shows the account and the range in force within its first screen;
-the Overview's twelve tiles (ten KPIs, reach and frequency) take at most two screens and its chart starts within the second; the
-range changes with two taps, and the change is the sidebar's own (caption, URL, numbers). At
-desktop widths the phone-only parts stay hidden and the tiles keep their two rows of five, reach and frequency a third.
+the Overview's twelve tiles (ten KPIs, reach and frequency) take at most two screens and its
+chart starts within the second; the range changes with two taps, and the change is the
+sidebar's own (caption, URL, numbers). At desktop widths the phone-only parts stay hidden and
+the tiles keep their two rows of five, reach and frequency a third.
 Screenshots: artifacts/e2e/test_e2e_phone__<test>/.
 """
 
