@@ -293,6 +293,91 @@ def kpi_deltas(
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Reach and frequency: people, not sums
+# ---------------------------------------------------------------------------------------------
+
+# People who saw an ad (paid or earned) in the row's own period, and all impressions (paid and
+# earned) over the same period: Pinterest's frequency is TOTAL_IMPRESSION / TOTAL_IMPRESSION_USER.
+REACH: Final = "TOTAL_IMPRESSION_USER"
+TOTAL_IMPRESSIONS: Final = "TOTAL_IMPRESSION"
+REACH_COLUMNS: Final[tuple[str, ...]] = (TOTAL_IMPRESSIONS, REACH)
+ReachName = Literal["reach", "frequency"]
+
+
+@dataclass(frozen=True)
+class ReachSpec:
+    """A reach tile or column: like KpiSpec, but read from one TOTAL row of the period (the
+    people of two days overlap, so reach is never a sum of days or of entities)."""
+
+    name: ReachName
+    label: str
+    kind: KpiKind
+    column: str  # frame column
+    metric_column: str  # the Pinterest column whose definition is the help
+    formula: str
+    higher_is_better: bool = True
+
+
+REACH_SPECS: Final[tuple[ReachSpec, ...]] = (
+    ReachSpec("reach", "Reach", "count", "reach", REACH,
+              "People who saw your ads (paid or earned) at least once in the period, counted "
+              "over the whole period: someone seen on two days counts once."),
+    ReachSpec("frequency", "Frequency", "ratio", "frequency", "TOTAL_IMPRESSION_FREQUENCY",
+              "How often each person reached saw your ads in the period: impressions (paid "
+              "and earned) ÷ reach."),
+)
+
+
+@dataclass(frozen=True)
+class PeriodReach:
+    """Reach and frequency of one period. `people` is None when Pinterest gave no reach for a
+    period with impressions (the column is not served, or the range needed several calls)."""
+
+    people: float | None
+    total_impressions: float
+
+    @property
+    def frequency(self) -> float | None:
+        """Impressions (paid and earned) per person reached; None without reach."""
+        return None if self.people is None else safe_div(self.total_impressions, self.people)
+
+    def value(self, name: ReachName) -> float | None:
+        return self.people if name == "reach" else self.frequency
+
+
+def reach_of_row(row: Mapping[str, object] | None) -> PeriodReach:
+    """The reach of one TOTAL row (never of daily rows). Pinterest leaves a column out when it
+    has no value: no impressions means nobody reached; impressions without reach, unknown."""
+    if row is None:
+        return PeriodReach(people=0.0, total_impressions=0.0)
+    total = _number(row.get(TOTAL_IMPRESSIONS))
+    raw = row.get(REACH)
+    if raw is None:
+        return PeriodReach(people=0.0 if total == 0 else None, total_impressions=total)
+    return PeriodReach(people=_number(raw), total_impressions=total)
+
+
+def reach_of_rows(rows: Iterable[Mapping[str, object]]) -> PeriodReach | None:
+    """The period's reach from the answer of one TOTAL request for one entity (the account):
+    its single row, or nobody when there is no row. None when there are several rows: they
+    would have to be summed, which reach cannot be."""
+    listed = list(rows)
+    if len(listed) > 1:
+        return None
+    return reach_of_row(listed[0] if listed else None)
+
+
+def reach_deltas(current: PeriodReach | None, previous: PeriodReach | None
+                 ) -> list[tuple[ReachSpec, float | None, float | None]]:
+    """(spec, now, before) for the reach tiles, in display order."""
+    return [
+        (spec, None if current is None else current.value(spec.name),
+         None if previous is None else previous.value(spec.name))
+        for spec in REACH_SPECS
+    ]
+
+
 @dataclass(frozen=True)
 class Pacing:
     """Spend against the budget a campaign had for the period shown."""

@@ -25,7 +25,14 @@ from dashboard.figures import PRIMARY, TEMPLATE
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol
 from dashboard.report_store import ReportStore, group_by_day, is_final_day, request_key
 from dashboard.spreadsheets import money_cells
-from pinterest_client import PinterestClient
+from pinterest_client import (
+    PRODUCT_ITEM_MAX_DAYS_BACK,
+    PRODUCT_ITEM_MAX_RANGE_DAYS,
+    REPORT_MAX_DAYS_BACK,
+    REPORT_MAX_RANGE_DAYS,
+    PinterestClient,
+    ValidationError,
+)
 from pinterest_client.reports import (
     ProgressCallback,
     ReportBatch,
@@ -45,8 +52,36 @@ LEVEL_LABELS: Final[dict[str, str]] = {
     "CAMPAIGN_TARGETING": "Campaign, by targeting",
     "AD_GROUP_TARGETING": "Ad group, by targeting",
     "PIN_PROMOTION_TARGETING": "Ad, by targeting",
+    "KEYWORD": "Keyword",
+    "PRODUCT_GROUP": "Product group",
+    "PRODUCT_GROUP_TARGETING": "Product group, by targeting",
+    "PRODUCT_ITEM": "Product item",
 }
 BUILDER_LEVELS: Final[tuple[str, ...]] = tuple(LEVEL_LABELS)
+_REACH: Final = (f"Up to {REPORT_MAX_DAYS_BACK} days back; ranges longer than "
+                 f"{REPORT_MAX_RANGE_DAYS} days run as several jobs side by side.")
+# What each level's rows are and the rules Pinterest sets for it (shown under the level).
+LEVEL_RULES: Final[dict[str, str]] = {
+    "ADVERTISER": f"One row for the whole ad account. {_REACH}",
+    "CAMPAIGN": f"One row per campaign. {_REACH}",
+    "AD_GROUP": f"One row per ad group. {_REACH}",
+    "PIN_PROMOTION": f"One row per ad. {_REACH}",
+    "KEYWORD": ("One row per keyword of each ad group (keyword id, with its ad group id): the "
+                "delivery its search keyword matched. Filter by campaign or ad group ids, not "
+                f"ad ids. {_REACH}"),
+    "PRODUCT_GROUP": ("One row per product group of the catalog: the catalog (shopping) "
+                      "campaigns' delivery split by product group. No campaign, ad group or "
+                      f"ad id filters. {_REACH}"),
+    "PRODUCT_ITEM": (f"One row per product item of the catalog. Only the last "
+                     f"{PRODUCT_ITEM_MAX_DAYS_BACK} days, at most {PRODUCT_ITEM_MAX_RANGE_DAYS} "
+                     "days per job (a longer range runs as several jobs). No campaign, ad group "
+                     "or ad id filters."),
+}
+for _level in BUILDER_LEVELS:
+    if _level.endswith("_TARGETING"):
+        _base = LEVEL_RULES[_level.removesuffix("_TARGETING")].split(". ", 1)
+        LEVEL_RULES[_level] = (f"{_base[0]}, split by each targeting type chosen (1 to 5). "
+                               f"{_base[1]}")
 DEFAULT_COLUMNS: Final[tuple[str, ...]] = (
     "SPEND_IN_MICRO_DOLLAR",
     "PAID_IMPRESSION",
@@ -426,3 +461,28 @@ def default_range(today: date, days: int = 365) -> tuple[date, date]:
     """A year up to yesterday: the view async reports exist for."""
     end = today - timedelta(days=1)
     return end - timedelta(days=days - 1), end
+
+
+def level_default_range(level: str, granularity: str, today: date) -> tuple[date, date]:
+    """The dates the form starts with: a range the level and granularity allow in one go
+    (HOUR: the last 3 days; product items: their last 31 days; else a year)."""
+    if granularity == "HOUR":
+        return today - timedelta(days=2), today
+    if level.removesuffix("_TARGETING") == "PRODUCT_ITEM":
+        return default_range(today, PRODUCT_ITEM_MAX_RANGE_DAYS)
+    return default_range(today)
+
+
+def request_problem(request: ReportRequest, today: date) -> str | None:
+    """Why Pinterest would refuse the report (None: it can run), checked before any call,
+    with the level's rule when the dates are the problem."""
+    try:
+        request.validate(today, whole_range=True)
+    except ValidationError as exc:
+        message = str(exc)
+        if "start_date" in message or "days" in message:
+            label = LEVEL_LABELS.get(request.level, request.level)
+            rule = LEVEL_RULES.get(request.level, "")
+            return f"{message} {label} reports: {rule}".strip()
+        return message
+    return None

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.figures import PACING_AXIS_CAP, pacing_bar, top_n_bar
 from dashboard.formatting import format_money
-from dashboard.kpis import KPI_BY_NAME, KPI_SPECS
+from dashboard.kpis import KPI_BY_NAME, KPI_SPECS, REACH_SPECS
 from dashboard.loaders import (
     KPI_COLUMNS,
     EntityTable,
@@ -17,6 +17,7 @@ from dashboard.loaders import (
     load_ad_groups,
     load_ads,
     load_campaigns,
+    load_keywords,
     metric_column_kinds,
     metric_column_labels,
 )
@@ -57,6 +58,9 @@ def _kinds(level: str) -> tuple[dict[str, str], dict[str, str]]:
         labels |= {"creative_type": "Creative"}
     kinds |= metric_column_kinds()
     labels |= metric_column_labels()
+    # The period's reach and frequency (shown when the range allows them, see the loader).
+    kinds |= {spec.column: spec.kind for spec in REACH_SPECS}
+    labels |= {spec.column: spec.label for spec in REACH_SPECS}
     if level == "CAMPAIGN":
         kinds["pacing"] = "progress"
         labels["pacing"] = "Pacing"
@@ -137,7 +141,7 @@ def _entity_table(
 def _readable(labels: Mapping[str, str]) -> dict[str, object]:
     """The name stays in view while the wide table scrolls sideways (at 1280 px it is cut
     after Spend), and pacing shows its number beside the bar, not a bare bar."""
-    name = labels.get("name", "name")
+    name = labels.get("name", labels.get("keyword", "name"))
     config: dict[str, object] = {name: st.column_config.TextColumn(name, pinned=True)}
     if "pacing" in labels:
         config[labels["pacing"]] = st.column_config.ProgressColumn(
@@ -238,8 +242,33 @@ def _drill(ctx: PageContext, campaigns: EntityTable) -> None:
     st.markdown(f"**Ads of {md_escape(group_names[ad_group_id])}**")
     if ads.is_empty:
         st.info("This ad group has no ads.")
+    else:
+        _entity_section(ctx, ads, "ads")
+    _keywords(ctx, account_id, ad_group_id, group_names[ad_group_id])
+
+
+def _keywords(ctx: PageContext, account_id: str, ad_group_id: str, group_name: str) -> None:
+    """The ad group's keywords with their metrics (texts come from outside: the table draws
+    them as data, the CSV keeps them from starting formulas)."""
+    try:
+        keywords = load_keywords(ctx.client, account_id, ad_group_id, ctx.filters, ctx.today)
+    except Exception as exc:
+        show_error(exc)
         return
-    _entity_section(ctx, ads, "ads")
+    st.markdown(f"**Keywords of {md_escape(group_name)}**")
+    if keywords.is_empty:
+        st.info("This ad group targets no keywords.")
+        return
+    st.caption("Search keywords and the delivery each matched in the period (Pinterest's "
+               "keyword breakdown of the ad group).")
+    kinds = {"keyword": "text", "match_type": "text", "status": "text", "id": "text"}
+    kinds |= metric_column_kinds()
+    labels = {"keyword": "Keyword", "match_type": "Match type", "status": "Status", "id": "ID"}
+    labels |= metric_column_labels()
+    frame = keywords.frame
+    _entity_table(frame, kinds, labels, ctx.currency, key="keywords_table",
+                  filename=f"keywords_{ad_group_id}_{ctx.filters.start}_{ctx.filters.end}.csv",
+                  height=min(600, 38 + 35 * max(1, len(frame))))
 
 
 def main() -> None:

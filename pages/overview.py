@@ -13,7 +13,7 @@ from dashboard.figures import (
 )
 from dashboard.filters import describe_range
 from dashboard.formatting import format_delta, format_kpi
-from dashboard.kpis import kpi_deltas
+from dashboard.kpis import kpi_deltas, reach_deltas, relative_change
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
 from dashboard.periods import hourly_fallback_notice
 from dashboard.text import md_escape
@@ -78,6 +78,26 @@ def _tiles(ctx: PageContext, data: OverviewData) -> None:
                         chart_type="area",
                         height=TILE_HEIGHT,
                     )
+        _reach_tiles(ctx, data)
+
+
+def _reach_tiles(ctx: PageContext, data: OverviewData) -> None:
+    """Reach and frequency of the whole period (its own TOTAL row, never a sum of days)."""
+    previous = data.previous_reach if ctx.filters.compare else None
+    columns = st.columns(TILES_PER_ROW)
+    for column, (spec, current, before) in zip(
+            columns, reach_deltas(data.reach, previous), strict=False):
+        change = relative_change(current, before)
+        with column:
+            st.metric(
+                spec.label,
+                format_kpi(current, spec.kind, ctx.currency),
+                delta=format_delta(change) if previous is not None else None,
+                help=(_tile_help(data, spec.metric_column, spec.formula)
+                      + (f" — {data.reach_note}" if data.reach_note else "")),
+                border=True,
+                height=TILE_HEIGHT,
+            )
 
 
 def _status_line(ctx: PageContext, data: OverviewData) -> None:

@@ -32,16 +32,18 @@ from dashboard.report_builder import (
     BUILDER_LEVELS,
     DEFAULT_COLUMNS,
     LEVEL_LABELS,
+    LEVEL_RULES,
     PendingReport,
     ReportOutcome,
     async_column_names,
     chartable_columns,
     column_label,
-    default_range,
     display_frame,
     export_frame,
     grouped_columns,
+    level_default_range,
     readable_name,
+    request_problem,
     result_chart,
     result_frame,
 )
@@ -88,6 +90,7 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
     with left:
         level = st.selectbox("Level", BUILDER_LEVELS, format_func=LEVEL_LABELS.__getitem__,
                              key="rb_level")
+        st.caption(LEVEL_RULES[level])
         targeting: list[str] = []
         if level.endswith("_TARGETING"):
             choices = [t for t in REPORT_TARGETING_TYPES
@@ -99,18 +102,17 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
         granularity = st.selectbox("Granularity", ["DAY", "WEEK", "MONTH", "TOTAL", "HOUR"],
                                    format_func=GRANULARITY_LABELS.__getitem__, key="rb_gran")
         assert granularity in GRANULARITIES
-        start_default, end_default = default_range(today)
-        if granularity == "HOUR":
-            start_default, end_default = today - timedelta(days=2), today
+        start_default, end_default = level_default_range(level, granularity, today)
         picked = st.date_input(
             "Report dates (UTC)",
             value=(start_default, end_default),
             min_value=today - timedelta(days=MAX_DAYS_BACK),
             max_value=today,
             format="YYYY-MM-DD",
-            key=f"rb_dates_{granularity == 'HOUR'}",
-            help="Up to 914 days back. Ranges longer than 186 days run as several jobs side "
-                 "by side.",
+            # Its own defaults where the allowed range differs (hours, product items).
+            key=f"rb_dates_{granularity == 'HOUR'}"
+                + ("_items" if level.startswith("PRODUCT_ITEM") else ""),
+            help="The level's rule (under Level) says how far back and how long.",
         )
     with right:
         st.markdown("**Columns**")
@@ -145,7 +147,7 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
         st.warning("Pick a start and an end date.")
         return None
     start, end = picked
-    return ReportRequest(
+    request = ReportRequest(
         ad_account_id=account_id,
         level=level,
         columns=tuple(chosen),
@@ -161,6 +163,11 @@ def _form(ctx: PageContext, account_id: str, names: dict[str, str]) -> ReportReq
         ad_group_ids=_ids(ad_groups),
         ad_ids=_ids(ads),
     )
+    problem = request_problem(request, today)
+    if problem is not None:  # refused here: no call is made for a report Pinterest refuses
+        st.error(md_escape(problem, 1000), icon=":material/block:")
+        return None
+    return request
 
 
 def _column_config(kinds: dict[str, str], names: dict[str, str],

@@ -290,6 +290,34 @@ class Ad:
 
 
 @dataclass(frozen=True)
+class Keyword:
+    """A keyword entity (`GET /ad_accounts/{id}/keywords`): its text (`value`, from outside:
+    render inert), match type, parent (an ad group, campaign or the ad account) and whether it
+    is archived (Pinterest's only status field for keywords)."""
+
+    id: str
+    value: str
+    match_type: str
+    parent_id: str
+    parent_type: str
+    archived: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, value: Any) -> Keyword:
+        data = _require_mapping(value, "keyword")
+        return cls(
+            id=_id(data, "Keyword"),
+            value=_str(data, "value"),
+            match_type=_str(data, "match_type"),
+            parent_id=_str(data, "parent_id"),
+            parent_type=_str(data, "parent_type"),
+            archived=data.get("archived") is True,
+            raw=_raw(data),
+        )
+
+
+@dataclass(frozen=True)
 class TargetingRow:
     """One targeting value's metrics. `targeting_value` is always a string (Pinterest sends
     LOCATION / AUDIENCE_INCLUDE values as numbers)."""

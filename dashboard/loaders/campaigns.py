@@ -12,13 +12,24 @@ import numpy as np
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.kpis import BASE_COLUMNS, SPEND, budget_pacing
+from dashboard.kpis import (
+    BASE_COLUMNS,
+    REACH_COLUMNS,
+    REACH_SPECS,
+    SPEND,
+    budget_pacing,
+    reach_of_row,
+)
 from dashboard.loaders.fetch import (
     Freshness,
     attribution_for,
     fetch_analytics_rows,
+    fetch_targeting_rows,
     field_of,
     freshness_of,
+    gather,
+    reach_fits,
+    unwrap,
 )
 from dashboard.loaders.frames import add_kpi_columns
 from pinterest_client import LEVEL_ID_COLUMNS, Fetched, PinterestClient
@@ -154,13 +165,16 @@ def _entity_table(
 ) -> EntityTable:
     records = _entity_records(level, entities_fetched.data)
     ids = [r["id"] for r in records]
+    # Reach rides on the same TOTAL call when the range is one live call (each entity's row is
+    # then its period's own); otherwise the columns are left out rather than summed.
+    with_reach = reach_fits(client, filters.start, filters.end, today)
     metrics = fetch_analytics_rows(
         client,
         account_id,
         level,
         start=filters.start,
         end=filters.end,
-        columns=BASE_COLUMNS,
+        columns=BASE_COLUMNS + REACH_COLUMNS if with_reach else BASE_COLUMNS,
         granularity="TOTAL",
         entity_ids=ids,
         attribution=attribution_for(filters),
@@ -181,11 +195,26 @@ def _entity_table(
     else:
         merged = entity_frame
     frame = add_kpi_columns(merged)
+    if with_reach:
+        frame = _add_reach(frame, metrics.data, id_column)
     if level == "CAMPAIGN":
         frame = _add_campaign_pacing(frame, filters, today)
     frame = frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
     freshness = freshness_of([metrics], [entities_fetched])
     return EntityTable(level=level, frame=frame, freshness=freshness)
+
+
+def _add_reach(frame: pd.DataFrame, rows: Sequence[Mapping[str, Any]], id_column: str
+               ) -> pd.DataFrame:
+    """Each entity's period reach and frequency from its one TOTAL row (NaN: not given)."""
+    by_id = {str(row.get(id_column, "")): row for row in rows}
+    values: dict[str, list[float]] = {spec.column: [] for spec in REACH_SPECS}
+    for entity_id in frame["id"].tolist() if "id" in frame else []:
+        reach = reach_of_row(by_id.get(str(entity_id)))
+        for spec in REACH_SPECS:
+            value = reach.value(spec.name)
+            values[spec.column].append(np.nan if value is None else float(value))
+    return frame.assign(**{c: np.array(v, dtype=float) for c, v in values.items()})
 
 
 def load_campaigns(
@@ -236,3 +265,86 @@ def filter_entities(
     if sort_by and sort_by in out:
         out = out.sort_values(sort_by, ascending=not descending, na_position="last", kind="stable")
     return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# An ad group's keywords
+# ---------------------------------------------------------------------------------------------
+
+# A keyword's status: Pinterest's keywords carry only `archived`.
+KEYWORD_ACTIVE: Final = "ACTIVE"
+KEYWORD_ARCHIVED: Final = "ARCHIVED"
+# Delivery matched by a keyword text the list no longer has (removed since).
+KEYWORD_NOT_LISTED: Final = "NOT LISTED"
+
+
+@dataclass(frozen=True)
+class KeywordTable:
+    """An ad group's keywords with their metrics for the period: id, keyword (its text, from
+    outside: render inert), match_type, status, base columns, KPI columns; sorted by spend."""
+
+    ad_group_id: str
+    frame: pd.DataFrame
+    freshness: Freshness
+
+    @property
+    def is_empty(self) -> bool:
+        return self.frame.empty
+
+
+def keyword_frame(keywords: Sequence[object], rows: Sequence[object]) -> pd.DataFrame:
+    """Keywords (client `Keyword`s) joined with the ad group's KEYWORD targeting rows (one per
+    keyword text). Pinterest breaks delivery down by text, so when two keywords share a text
+    (two match types) the first listed carries it; a text with delivery but no keyword listed
+    (removed since) keeps its own row, so the table adds up to the ad group's keyword delivery.
+    """
+    records: list[dict[str, Any]] = []
+    by_text: dict[str, dict[str, Any]] = {}
+    for keyword in keywords:
+        record: dict[str, Any] = {
+            "id": str(field_of(keyword, "id", "")),
+            "keyword": str(field_of(keyword, "value", "") or ""),
+            "match_type": str(field_of(keyword, "match_type", "") or ""),
+            "status": KEYWORD_ARCHIVED if field_of(keyword, "archived", False) is True
+            else KEYWORD_ACTIVE,
+        }
+        records.append(record)
+        by_text.setdefault(record["keyword"], record)
+    for row in rows:
+        text = str(field_of(row, "targeting_value", ""))
+        metrics = field_of(row, "metrics", {}) or {}
+        if text not in by_text:
+            by_text[text] = {"id": "", "keyword": text, "match_type": "",
+                             "status": KEYWORD_NOT_LISTED}
+            records.append(by_text[text])
+        record = by_text[text]
+        for column in BASE_COLUMNS:
+            value = metrics.get(column) if isinstance(metrics, Mapping) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                record[column] = record.get(column, 0) + value
+    frame = (pd.DataFrame(records) if records
+             else pd.DataFrame(columns=["id", "keyword", "match_type", "status"]))
+    # Pinterest leaves out a metric with no value: a keyword without delivery shows 0.
+    frame = add_kpi_columns(frame)
+    return frame.sort_values(SPEND, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def load_keywords(
+    client: PinterestClient, account_id: str, ad_group_id: str, filters: Filters, today: date
+) -> KeywordTable:
+    """An ad group's keywords (the keywords list) and their metrics for the period (the ad
+    group's KEYWORD targeting breakdown, TOTAL: one call, cached; older than 90 days it comes
+    from a report like every range), fetched at once."""
+    results = gather({
+        "keywords": lambda: client.list_keywords(account_id, ad_group_id=ad_group_id),
+        "metrics": lambda: fetch_targeting_rows(
+            client, account_id, "AD_GROUP", targeting_types=["KEYWORD"], start=filters.start,
+            end=filters.end, columns=BASE_COLUMNS, entity_ids=[ad_group_id],
+            attribution=attribution_for(filters), today=today,
+        ),
+    })
+    keywords: Fetched[list[Any]] = unwrap(results["keywords"])
+    metrics: Fetched[list[Any]] = unwrap(results["metrics"])
+    rows = [r for r in metrics.data if field_of(r, "targeting_type", "KEYWORD") == "KEYWORD"]
+    return KeywordTable(ad_group_id=ad_group_id, frame=keyword_frame(keywords.data, rows),
+                        freshness=freshness_of([metrics], [keywords]))

@@ -17,7 +17,7 @@ from dashboard.errors import describe_error
 from dashboard.filters import Filters, sync_reachable
 from dashboard.kpis import HOURLY_COLUMNS
 from dashboard.long_range import fetch_long_range_rows, fetch_long_range_targeting_rows
-from pinterest_client import Attribution, Fetched, PinterestClient
+from pinterest_client import SYNC_MAX_RANGE_DAYS, Attribution, Fetched, PinterestClient
 from pinterest_client import Level as Level  # the analytics levels, defined by the client
 
 MAX_PARALLEL_CALLS: Final = 6  # the most calls one page has in flight at once
@@ -140,6 +140,14 @@ def freshness_of(
         stale=any(f.stale for f in parts),
         reasons=reasons,
     )
+
+
+def reach_fits(client: PinterestClient, start: date, end: date, today: date) -> bool:
+    """Whether a TOTAL request for start..end is one live call, so that its reach
+    (TOTAL_IMPRESSION_USER) is the period's own: rows of several calls or report jobs would
+    have to be summed, and people seen in two of them would count twice."""
+    window = min(client.config.max_window_days, SYNC_MAX_RANGE_DAYS)
+    return sync_reachable(start, today) and (end - start).days <= window
 
 
 def fetch_analytics_rows(

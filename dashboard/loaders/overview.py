@@ -15,9 +15,12 @@ from dashboard.kpis import (
     BASE_COLUMNS,
     HOURLY_COLUMNS,
     HOURLY_KPIS,
+    REACH_COLUMNS,
     Kpis,
+    PeriodReach,
     kpis_from_rows,
     kpis_from_totals,
+    reach_of_rows,
 )
 from dashboard.loaders.fetch import (
     Freshness,
@@ -26,6 +29,7 @@ from dashboard.loaders.fetch import (
     field_of,
     freshness_of,
     gather,
+    reach_fits,
     unwrap,
 )
 from dashboard.loaders.frames import metric_number, series_frame
@@ -59,6 +63,11 @@ class OverviewData:
     # Tiles with a fair comparison (None: all). Today so far is compared with the same hours
     # before, which Pinterest gives for spend, impressions and clicks only.
     comparable: frozenset[str] | None = None
+    # Reach and frequency of the period (None: not known for this range, `reach_note` says
+    # why) and of the previous period; from the TOTAL rows, never summed over days.
+    reach: PeriodReach | None = None
+    previous_reach: PeriodReach | None = None
+    reach_note: str | None = None
 
     @property
     def same_hours(self) -> bool:
@@ -103,27 +112,33 @@ def load_overview(
     attribution = attribution_for(filters)
     prev_start, prev_end = filters.previous_period()
 
-    def rows(start: date, end: date, gran: str) -> Callable[[], Fetched[list[dict[str, Any]]]]:
+    # Reach rides on the totals' own TOTAL call when the range is one live call (no extra
+    # call); over longer or older ranges it is left out rather than summed.
+    reach_now = reach_fits(client, filters.start, filters.end, today)
+    reach_before = reach_now and reach_fits(client, prev_start, prev_end, today)
+
+    def rows(start: date, end: date, gran: str, *, reach: bool = False
+             ) -> Callable[[], Fetched[list[dict[str, Any]]]]:
         return lambda: fetch_analytics_rows(
             client,
             account_id,
             "AD_ACCOUNT",
             start=start,
             end=end,
-            columns=BASE_COLUMNS,
+            columns=BASE_COLUMNS + REACH_COLUMNS if reach else BASE_COLUMNS,
             granularity=gran,
             attribution=attribution,
             today=today,
         )
 
     tasks: dict[str, Callable[[], Any]] = {
-        "totals": rows(filters.start, filters.end, "TOTAL"),
+        "totals": rows(filters.start, filters.end, "TOTAL", reach=reach_now),
         "series": rows(filters.start, filters.end, granularity),
         "ready": lambda: client.metrics_ready_state(filters.end),
         "definitions": lambda: metric_definitions(client),
     }
     if filters.compare:
-        tasks["previous_totals"] = rows(prev_start, prev_end, "TOTAL")
+        tasks["previous_totals"] = rows(prev_start, prev_end, "TOTAL", reach=reach_before)
         tasks["previous_series"] = rows(prev_start, prev_end, granularity)
     results = gather(tasks)
 
@@ -133,6 +148,7 @@ def load_overview(
     notes: list[str] = []
 
     previous_kpis: Kpis | None = None
+    previous_reach: PeriodReach | None = None
     previous_series: pd.DataFrame | None = None
     compare_note: str | None = None
     comparable: frozenset[str] | None = None
@@ -145,6 +161,7 @@ def load_overview(
         else:
             supporting.append(prev_totals)
             previous_kpis = kpis_from_rows(prev_totals.data)
+            previous_reach = reach_of_rows(prev_totals.data) if reach_before else None
             if isinstance(prev_series, Exception) and same_hours:
                 # Without the hours, today so far would be set against all of yesterday.
                 previous_kpis = None
@@ -179,6 +196,13 @@ def load_overview(
         {} if isinstance(definitions_result, Exception) else definitions_result
     )
 
+    reach = reach_of_rows(totals.data) if reach_now else None
+    reach_note = None if reach_now else (
+        "Reach and frequency count people over the whole period, which Pinterest gives for "
+        "ranges in the last 90 days that one live call covers: "
+        "shorten the range to see them.")
+    if same_hours:
+        previous_reach = None  # today so far against whole days: no fair comparison
     return OverviewData(
         kpis=kpis_from_rows(totals.data),
         previous_kpis=previous_kpis,
@@ -191,4 +215,7 @@ def load_overview(
         freshness=freshness_of([totals, series_fetched], supporting),
         notes=tuple(notes),
         comparable=comparable,
+        reach=reach,
+        previous_reach=previous_reach,
+        reach_note=reach_note,
     )

@@ -123,8 +123,10 @@ def _normalise_row(row: Mapping[str, Any], request: ReportRequest) -> dict[str, 
     return out
 
 
+# Reach (TOTAL_IMPRESSION_USER) and unique views count people over the row's own period: the
+# people of two periods overlap, so they are not summed either.
 ADDITIVE_HINT: Final = re.compile(r"(^|_)(CTR|RATE|ROAS|CPC|CPM|ECPC|ECPM|ECPE|CPA|COST_PER|AVG|"
-                                  r"AVERAGE|FREQUENCY|PERCENT|MULTIPLIER)(_|$)")
+                                  r"AVERAGE|FREQUENCY|PERCENT|MULTIPLIER|USER|UNIQUE)(_|$)")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -50,6 +50,8 @@ CONVERSION_REPORT_TIMES: Final[tuple[str, ...]] = ("TIME_OF_AD_ACTION", "TIME_OF
 REPORT_FORMATS: Final[tuple[str, ...]] = ("JSON", "CSV")
 PRIMARY_SORTS: Final[tuple[str, ...]] = ("BY_ID", "BY_DATE")
 MAX_TARGETING_TYPES: Final = 5
+# Levels about the catalog's products rather than an ad entity.
+PRODUCT_LEVELS: Final[tuple[str, ...]] = ("PRODUCT_GROUP", "PRODUCT_ITEM")
 
 _DIGITS = re.compile(r"^\d+$")
 
@@ -154,9 +156,22 @@ class ReportRequest:
             bad = [i for i in ids if not _DIGITS.match(str(i))]
             if bad:
                 raise ValidationError(f"{name} must be digit strings (got {bad[0]!r}).")
-        if self.ad_ids and self.base_level == "PRODUCT_ITEM":
-            raise ValidationError("ad_ids cannot filter a PRODUCT_ITEM report.")
+        self._validate_filters()
         self._validate_dates(today, whole_range=whole_range)
+
+    def _validate_filters(self) -> None:
+        """Entity filters a level can honour: product levels are the catalog's (no campaign,
+        ad group or ad ids); keywords belong to ad groups (no ad ids)."""
+        if self.base_level in PRODUCT_LEVELS:
+            given = [n for n in ("campaign_ids", "ad_group_ids", "ad_ids") if getattr(self, n)]
+            if given:
+                raise ValidationError(
+                    f"{', '.join(given)}: a {self.level} report cannot be filtered by campaign, "
+                    "ad group or ad ids (it covers the catalog campaigns' products).")
+        if self.ad_ids and self.base_level == "KEYWORD":
+            raise ValidationError(
+                "ad_ids cannot filter a KEYWORD report (keywords belong to ad groups: filter "
+                "by campaign or ad group ids).")
 
     def _validate_targeting(self) -> None:
         if not self.level.endswith("_TARGETING"):

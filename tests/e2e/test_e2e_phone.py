@@ -2,9 +2,10 @@
 
 Every page fits the width (the document never scrolls sideways, nothing is cut off, chart
 labels stay readable) and shows the account and the range in force within its first screen;
-the Overview's ten tiles take at most two screens and its chart starts within the second; the
-range changes with two taps, and the change is the sidebar's own (caption, URL, numbers). At
-desktop widths the phone-only parts stay hidden and the tiles keep their two rows of five.
+the Overview's twelve tiles (ten KPIs, reach and frequency) take at most two screens and its
+chart starts within the second; the range changes with two taps, and the change is the
+sidebar's own (caption, URL, numbers). At desktop widths the phone-only parts stay hidden and
+the tiles keep their two rows of five, reach and frequency a third.
 Screenshots: artifacts/e2e/test_e2e_phone__<test>/.
 """
 
@@ -143,9 +144,9 @@ def test_overview_tiles_take_two_screens_and_the_chart_starts_in_the_second(
     phone_page.check_page("overview-phone", charts=1)
     layout = _layout(phone_page)
     tiles = layout["tiles"]
-    assert len(tiles) == 10
+    assert len(tiles) == 12
     rows = sorted({round(tile["top"]) for tile in tiles})
-    assert len(rows) == 5, f"ten tiles, two a row, should make five rows: tops {rows}"
+    assert len(rows) == 6, f"twelve tiles, two a row, should make six rows: tops {rows}"
     for tile in tiles:
         assert tile["left"] >= 0 and tile["right"] <= SCREEN_WIDTH, tile
     last_bottom = max(tile["bottom"] for tile in tiles)
@@ -214,7 +215,7 @@ def test_desktop_keeps_its_layout(demo_app: RunningApp, page: AppPage, width: in
     assert page.raw.locator(RANGE_BUTTON).is_hidden()
     tiles = _layout(page)["tiles"]
     rows = sorted({round(tile["top"]) for tile in tiles})
-    assert len(tiles) == 10 and len(rows) == 2, f"two rows of five: tops {rows}"
+    assert len(tiles) == 12 and len(rows) == 3, f"two rows of five, then two: tops {rows}"
     assert {round(tile["bottom"] - tile["top"]) for tile in tiles} == {190}
     page.goto(f"{demo_app.url}campaigns?preset=last_7_days")
     page.check_page(f"campaigns-{width}", charts=1)
