@@ -108,7 +108,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=SMOKE_EXAMPLES, deadline=None, derandomize=True,
+@hypothesis.settings(max_examples=SMOKE_EXAMPLES, deadline=None, derandomize=True, database=None,
                      suppress_health_check=list(hypothesis.HealthCheck),
                      phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
 def test_operation(case: Any, base_url: str) -> None:
