@@ -38,7 +38,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:  # a garbled length: read no body (the request then fails as a 400)
+            length = 0
         body = self.rfile.read(length) if length > 0 else b""
         host = self.headers.get("Host") or f"{self.server.server_address[0]!s}:{self.server.port}"
         request = SimRequest.build(self.command, path, query, dict(self.headers.items()), body,
@@ -60,9 +63,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.end_headers()
-        self.wfile.write(answer.body)
+        if self.command != "HEAD":  # a HEAD answer has the headers of its GET, no body
+            self.wfile.write(answer.body)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Every other method (HEAD, OPTIONS, TRACE, QUERY, ...) goes through the route table
+        # too: a path without that method answers 405 with Pinterest's error body, not
+        # http.server's own 501 HTML page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Quiet: test output stays readable and nothing request-specific is logged.

@@ -185,3 +185,37 @@ def test_a_fresh_simulator_agrees_with_a_shared_world() -> None:
     fresh = Simulator(clock=FrozenClock(FROZEN_NOW))
     shared = make_sim()
     assert state(fresh.world, DEMO_ACCOUNT_ID) == state(shared.world, DEMO_ACCOUNT_ID)
+
+
+def test_spend_follows_the_budget_of_the_day(world: World) -> None:
+    """Ad groups spend from their budget of that day (edited or not), not the first one."""
+    now = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
+    engine = MetricsEngine(world, FrozenClock(now))
+    first = {g.id: g.budget_in_micro_currency for g in world.ad_groups(LARGE_ACCOUNT_ID)}
+    start, end = date(2026, 11, 1), date(2026, 11, 14)
+    rows = engine.rows(LARGE_ACCOUNT_ID, "AD_GROUP", None, start, end, "DAY",
+                       ["SPEND_IN_MICRO_DOLLAR"])
+    budgets: dict[str, dict[str, int]] = {}
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        at = world.at(datetime(day.year, day.month, day.day, tzinfo=UTC))
+        budgets[day.isoformat()] = {g.id: g.budget_in_micro_currency or 0
+                                    for g in at.ad_groups(LARGE_ACCOUNT_ID)
+                                    if g.budget_type == "DAILY"}
+    to_today, to_first = [], []
+    for r in rows:
+        today = budgets[r["DATE"]].get(r["AD_GROUP_ID"])
+        base = first[r["AD_GROUP_ID"]]
+        if today and base and today >= 1.5 * base:  # raised well above the first budget
+            to_today.append(r["SPEND_IN_MICRO_DOLLAR"] / today)
+            to_first.append(r["SPEND_IN_MICRO_DOLLAR"] / base)
+    overall = sorted(r["SPEND_IN_MICRO_DOLLAR"] / budgets[r["DATE"]][r["AD_GROUP_ID"]]
+                     for r in rows if budgets[r["DATE"]].get(r["AD_GROUP_ID"]))
+    assert len(to_today) > 100
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    typical = median(overall)
+    assert 0.75 * typical < median(to_today) < 1.25 * typical
+    assert median(to_first) > 1.4 * typical

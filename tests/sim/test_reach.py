@@ -233,3 +233,17 @@ def test_sync_endpoints_and_async_reports_agree(api: httpx.Client, sim: Simulato
     sync_days = api.get(f"{base}/analytics", params={**params, "granularity": "DAY"}).json()
     assert [{k: r[k] for k in ("DATE", *COLS)} for r in sync_days] == \
         [{k: r[k] for k in ("DATE", *COLS)} for r in sorted(daily, key=lambda r: r["DATE"])]
+
+
+def test_keyword_and_product_reports_carry_reach(api: httpx.Client, sim: Simulator) -> None:
+    today = FROZEN_NOW.date()
+    body = {"start_date": (today - timedelta(days=7)).isoformat(),
+            "end_date": (today - timedelta(days=1)).isoformat(), "granularity": "TOTAL",
+            "columns": COLS}
+    files = finished_reports(api, sim, [{**body, "level": level}
+                                        for level in ("KEYWORD", "PRODUCT_GROUP")])
+    for level, data in zip(("KEYWORD", "PRODUCT_GROUP"), files, strict=True):
+        rows = [row for rows in data.values() for row in rows]
+        assert rows and all(REACH in r for r in rows), level
+        for row in rows:
+            check_row(row)
