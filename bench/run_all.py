@@ -32,6 +32,7 @@ BENCHMARKS: Final = (
     "team_load",
     "render_cost",
     "browser",
+    "replicas",
 )
 README: Final = REPO_ROOT / "bench" / "README.md"
 START: Final = "<!-- results:start -->"
