@@ -24,7 +24,6 @@ from typing import Final
 from web.headers import HeaderSettingError, content_security_policy, frame_ancestors
 
 TEMPLATE: Final = Path(__file__).with_name("nginx.conf.template")
-TEMP_SUBDIRS: Final = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 HSTS_MAX_AGE_S: Final = 31_536_000  # one year
 # host:port with a host name, IPv4 address or [IPv6] address; nothing nginx could read as syntax.
 _UPSTREAM: Final = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5}")
@@ -42,6 +41,8 @@ class ProxyConfigError(ValueError):
 class ProxySettings:
     upstreams: tuple[str, ...]  # host:port of each replica
     runtime_dir: Path  # pid, logs and nginx's temp files
+    log_dir: Path | None = None  # error.log and access.log; default: runtime_dir
+    logs_to_console: bool = False  # error log to stderr, access log to stdout (containers)
     listen: str = "8080"  # [address:]port the browsers connect to
     server_name: str = "_"
     max_body: str = "2m"
@@ -68,7 +69,7 @@ class ProxySettings:
             raise ProxyConfigError(f"Not a server name: {self.server_name!r}.")
         if not _SIZE.fullmatch(self.max_body):
             raise ProxyConfigError(f"--max-body must look like 2m or 512k: {self.max_body!r}.")
-        paths = [self.runtime_dir, self.tls_cert, self.tls_key]
+        paths = [self.runtime_dir, self.log_dir, self.tls_cert, self.tls_key]
         for path in (p for p in paths if p is not None):
             if not _SAFE_PATH.fullmatch(str(path)):
                 raise ProxyConfigError(
@@ -102,8 +103,11 @@ def render(settings: ProxySettings) -> str:
                     "    }\n")
     else:
         listen, hsts, redirect = f"        listen {settings.listen};", "", ""
+    log_dir = settings.log_dir or settings.runtime_dir
     fields = {
         "RUNTIME_DIR": str(settings.runtime_dir),
+        "ERROR_LOG": "stderr" if settings.logs_to_console else f"{log_dir}/error.log",
+        "ACCESS_LOG": "/dev/stdout" if settings.logs_to_console else f"{log_dir}/access.log",
         "MAX_BODY": settings.max_body,
         "COOKIE_SECURE": "; Secure" if settings.tls else "",
         "UPSTREAM_SERVERS": servers,
@@ -123,12 +127,10 @@ def render(settings: ProxySettings) -> str:
 
 
 def prepare_runtime_dir(runtime_dir: Path) -> None:
-    """Create the pid/log/temp folders nginx expects (its workers may run as another user,
-    so the folders can be entered by it; nginx gives the temp folders to its workers)."""
-    for sub in TEMP_SUBDIRS:
-        (runtime_dir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    for folder in (runtime_dir, runtime_dir / "tmp"):
-        folder.chmod(0o755)
+    """Create the runtime folder nginx expects, open to its workers (they may run as another
+    user; nginx creates its temp folders inside and gives them to the workers)."""
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    runtime_dir.chmod(0o755)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -139,6 +141,10 @@ def parser() -> argparse.ArgumentParser:
                         help="a replica's address (repeat for each replica)")
     parser.add_argument("--runtime-dir", type=Path, required=True,
                         help="absolute folder for nginx's pid, logs and temp files")
+    parser.add_argument("--log-dir", type=Path, default=None,
+                        help="folder of error.log and access.log (default: the runtime folder)")
+    parser.add_argument("--logs-to-console", action="store_true",
+                        help="error log to stderr, access log to stdout (in a container)")
     parser.add_argument("--listen", default="8080", help="[address:]port (default 8080)")
     parser.add_argument("--server-name", default="_", help="host name(s) (default: any)")
     parser.add_argument("--max-body", default="2m", help="largest request body (default 2m)")
@@ -158,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = ProxySettings(
             upstreams=tuple(args.upstream),
             runtime_dir=args.runtime_dir,
+            log_dir=args.log_dir,
+            logs_to_console=args.logs_to_console,
             listen=args.listen,
             server_name=args.server_name,
             max_body=args.max_body,

@@ -36,9 +36,9 @@ _REPLICA_IN_LOG: Final = re.compile(r'"(?P<request>[A-Z]+ \S+) [^"]*" (?P<status
                                     r"replica=(?P<replica>\S+)")
 
 
-def _free_port() -> int:
+def _free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
@@ -110,26 +110,26 @@ class NginxProcess:
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
-def start_nginx(upstreams: Sequence[str]) -> NginxProcess:
-    """nginx with the deploy configuration on a free loopback port, in front of `upstreams`
-    ("127.0.0.1:PORT" each); returns once it answers a health check through to a replica."""
+def start_nginx(upstreams: Sequence[str], *, host: str = "127.0.0.1") -> NginxProcess:
+    """nginx with the deploy configuration on a free port of `host` (default loopback), in
+    front of `upstreams` ("127.0.0.1:PORT" each); returns once it answers a request."""
     if not os.access(NGINX, os.X_OK):
         raise RuntimeError(f"{NGINX} is missing: scripts/test.sh installs Debian's nginx")
-    port = _free_port()
+    port = _free_port(host)
     # Not under pytest's private temp folders: nginx's workers may run as another user and
     # must reach their temp folders (prepare_runtime_dir opens the path to them).
     runtime_dir = Path(tempfile.mkdtemp(prefix="nginx-e2e-"))
     prepare_runtime_dir(runtime_dir)
     config = runtime_dir / "nginx.conf"
     config.write_text(render(ProxySettings(
-        upstreams=tuple(upstreams), runtime_dir=runtime_dir, listen=f"127.0.0.1:{port}",
+        upstreams=tuple(upstreams), runtime_dir=runtime_dir, listen=f"{host}:{port}",
         frame_ancestors=frame_ancestors())))
     with (runtime_dir / "stderr.log").open("wb") as stderr_file:
         process = subprocess.Popen(
             [NGINX, "-c", str(config), "-p", str(runtime_dir), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=stderr_file, start_new_session=True,
         )
-    proxy = NginxProcess(url=f"http://127.0.0.1:{port}/", runtime_dir=runtime_dir,
+    proxy = NginxProcess(url=f"http://{host}:{port}/", runtime_dir=runtime_dir,
                          process=process)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -137,11 +137,24 @@ def start_nginx(upstreams: Sequence[str]) -> NginxProcess:
             break
         try:
             with urllib.request.urlopen(proxy.url + "_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return proxy
+                answer.read()
+                return proxy
+        except urllib.error.HTTPError:
+            return proxy  # nginx answered (personal mode refuses a visitor that is not local)
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
     stderr = (runtime_dir / "stderr.log").read_text(errors="replace")
     errors = proxy.error_log_tail()
     proxy.stop()
     raise RuntimeError(f"nginx did not start (exit code {process.poll()}):\n{stderr}\n{errors}")
+
+
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback (None when it has none)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.254", 9))  # TEST-NET-1: no packet is sent by connect
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address

@@ -32,7 +32,7 @@ from e2e_harness import (
     slug,
 )
 from playwright.sync_api import Browser
-from replicas_support import REPLICA_COOKIE, NginxProcess, start_nginx
+from replicas_support import REPLICA_COOKIE, NginxProcess, non_loopback_address, start_nginx
 
 from pinterest_sim.world import DEMO_ACCOUNT_ID
 from tests.redis_support import RedisServer
@@ -197,3 +197,24 @@ def test_the_proxy_sends_the_security_headers_once_and_a_sticky_cookie(
     assert status == 413
     assert refused.get_all("X-Content-Type-Options") == ["nosniff"]
     assert len(refused.get_all("Content-Security-Policy") or []) == 1
+
+
+def test_personal_mode_behind_the_proxy_still_refuses_other_machines(
+    replicas: list[RunningApp],
+) -> None:
+    """nginx replaces X-Forwarded-For with the visitor's address and the app's server trusts
+    it from loopback: a visitor from another machine gets personal mode's refusal through the
+    proxy, even when it names this computer in its Host header."""
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    outside = start_nginx([f"127.0.0.1:{app.port}" for app in replicas], host=address)
+    try:
+        port = urllib.parse.urlsplit(outside.url).port
+        request = urllib.request.Request(outside.url, headers={"Host": f"127.0.0.1:{port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        assert "Not shared" in refused.value.read().decode()
+    finally:
+        outside.stop()
