@@ -8,7 +8,10 @@
   (Authlib's httpx OAuth2Client); dashboard.people signs the person in (user account, allow-list,
   tokens encrypted); then the session cookie (signed, HttpOnly, SameSite=Lax, Secure over
   https) and 303 back to the wanted page, its link filters intact.
-- GET /auth/logout: ends this browser's session server-side (every tab of it) and the cookie.
+- GET /auth/logout asks (a page with one button); POST /auth/logout, from this site only (an
+  Origin header of another site is refused), ends this browser's session server-side (every
+  tab of it) and the cookie. A GET never signs out: any other page can make a browser follow a
+  link, and SameSite=Lax sends the cookie along.
 Pages drawn here are small HTML, every outside text `html.escape`d; no token ever reaches one.
 """
 
@@ -164,6 +167,11 @@ class SignInRoutes:
         return response
 
     async def logout(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _ask_to_sign_out()
+        if not _from_this_site(request):
+            return page("Not signed out", "Signing out works from this dashboard's own page "
+                        "only.", LOGIN_PATH, 403)
         sid = self.runtime.signer.read_session(request.cookies.get(SESSION_COOKIE))
         if sid:
             await run_in_threadpool(self.runtime.people.end_session, sid)
@@ -217,6 +225,38 @@ _PAGE: Final = """<!doctype html>
 color: #fff; border-radius: 1.5rem; text-decoration: none;">Sign in with Pinterest</a></p>
 </body></html>
 """
+
+
+_ASK_PAGE: Final = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out · Pinterest Ads dashboard</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem;">
+<h1 style="font-size: 1.5rem;">Sign out?</h1>
+<p data-testid="auth-message">This signs you out of the Pinterest Ads dashboard in this browser,
+in every tab.</p>
+<form method="post" action="{path}"><button type="submit" style="padding: .6rem 1.2rem;
+background: #e60023; color: #fff; border: 0; border-radius: 1.5rem; font-size: 1rem;">Sign out
+</button></form>
+</body></html>
+"""
+
+
+def _ask_to_sign_out() -> HTMLResponse:
+    return HTMLResponse(_ASK_PAGE.format(path=LOGOUT_PATH), headers={"Cache-Control": "no-store"})
+
+
+def _from_this_site(request: Request) -> bool:
+    """The browser says the request comes from this site: Sec-Fetch-Site (sent by every
+    current browser) when present, else an Origin naming the Host it was sent to. Our pages
+    send no referrer, so a browser may send `Origin: null` for our own form: that is left to
+    SameSite=Lax, which keeps the cookie off another site's POST anyway."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def page(title: str, message: str, link: str, status: int) -> HTMLResponse:

@@ -123,11 +123,30 @@ def test_sign_out_ends_the_session_for_every_tab(
     cookie = browser.cookies.get(SESSION_COOKIE)
     sid = runtime.signer.read_session(cookie)
     assert isinstance(runtime.people.session_state(sid), SignedIn)
-    answer = browser.get("/auth/logout")
+    answer = browser.post("/auth/logout")
     assert answer.status_code == 200 and "signed out" in message_of(answer)
     assert SESSION_COOKIE not in browser.cookies
     # another tab still holding the old cookie value is signed out too (server-side end)
     assert not isinstance(runtime.people.session_state(sid), SignedIn)
+
+
+def test_a_link_to_sign_out_only_asks_and_another_site_cannot_sign_anyone_out(
+    sim: Simulator, runtime: TeamRuntime, pinterest: httpx.Client
+) -> None:
+    """GET is what any page can make a browser do (a link, an <img>, SameSite=Lax lets the
+    cookie through): it must not end the session. Only this site's own POST does."""
+    browser = _browser(sim, runtime)
+    browser.get("/auth/callback", params=press(pinterest, start_sign_in(browser), DEMO_USER_ID))
+    sid = runtime.signer.read_session(browser.cookies.get(SESSION_COOKIE))
+    asked = browser.get("/auth/logout")
+    assert asked.status_code == 200 and 'method="post"' in asked.text
+    assert isinstance(runtime.people.session_state(sid), SignedIn)
+    for other_site in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                       {"Sec-Fetch-Site": "same-site", "Origin": "https://sub.example"}):
+        refused = browser.post("/auth/logout", headers=other_site)
+        assert refused.status_code == 403, other_site
+    assert isinstance(runtime.people.session_state(sid), SignedIn)
+    assert SESSION_COOKIE in browser.cookies
 
 
 def test_downloads_and_metrics_need_a_signed_in_browser(
