@@ -162,7 +162,9 @@ def test_replicas(tmp_path: Path) -> None:
         assert facts[f"429s_{tag}"] == 0
         assert facts[f"failures_{tag}"] == 0, facts[f"failure_samples_{tag}"]
         assert facts[f"runs_{tag}"] == 6  # 2 views x 3 sessions, one round
-    assert facts["hit_in_process_s"] > 0 and facts["hit_through_redis_s"] > 0
+    for days in (90, 1):
+        assert facts[f"hit_in_process_s_{days}d"] > 0
+        assert facts[f"hit_through_redis_s_{days}d"] > 0
 
 
 def test_run_all_smoke_leaves_the_readme_alone(tmp_path: Path) -> None:
