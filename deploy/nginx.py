@@ -96,8 +96,11 @@ def render(settings: ProxySettings) -> str:
                   "        ssl_session_cache shared:dashboard_tls:10m;")
         hsts = (f'        add_header Strict-Transport-Security "max-age={HSTS_MAX_AGE_S}" '
                 "always;")
+        address = settings.listen.rpartition(":")[0]  # the same address as --listen, if any
+        redirect_listen = (f"{address}:{settings.http_redirect_port}" if address
+                           else str(settings.http_redirect_port))
         redirect = ("    server {\n"
-                    f"        listen {settings.http_redirect_port};\n"
+                    f"        listen {redirect_listen};\n"
                     f"        server_name {settings.server_name};\n"
                     "        return 308 https://$host$request_uri;\n"
                     "    }\n")

@@ -5,11 +5,15 @@ address and takes them all down again."""
 from __future__ import annotations
 
 import datetime
+import http.client
+import http.server
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -152,3 +156,68 @@ def test_run_replicas_starts_redis_replicas_and_nginx_and_stops_them(tmp_path: P
     for port in (proxy_port, replica_port, redis_port):
         with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             pass
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"replica"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_tls_through_nginx_hsts_secure_cookie_and_redirect(tmp_path: Path) -> None:
+    """nginx terminates TLS in front of a replica: the answer carries HSTS and a Secure replica
+    cookie, and plain HTTP is redirected to https."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    runtime = tmp_path / "nginx"
+    prepare_runtime_dir(runtime)
+    tmp_path.chmod(0o755)
+    cert, key = self_signed(tmp_path)
+    tls_port, plain_port = free_port(), free_port()
+    config = render(ProxySettings(
+        upstreams=(f"127.0.0.1:{upstream.server_address[1]}",), runtime_dir=runtime,
+        listen=f"127.0.0.1:{tls_port}", tls_cert=cert, tls_key=key,
+        http_redirect_port=plain_port))
+    (runtime / "nginx.conf").write_text(config)
+    nginx = subprocess.Popen([NGINX, "-c", str(runtime / "nginx.conf"), "-p", str(runtime),
+                              "-g", "daemon off;"], stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    insecure = ssl.create_default_context()
+    insecure.check_hostname = False
+    insecure.verify_mode = ssl.CERT_NONE  # the test's own self-signed certificate
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{tls_port}/", timeout=2,
+                                            context=insecure) as answer:
+                    assert answer.read() == b"replica"
+                    headers = answer.headers
+                break
+            except OSError:
+                if time.monotonic() > deadline or nginx.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert headers["Strict-Transport-Security"] == "max-age=31536000"
+        cookie = headers["Set-Cookie"] or ""
+        assert cookie.startswith("dashboard_replica=") and cookie.endswith("; Secure")
+        assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+        connection = http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10)
+        try:
+            connection.request("GET", "/campaigns?account=1")
+            redirect = connection.getresponse()
+            assert redirect.status == 308
+            assert redirect.headers["Location"] == "https://127.0.0.1/campaigns?account=1"
+        finally:
+            connection.close()
+    finally:
+        os.killpg(nginx.pid, signal.SIGTERM)
+        nginx.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
