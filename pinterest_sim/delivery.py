@@ -13,13 +13,15 @@ slice, CPM stays steady and the slices always sum back to the whole.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from pinterest_sim.catalog import BASE_COLUMNS, BASE_INDEX, BASE_PARENTS
+from pinterest_sim.catalog import BASE_COLUMNS, BASE_INDEX, BASE_PARENTS, VIDEO_STAGES
+from pinterest_sim.reach import group_audiences
 from pinterest_sim.world import MICRO, AdAccount, World
 
 IntArray = npt.NDArray[np.int64]
@@ -88,10 +90,12 @@ class DeliveryModel:
         groups_by_id = {g.id: g for g in self.ad_groups}
         campaigns_by_id = {c.id: c for c in self.campaigns}
 
+        # Every ad that may be live on some day: none of ad, ad group, campaign archived. Which
+        # of them deliver on a day follows their statuses at 00:00 UTC that day (history.py).
         deliverable = [
             i for i, ad in enumerate(self.ads)
-            if ad.status == "ACTIVE" and groups_by_id[ad.ad_group_id].status == "ACTIVE"
-            and campaigns_by_id[ad.campaign_id].status == "ACTIVE"
+            if ad.status != "ARCHIVED" and groups_by_id[ad.ad_group_id].status != "ARCHIVED"
+            and campaigns_by_id[ad.campaign_id].status != "ARCHIVED"
         ]
         # Positions (in the account's ad list) of the ads that can deliver, in world order, so
         # that their campaigns and ad groups form contiguous runs (np.add.reduceat works).
@@ -109,12 +113,23 @@ class DeliveryModel:
             g = groups_by_id[ad.ad_group_id]
             c = campaigns_by_id[ad.campaign_id]
             start = max(ad.created_time, g.start_time, c.start_time)
-            start_days.append(datetime.fromtimestamp(start, UTC).date().toordinal())
+            # Delivery starts on the first UTC day that begins after creation and start (like
+            # an edit, history.py), so nothing is delivered before the ad exists.
+            start_days.append(datetime.fromtimestamp(start - 1, UTC).date().toordinal() + 1)
             end = c.end_time if c.end_time is not None else g.end_time
             end_days.append(date.max.toordinal() if end is None
                             else datetime.fromtimestamp(end, UTC).date().toordinal())
         self.start_ord = np.array(start_days, dtype=np.int64)
         self.end_ord = np.array(end_days, dtype=np.int64)
+        self.history = world.history(account.id)
+        nc, ng = len(self.campaigns), len(self.ad_groups)
+        # History positions (campaigns, then ad groups, then ads) of each deliverable ad's chain.
+        self._chain = np.stack([
+            np.array([campaign_pos[self.ads[i].campaign_id] for i in deliverable], dtype=np.intp),
+            np.array([nc + group_pos[self.ads[i].ad_group_id] for i in deliverable],
+                     dtype=np.intp),
+            np.array([nc + ng + i for i in deliverable], dtype=np.intp),
+        ]) if deliverable else np.zeros((3, 0), dtype=np.intp)
 
         rng = np.random.default_rng([self.seed, account.index, 0x5EED])
         cur = account.currency
@@ -140,7 +155,13 @@ class DeliveryModel:
         pacing = rng.uniform(0.55, 0.95, n)
         spend_target = budgets[self.group_of] * share * pacing if n else np.zeros(0)
         del live_in_group
+        # A typical day with every ad live (audiences, insights); a given day shares each ad
+        # group's budget of that day among its ads live that day (full_day).
         self.expected_impressions = spend_target / self.cpm_micro * 1000.0
+        self.spend_weight = weight
+        self.pacing = pacing
+        self.lifetime_group = np.array([g.budget_type == "LIFETIME" for g in self.ad_groups],
+                                       dtype=bool)
 
         obj_ctr = np.array([{"AWARENESS": 0.6, "VIDEO_COMPLETION": 0.5, "CONSIDERATION": 1.2,
                              "WEB_CONVERSION": 1.0, "CATALOG_SALES": 1.3}[o] for o in objective])
@@ -161,8 +182,21 @@ class DeliveryModel:
         self.aov_micro = rng.uniform(alo, ahi, n) * MICRO
         creative = [self.ads[i].creative_type for i in deliverable]
         self.is_video = np.array([c == "VIDEO" for c in creative], dtype=bool)
+        # Columns added later draw from their own stream, so the earlier ones stay as they were.
+        extra = np.random.default_rng([self.seed, account.index, 0xC01])
+        self.invalid_rate = extra.uniform(0.01, 0.05, n)
+        # Video length in seconds, as the ad's creative says ("Video 6s", "Video 15s"), and how
+        # well each video holds its viewers.
+        drawn = extra.choice([15.0, 20.0, 30.0], n)
+        self.video_length = np.array([_video_seconds(self.ads[i].name, float(drawn[k]))
+                                      for k, i in enumerate(deliverable)], dtype=np.float64)
+        self.video_hold = extra.uniform(0.85, 1.1, n)
         self.phase = float(rng.uniform(0, 2 * math.pi))
         self.hour_cdf = hourly_cdf(account.utc_offset_hours)
+        # Audiences for reach (reach.py), from their own random stream.
+        self.group_audience, self.universe = group_audiences(
+            self.seed, account.index, self.expected_impressions * (1.0 + self.earned_ratio),
+            self.group_of, len(self.ad_groups))
 
     def full_day(self, day: date) -> IntArray:
         """The whole day's values, shape (N_BASE, n deliverable ads), int64."""
@@ -173,8 +207,15 @@ class DeliveryModel:
         ordinal = day.toordinal()
         rng = np.random.default_rng([self.seed, self.account.index, ordinal])
         factor = WEEKDAY_FACTOR[day.weekday()] * seasonality(day, self.phase)
-        live = (self.start_ord <= ordinal) & (ordinal <= self.end_ord)
-        expected = self.expected_impressions * factor * rng.lognormal(0.0, 0.22, n) * live
+        live = (self.start_ord <= ordinal) & (ordinal <= self.end_ord) & self._active_on(day)
+        # The ad group's budget that day, shared among its ads live that day (a paused ad's
+        # share goes to its siblings; a new ad takes part of theirs).
+        weights = self.spend_weight * live
+        group_weight = np.bincount(self.group_of, weights=weights, minlength=len(self.ad_groups))
+        share = weights / np.maximum(group_weight[self.group_of], 1e-12)
+        spend = self._group_budgets(day)[self.group_of] * share * self.pacing
+        expected = (spend / self.cpm_micro * 1000.0 * factor
+                    * rng.lognormal(0.0, 0.22, n) * live)
         imp1 = rng.poisson(expected).astype(np.int64)
         imp2 = rng.binomial(imp1, self.earned_ratio)
         ctr = self.ctr * rng.uniform(0.88, 1.12, n)
@@ -196,6 +237,7 @@ class DeliveryModel:
         out[I["SPEND_IN_MICRO_DOLLAR"]] = np.floor(imp1 * cpm_today / 1000.0).astype(np.int64)
         # Conversions: a split of paid clicks drawn event by event from what is left, so their
         # total never exceeds paid clicks.
+        extra = np.random.default_rng([self.seed, self.account.index, ordinal, 0xC01])
         conv = np.zeros((n, 6), dtype=np.int64)
         left = c1.copy()
         room = np.ones(n)
@@ -206,23 +248,80 @@ class DeliveryModel:
             conv[:, k] = _rare(rng, left, p)
             left -= conv[:, k]
             room = np.maximum(room - self.conv_p[:, k], 1e-9)
-            out[I[col]] = conv[:, k]
-        checkouts = conv[:, 0] + conv[:, 1] + conv[:, 2]
+            if col != "TOTAL_LEAD":
+                out[I[col]] = conv[:, k]
+        # Leads by the action that led to them (click / view / engagement), like checkouts.
+        leads = extra.multinomial(conv[:, 4], [0.55, 0.32, 0.13]) if n else np.zeros((0, 3))
+        for k, col in enumerate(("TOTAL_CLICK_LEAD", "TOTAL_VIEW_LEAD", "TOTAL_ENGAGEMENT_LEAD")):
+            out[I[col]] = leads[:, k]
         aov = self.aov_micro * rng.lognormal(0.0, 0.15, n)
-        out[I["TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"]] = np.floor(checkouts * aov).astype(np.int64)
+        for k, col in enumerate(("TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT",
+                                 "TOTAL_ENGAGEMENT_CHECKOUT")):
+            out[I[f"{col}_VALUE_IN_MICRO_DOLLAR"]] = np.floor(conv[:, k] * aov).astype(np.int64)
         o1 = out[I["OUTBOUND_CLICK_1"]]
         page_visits = rng.binomial(o1, 0.78)
         out[I["TOTAL_PAGE_VISIT"]] = page_visits
         # Only a few page visits carry a value (advertisers rarely send one).
         out[I["PAGE_VISIT_VALUE_IN_MICRO_DOLLAR"]] = np.floor(
             rng.binomial(page_visits, 0.01) * aov * 0.3).astype(np.int64)
-        out[I["TOTAL_WEB_SESSIONS"]] = rng.binomial(o1 + out[I["OUTBOUND_CLICK_2"]], 0.9)
-        v3 = np.zeros(n, dtype=np.int64)
-        v3[self.is_video] = rng.binomial(imp1[self.is_video], 0.3)
-        out[I["TOTAL_VIDEO_3SEC_VIEWS"]] = v3
-        out[I["TOTAL_VIDEO_P100_COMPLETE"]] = rng.binomial(v3, 0.17)
+        o2 = out[I["OUTBOUND_CLICK_2"]]
+        sessions = rng.binomial(o1 + o2, 0.9)
+        paid_sessions = extra.hypergeometric(o1, o2, sessions) if n else sessions
+        out[I["WEB_SESSIONS_1"]] = paid_sessions
+        out[I["WEB_SESSIONS_2"]] = sessions - paid_sessions
+        out[I["INVALID_IMPRESSION_1"]] = extra.binomial(imp1, self.invalid_rate)
+        out[I["INVALID_CLICKTHROUGH_1"]] = extra.binomial(c1, self.invalid_rate * 1.5)
+        self._video(rng, out, imp1, imp2)
         return out
 
+    def _video(self, rng: np.random.Generator, out: IntArray, imp1: IntArray,
+               imp2: IntArray) -> None:
+        """Video ads' funnel, each stage a subset of the one before (quartiles decreasing)."""
+        video = self.is_video
+        out[I["VIDEO_IMPRESSION_1"]] = np.where(video, imp1, 0)
+        out[I["VIDEO_SPEND_IN_MICRO_DOLLAR"]] = np.where(video, out[I["SPEND_IN_MICRO_DOLLAR"]], 0)
+        hold = np.clip(self.video_hold[video], 0.0, 1.0 / 0.9)
+        length = self.video_length[video]
+        # In a short video the 3-second mark is past 25% (under 12 s) or 50% (6 s and less):
+        # everyone past 3 s has reached them, and the simulator counts those quartiles as the
+        # 3-second views (keeps the funnel order; a little low for P25 of a 6 s video).
+        past_mark = {"P25_COMBINED": length < 12.0, "P50_COMBINED": length <= 6.0}
+        # Share of the previous stage that reaches each stage (P0 = started playing in view).
+        keep = (0.62, 0.78, 0.6, 0.7, 0.66, 0.72, 0.8, 0.9)
+        # Seconds watched by the people who stop between a stage and the next one.
+        stops = (1.5 * np.ones_like(length), 2.5 * np.ones_like(length), (3 + 0.25 * length) / 2,
+                 0.375 * length, 0.625 * length, 0.85 * length, 0.975 * length)
+        for side, imps in (("1", imp1), ("2", imp2)):
+            prev = imps[video]
+            stages = []
+            for stage, p in zip(VIDEO_STAGES, keep, strict=True):
+                share = np.clip(p * (hold if stage != "P0_COMBINED" else 1.0), 0.0, 1.0)
+                if stage in past_mark:
+                    share = np.where(past_mark[stage], 1.0, share)
+                prev = rng.binomial(prev, share)
+                stages.append(prev)
+                out[I[f"VIDEO_{stage}_{side}"], video] = prev
+            watched = stages[-1] * length
+            for k, seconds in enumerate(stops):
+                watched = watched + (stages[k] - stages[k + 1]) * seconds
+            out[I[f"VIDEO_WATCH_SECONDS_{side}"], video] = np.floor(watched).astype(np.int64)
+
+
+    def _day_start(self, day: date) -> int:
+        return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+    def _active_on(self, day: date) -> npt.NDArray[np.bool_]:
+        """Per deliverable ad: its campaign, ad group and itself ACTIVE at 00:00 UTC."""
+        active = self.history.active_at(self._day_start(day))
+        result: npt.NDArray[np.bool_] = np.asarray(active[self._chain].all(axis=0), dtype=bool)
+        return result
+
+    def _group_budgets(self, day: date) -> FloatArray:
+        """Per ad group: its daily budget at 00:00 UTC (a lifetime budget spread over 30 days)."""
+        nc, ng = len(self.campaigns), len(self.ad_groups)
+        amounts = self.history.amounts_at(self._day_start(day))[nc:nc + ng].astype(np.float64)
+        result: FloatArray = np.where(self.lifetime_group, amounts / 30.0, amounts)
+        return result
 
     def rounding_offsets(self, day: date, rows: int) -> FloatArray:
         """Fixed uniforms in [0, 1) per (row, ad) of a day: unbiased rounding when conversions are
@@ -230,6 +329,12 @@ class DeliveryModel:
         window never reports more than a longer one."""
         rng = np.random.default_rng([self.seed, self.account.index, day.toordinal(), 0xA77])
         return rng.random((rows, self.n))
+
+
+def _video_seconds(name: str, default: float) -> float:
+    """The length a creative's name gives ("Video 6s - v1"), else ``default``."""
+    match = re.match(r"Video (\d+)s", name)
+    return float(match.group(1)) if match else default
 
 
 def _rare(rng: np.random.Generator, trials: IntArray, p: FloatArray | float) -> IntArray:
@@ -306,9 +411,12 @@ _FUNNEL: tuple[tuple[tuple[int, ...], int], ...] = (
     ((BASE_INDEX["CLICKTHROUGH_2"],), BASE_INDEX["IMPRESSION_2"]),
     ((BASE_INDEX["OUTBOUND_CLICK_1"],), BASE_INDEX["CLICKTHROUGH_1"]),
     ((BASE_INDEX["OUTBOUND_CLICK_2"],), BASE_INDEX["CLICKTHROUGH_2"]),
+    ((BASE_INDEX["WEB_SESSIONS_1"],), BASE_INDEX["OUTBOUND_CLICK_1"]),
+    ((BASE_INDEX["WEB_SESSIONS_2"],), BASE_INDEX["OUTBOUND_CLICK_2"]),
     (tuple(BASE_INDEX[c] for c in (
         "TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT",
-        "TOTAL_SIGNUP", "TOTAL_LEAD", "TOTAL_CLICK_ADD_TO_CART")), BASE_INDEX["CLICKTHROUGH_1"]),
+        "TOTAL_SIGNUP", "TOTAL_CLICK_LEAD", "TOTAL_VIEW_LEAD", "TOTAL_ENGAGEMENT_LEAD",
+        "TOTAL_CLICK_ADD_TO_CART")), BASE_INDEX["CLICKTHROUGH_1"]),
 )
 
 

@@ -67,6 +67,14 @@ DEFINITIONS: Mapping[str, tuple[str, str]] = {
         "Clicks on your promoted Pins that lead to a close-up or your website (paid)."),
     "CLICKTHROUGH_2": ("Earned Pin clicks", "Pin clicks that came from earned impressions."),
     "TOTAL_CLICKTHROUGH": ("Pin clicks", "Paid plus earned Pin clicks."),
+    "TOTAL_IMPRESSION_USER": (
+        "Total audience",
+        "Number of distinct people who saw your Pins (paid or earned) during the period of the "
+        "row. Counted over that period: a week's audience is not the sum of its days'."),
+    "TOTAL_IMPRESSION_FREQUENCY": (
+        "Frequency",
+        "Average number of times each person in the total audience saw your Pins during the "
+        "period of the row: total impressions divided by total audience."),
     "OUTBOUND_CLICK_1": (
         "Paid outbound clicks",
         "Clicks from your paid ads that took people to a destination off Pinterest."),
@@ -142,6 +150,168 @@ DEFINITIONS: Mapping[str, tuple[str, str]] = {
         "3-second video views", "Times your video ads were watched for at least 3 seconds."),
     "TOTAL_VIDEO_P100_COMPLETE": (
         "Video completions", "Times your video ads were watched to the end."),
+    "IMPRESSION_1_GROSS": (
+        "Gross paid impressions",
+        "Paid impressions before invalid traffic (bots, accidental or repeated views) was "
+        "filtered out; at least the paid impressions."),
+    "CLICKTHROUGH_1_GROSS": (
+        "Gross paid Pin clicks",
+        "Paid Pin clicks before invalid clicks were filtered out; at least the paid Pin clicks."),
+    "WEB_SESSIONS_1": (
+        "Paid web sessions",
+        "Visits to your website that started from your paid ads."),
+    "WEB_SESSIONS_2": (
+        "Earned web sessions",
+        "Visits to your website that started from earned impressions."),
+    "TOTAL_CLICK_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Checkout value (click)",
+        f"Order value of the checkouts attributed to a click, {_MONEY}."),
+    "TOTAL_VIEW_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Checkout value (view)",
+        f"Order value of the checkouts attributed to a view, {_MONEY}."),
+    "TOTAL_ENGAGEMENT_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Checkout value (engagement)",
+        f"Order value of the checkouts attributed to an engagement, {_MONEY}."),
+    "TOTAL_WEB_CHECKOUT": (
+        "Web checkouts",
+        "Checkouts on your website attributed to your ads (click, view and engagement)."),
+    "TOTAL_WEB_CLICK_CHECKOUT": (
+        "Web checkouts (click)",
+        "Checkouts on your website by people who clicked your ad within the click window."),
+    "TOTAL_WEB_VIEW_CHECKOUT": (
+        "Web checkouts (view)",
+        "Checkouts on your website by people who saw but did not click your ad, within the view "
+        "window."),
+    "TOTAL_WEB_ENGAGEMENT_CHECKOUT": (
+        "Web checkouts (engagement)",
+        "Checkouts on your website by people who engaged with your ad within the engagement "
+        "window."),
+    "TOTAL_WEB_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Web checkout value",
+        f"Order value of the web checkouts, {_MONEY}."),
+    "TOTAL_WEB_CLICK_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Web checkout value (click)",
+        f"Order value of the web checkouts attributed to a click, {_MONEY}."),
+    "TOTAL_WEB_VIEW_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Web checkout value (view)",
+        f"Order value of the web checkouts attributed to a view, {_MONEY}."),
+    "TOTAL_WEB_ENGAGEMENT_CHECKOUT_VALUE_IN_MICRO_DOLLAR": (
+        "Web checkout value (engagement)",
+        f"Order value of the web checkouts attributed to an engagement, {_MONEY}."),
+    "WEB_CHECKOUT_COST_PER_ACTION": (
+        "Cost per web checkout",
+        "Spend divided by web checkouts, in the ad account's currency."),
+    "WEB_CHECKOUT_ROAS": (
+        "Web checkout ROAS",
+        "Web checkout value divided by spend."),
+    "TOTAL_CLICK_LEAD": (
+        "Leads (click)",
+        "Leads by people who clicked your ad within the click window."),
+    "TOTAL_VIEW_LEAD": (
+        "Leads (view)",
+        "Leads by people who saw but did not click your ad, within the view window."),
+    "TOTAL_ENGAGEMENT_LEAD": (
+        "Leads (engagement)",
+        "Leads by people who engaged with your ad within the engagement window."),
+    "TOTAL_WEB_LEAD": (
+        "Web leads",
+        "Lead events on your website attributed to your ads."),
+    "TOTAL_WEB_CLICK_LEAD": (
+        "Web leads (click)",
+        "Web leads by people who clicked your ad within the click window."),
+    "TOTAL_WEB_VIEW_LEAD": (
+        "Web leads (view)",
+        "Web leads by people who saw but did not click your ad, within the view window."),
+    "TOTAL_WEB_ENGAGEMENT_LEAD": (
+        "Web leads (engagement)",
+        "Web leads by people who engaged with your ad within the engagement window."),
+    "WEB_LEAD_COST_PER_ACTION": (
+        "Cost per web lead",
+        "Spend divided by web leads, in the ad account's currency."),
+    "VIDEO_SPEND_IN_DOLLAR": (
+        "Video spend",
+        "Spend on video ads, in the ad account's currency."),
+    "PAID_VIDEO_VIEWABLE_RATE": (
+        "Viewable rate",
+        "Paid MRC video views divided by paid impressions of video ads."),
+    "TOTAL_VIDEO_AVG_WATCHTIME_IN_SECOND": (
+        "Average watch time",
+        "Seconds your video ads were watched on average per video start (paid and earned)."),
+    "VIDEO_AVG_WATCHTIME_IN_SECOND_1": (
+        "Paid average watch time",
+        "Seconds your paid video ads were watched on average per video start."),
+    "VIDEO_AVG_WATCHTIME_IN_SECOND_2": (
+        "Earned average watch time",
+        "Seconds your video Pins were watched on average per earned video start."),
+    "VIDEO_P0_COMBINED_1": (
+        "Paid video starts",
+        "Times your video ads started playing in view (paid)."),
+    "VIDEO_P0_COMBINED_2": (
+        "Earned video starts",
+        "Times your video ads started playing in view (earned)."),
+    "TOTAL_VIDEO_P0_COMBINED": (
+        "Video starts",
+        "Times your video ads started playing in view, paid and earned."),
+    "VIDEO_MRC_VIEWS_1": (
+        "Paid MRC video views",
+        "Times your video ads were viewed for 2 continuous seconds with at least half of the "
+        "video on screen (the MRC standard) (paid)."),
+    "VIDEO_MRC_VIEWS_2": (
+        "Earned MRC video views",
+        "Times your video ads were viewed for 2 continuous seconds with at least half of the "
+        "video on screen (the MRC standard) (earned)."),
+    "TOTAL_VIDEO_MRC_VIEWS": (
+        "MRC video views",
+        "Times your video ads were viewed for 2 continuous seconds with at least half of the "
+        "video on screen (the MRC standard), paid and earned."),
+    "VIDEO_3SEC_VIEWS_1": (
+        "Paid 3-second video views",
+        "Times your video ads were watched for at least 3 seconds (paid)."),
+    "VIDEO_3SEC_VIEWS_2": (
+        "Earned 3-second video views",
+        "Times your video ads were watched for at least 3 seconds (earned)."),
+    "VIDEO_P25_COMBINED_1": (
+        "Paid video views to 25%",
+        "Times your video ads were watched to 25% of their length (paid)."),
+    "VIDEO_P25_COMBINED_2": (
+        "Earned video views to 25%",
+        "Times your video ads were watched to 25% of their length (earned)."),
+    "TOTAL_VIDEO_P25_COMBINED": (
+        "Video views to 25%",
+        "Times your video ads were watched to 25% of their length, paid and earned."),
+    "VIDEO_P50_COMBINED_1": (
+        "Paid video views to 50%",
+        "Times your video ads were watched to 50% of their length (paid)."),
+    "VIDEO_P50_COMBINED_2": (
+        "Earned video views to 50%",
+        "Times your video ads were watched to 50% of their length (earned)."),
+    "TOTAL_VIDEO_P50_COMBINED": (
+        "Video views to 50%",
+        "Times your video ads were watched to 50% of their length, paid and earned."),
+    "VIDEO_P75_COMBINED_1": (
+        "Paid video views to 75%",
+        "Times your video ads were watched to 75% of their length (paid)."),
+    "VIDEO_P75_COMBINED_2": (
+        "Earned video views to 75%",
+        "Times your video ads were watched to 75% of their length (earned)."),
+    "TOTAL_VIDEO_P75_COMBINED": (
+        "Video views to 75%",
+        "Times your video ads were watched to 75% of their length, paid and earned."),
+    "VIDEO_P95_COMBINED_1": (
+        "Paid video views to 95%",
+        "Times your video ads were watched to 95% of their length (paid)."),
+    "VIDEO_P95_COMBINED_2": (
+        "Earned video views to 95%",
+        "Times your video ads were watched to 95% of their length (earned)."),
+    "TOTAL_VIDEO_P95_COMBINED": (
+        "Video views to 95%",
+        "Times your video ads were watched to 95% of their length, paid and earned."),
+    "VIDEO_P100_COMPLETE_1": (
+        "Paid video completions",
+        "Times your video ads were watched to the end (paid)."),
+    "VIDEO_P100_COMPLETE_2": (
+        "Earned video completions",
+        "Times your video ads were watched to the end (earned)."),
 }
 
 

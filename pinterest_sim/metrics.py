@@ -40,6 +40,7 @@ from pinterest_sim.catalog import (
     CONVERSION_BASE_COLUMNS,
     CONVERSION_COLUMNS,
     INTERNAL_COLUMNS,
+    PERIOD_COLUMNS,
     RATIO_COLUMNS,
     SCALED_COLUMNS,
     SUM_COLUMNS,
@@ -55,6 +56,7 @@ from pinterest_sim.delivery import (
     slices_from_cumulative,
     split_cumulative,
 )
+from pinterest_sim.reach import ReachPlan, segment_reach
 from pinterest_sim.targeting import (
     EMPTY_TYPES,
     account_weights,
@@ -297,17 +299,20 @@ class MetricsEngine:
         if not len(keep):
             return out
         kept_entities = [entities[idx.entity_pos[k]] for k in keep]
-        attrs = _attribute_rows(kept_entities, level, cols, id_col, m.account.id, self.world)
+        attrs = _attribute_rows(kept_entities, level, cols, id_col, m.account.id,
+                               self.world.at(self.clock.now()))
         if aggregate:
             attrs = [{k: val for k, val in attrs[0].items()
                       if k != id_col and all(a.get(k) == val for a in attrs)}]
+        plan = _reach_plan(m, idx, keep, aggregate) if _wants_reach(cols) else None
         for label, ad_values in self._buckets(m, start, end, granularity, attribution):
             agg = np.add.reduceat(ad_values, idx.starts, axis=1)[:, keep]
             if aggregate:
                 agg = agg.sum(axis=1, keepdims=True)
             present = _has_delivery(agg, hourly)
             if present.any():
-                out.extend(_format_rows(agg, present, attrs, label, cols))
+                reach = None if plan is None else plan.reach(_total_impressions(ad_values))
+                out.extend(_format_rows(agg, present, attrs, label, cols, reach))
         return out
 
     def _buckets(self, m: DeliveryModel, start: date, end: date, granularity: str,
@@ -372,8 +377,12 @@ class MetricsEngine:
             out_entities: list[Any] = [m.account]
         else:
             out_entities = [split_entities[split_idx.entity_pos[k]] for k in keep]
-        attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id, self.world)
+        attrs = _attribute_rows(out_entities, level, cols, id_col, m.account.id,
+                               self.world.at(self.clock.now()))
         n_runs = len(split_idx.entity_pos)
+        # Segments share their entity's frequency over the bucket (reach.py).
+        plan = (_reach_plan(m, split_idx, keep, level == "AD_ACCOUNT") if _wants_reach(cols)
+                else None)
         for ttype in dict.fromkeys(targeting_types):
             if ttype in EMPTY_TYPES:
                 continue
@@ -417,8 +426,17 @@ class MetricsEngine:
                 present = _has_delivery(flat, hourly)
                 if not present.any():
                     continue
+                reach = None
+                if plan is not None:
+                    period = _total_impressions(buckets[0][1])
+                    for _, more in buckets[1:]:
+                        period = period + _total_impressions(more)
+                    segments = _total_impressions(acc)  # (entities, values)
+                    reach = segment_reach(
+                        plan.reach(period)[:, None],
+                        segments.sum(axis=1, keepdims=True), segments).reshape(n_ent * k)
                 flat_attrs = [attrs[j] for j in range(n_ent) for _ in range(k)]
-                rows = _format_rows(flat, present, flat_attrs, label, cols)
+                rows = _format_rows(flat, present, flat_attrs, label, cols, reach)
                 flat_values = [v for _ in range(n_ent) for v in values]
                 for j, row in zip(np.flatnonzero(present).tolist(), rows, strict=True):
                     out.append({"targeting_type": ttype, "targeting_value": flat_values[j],
@@ -485,6 +503,27 @@ def _day_labels(start: date, last: date, granularity: str) -> Iterator[tuple[str
         day += timedelta(days=1)
 
 
+def _wants_reach(cols: Sequence[str]) -> bool:
+    return any(c in PERIOD_COLUMNS for c in cols)
+
+
+def _total_impressions(values: IntArray) -> IntArray:
+    """Paid plus earned impressions of (N_BASE, ...) values."""
+    total: IntArray = values[BASE_INDEX["IMPRESSION_1"]] + values[BASE_INDEX["IMPRESSION_2"]]
+    return total
+
+
+def _reach_plan(m: DeliveryModel, idx: _LevelIndex, keep: np.ndarray[Any, np.dtype[np.intp]],
+                one_row: bool) -> ReachPlan:
+    """Reach of each kept run of ``idx`` (or of all of them together when ``one_row``)."""
+    lengths = np.diff(idx.starts, append=m.n)
+    run_of_ad = np.repeat(np.arange(len(idx.starts), dtype=np.intp), lengths)
+    row_of_run = np.full(len(idx.starts), -1, dtype=np.intp)
+    row_of_run[keep] = 0 if one_row else np.arange(len(keep), dtype=np.intp)
+    return ReachPlan(row_of_run[run_of_ad], m.group_of, m.group_audience, m.universe,
+                     1 if one_row else len(keep))
+
+
 def _base_needed(cols: Sequence[str]) -> list[int]:
     """Base column indices that the requested metric columns are computed from."""
     needed: set[int] = set()
@@ -500,6 +539,9 @@ def _base_needed(cols: Sequence[str]) -> list[int]:
         elif col in RATIO_COLUMNS:
             add(RATIO_COLUMNS[col][0])
             add(RATIO_COLUMNS[col][1])
+        elif col in PERIOD_COLUMNS:
+            for p in PERIOD_COLUMNS[col]:
+                add(p)
 
     for c in cols:
         add(c)
@@ -531,28 +573,30 @@ def _apply_windows(full: IntArray, a: Attribution, offsets: FloatArray) -> IntAr
     blend = 0.7 * click + 0.2 * eng + 0.1 * view
     factors = {
         "TOTAL_CLICK_CHECKOUT": click, "TOTAL_VIEW_CHECKOUT": view,
-        "TOTAL_ENGAGEMENT_CHECKOUT": eng, "TOTAL_SIGNUP": blend, "TOTAL_LEAD": blend,
-        "TOTAL_CLICK_ADD_TO_CART": blend, "TOTAL_PAGE_VISIT": blend,
+        "TOTAL_ENGAGEMENT_CHECKOUT": eng, "TOTAL_SIGNUP": blend, "TOTAL_CLICK_LEAD": click,
+        "TOTAL_CLICK_ADD_TO_CART": blend, "TOTAL_PAGE_VISIT": blend, "TOTAL_VIEW_LEAD": view,
+        "TOTAL_ENGAGEMENT_LEAD": eng,
     }
     vals = full.copy()
     for k, (col, factor) in enumerate(factors.items()):
         src = full[_I[col]].astype(np.float64)
         vals[_I[col]] = np.floor(src * factor + offsets[k]) if factor > 0 else 0
     # Values follow the conversions that remain.
-    for value_col, count_cols in (
-        ("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR",
-         ("TOTAL_CLICK_CHECKOUT", "TOTAL_VIEW_CHECKOUT", "TOTAL_ENGAGEMENT_CHECKOUT")),
-        ("PAGE_VISIT_VALUE_IN_MICRO_DOLLAR", ("TOTAL_PAGE_VISIT",)),
+    for value_col, count_col in (
+        ("TOTAL_CLICK_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_CLICK_CHECKOUT"),
+        ("TOTAL_VIEW_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_VIEW_CHECKOUT"),
+        ("TOTAL_ENGAGEMENT_CHECKOUT_VALUE_IN_MICRO_DOLLAR", "TOTAL_ENGAGEMENT_CHECKOUT"),
+        ("PAGE_VISIT_VALUE_IN_MICRO_DOLLAR", "TOTAL_PAGE_VISIT"),
     ):
-        before = sum(full[_I[c]] for c in count_cols).astype(np.float64)
-        after = sum(vals[_I[c]] for c in count_cols).astype(np.float64)
+        before = full[_I[count_col]].astype(np.float64)
+        after = vals[_I[count_col]].astype(np.float64)
         value = full[_I[value_col]].astype(np.float64)
         vals[_I[value_col]] = np.where(
             before > 0, np.floor(value * (after / np.maximum(before, 1.0))), 0)
     return vals
 
 
-N_OFFSET_ROWS = 8  # 7 scaled conversion columns + the TIME_OF_CONVERSION lag
+N_OFFSET_ROWS = 10  # 9 scaled conversion columns + the TIME_OF_CONVERSION lag
 
 
 def _selected_runs(idx: _LevelIndex, entities: Sequence[Any], level: str,
@@ -613,14 +657,14 @@ def _metric(agg: IntArray, col: str) -> IntArray:
     return agg[BASE_INDEX[col]] if col in BASE_INDEX else _sum(agg, col)
 
 
-def attribute_value(entity: Any, level: str, col: str, world: World, account_id: str) -> Any:
-    """The value of an attribute column for an entity of ``level`` (None when it has none)."""
+def attribute_value(entity: Any, level: str, col: str, lookups: Mapping[str, Any],
+                    account_id: str) -> Any:
+    """The value of an attribute column for an entity of ``level`` (None when it has none);
+    ``lookups``: the account's campaigns and ad groups by id."""
     if col in ("AD_ACCOUNT_ID", "ADVERTISER_ID"):
         return account_id
-    campaign = entity if level == "CAMPAIGN" else world.campaigns_by_id.get(
-        getattr(entity, "campaign_id", ""))
-    group = entity if level == "AD_GROUP" else world.ad_groups_by_id.get(
-        getattr(entity, "ad_group_id", ""))
+    campaign = entity if level == "CAMPAIGN" else lookups.get(getattr(entity, "campaign_id", ""))
+    group = entity if level == "AD_GROUP" else lookups.get(getattr(entity, "ad_group_id", ""))
     ad = entity if level == "AD" else None
     if col.startswith("CAMPAIGN_") and campaign is not None:
         return {
@@ -645,13 +689,20 @@ def attribute_value(entity: Any, level: str, col: str, world: World, account_id:
 
 def _attribute_rows(entities: Sequence[Any], level: str, cols: Sequence[str], id_col: str,
                     account_id: str, world: World) -> list[dict[str, Any]]:
-    """Per entity: its id column and the requested attribute columns (the start of each row)."""
+    """Per entity: its id column and the requested attribute columns (the start of each row).
+    ``world``: the world at the clock's now, so statuses, caps and budgets are today's."""
     attr_cols = [c for c in cols if c in ATTRIBUTE_COLUMNS and c != id_col]
     rows = []
+    current: dict[str, Any] = {}
+    if attr_cols and level != "AD_ACCOUNT":
+        ents = world.account_entities(account_id)
+        every: tuple[Any, ...] = (*ents.campaigns, *ents.ad_groups, *ents.ads)
+        current = {e.id: e for e in every}
     for ent in entities:
+        ent = current.get(ent.id, ent)
         row: dict[str, Any] = {id_col: ent.id}
         for c in attr_cols:
-            v = attribute_value(ent, level, c, world, account_id)
+            v = attribute_value(ent, level, c, current, account_id)
             if v is not None:
                 row[c] = v
         rows.append(row)
@@ -660,10 +711,13 @@ def _attribute_rows(entities: Sequence[Any], level: str, cols: Sequence[str], id
 
 def _format_rows(agg: IntArray, present: np.ndarray[Any, np.dtype[np.bool_]],
                  attrs: Sequence[dict[str, Any]], label: str | None,
-                 cols: Sequence[str]) -> list[dict[str, Any]]:
+                 cols: Sequence[str], reach: IntArray | None = None) -> list[dict[str, Any]]:
+    """``reach``: people reached per column of ``agg`` over the bucket (reach.py), needed when
+    a PERIOD_COLUMNS column is asked."""
     metric_values: list[tuple[str, list[Any]]] = []
     for c in cols:
-        vals = column_values(agg, c)
+        vals = column_values(agg, c) if c not in PERIOD_COLUMNS else \
+            _period_values(agg, c, reach)
         if vals is not None:
             metric_values.append((c, vals))
     rows: list[dict[str, Any]] = []
@@ -677,3 +731,14 @@ def _format_rows(agg: IntArray, present: np.ndarray[Any, np.dtype[np.bool_]],
                 row[c] = v
         rows.append(row)
     return rows
+
+
+def _period_values(agg: IntArray, col: str, reach: IntArray | None) -> list[Any] | None:
+    if reach is None:
+        return None
+    if col == "TOTAL_IMPRESSION_USER":
+        return reach.tolist()  # type: ignore[no-any-return]
+    impressions = _total_impressions(agg).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        freq = np.where(reach > 0, impressions / np.maximum(reach, 1), np.nan)
+    return [None if v != v else v for v in freq.tolist()]

@@ -232,12 +232,17 @@ class AnalyticsQuery:
 class SimulatorBackend:
     """State and rules of the simulated Pinterest API (thread-safe, no HTTP)."""
 
+    @property
+    def world(self) -> World:
+        """The world as it is at the clock's now (history.py: edits, new ads)."""
+        return self.base_world.at(self.clock.now())
+
     def __init__(self, config: SimConfig, clock: Clock, world: World | None = None,
                  engine: MetricsEngine | None = None) -> None:
         self.config = config
         self.clock = clock
-        self.world = world if world is not None else World(config.seed)
-        self.engine = engine if engine is not None else MetricsEngine(self.world, clock)
+        self.base_world = world if world is not None else World(config.seed)
+        self.engine = engine if engine is not None else MetricsEngine(self.base_world, clock)
         self.faults: Faults = config.faults
         self.rate_limits: RateLimitConfig = config.rate_limits
         self.limiter = RateLimiter(self.rate_limits)

@@ -10,18 +10,28 @@ them); entity ids, names, statuses and budgets come from the seed.
 
 Times are absolute epoch seconds anchored in 2024-2025 so that the world does not move with the
 clock: every day from mid 2025 on is a normal delivery day for ACTIVE entities.
+
+The world lives (history.py): from mid 2026 its entities get edits (status, budgets) and its
+accounts new ads (``NEW_ADS_FROM`` on), all fixed by the seed up to 2029. ``World`` holds
+everything ever created, as first generated; ``World.at(now)`` is the world as the API shows it
+at ``now``: only the ads created by then, each entity with its edits up to then applied.
 """
 
 from __future__ import annotations
 
 import base64
+import bisect
+import copy
+import dataclasses
 import html
 import random
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pinterest_sim.history import HORIZON, AccountHistory, Histories
 from pinterest_sim.hostile import (
     HOSTILE_ACCOUNT_ID as HOSTILE_ACCOUNT_ID,
 )
@@ -400,7 +410,8 @@ ACCESS_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 
 
 class World:
-    """All entities of the simulator, immutable after construction."""
+    """All entities of the simulator, immutable after construction (``at`` gives the state at
+    a time)."""
 
     def __init__(self, seed: int = 7) -> None:
         self.seed = seed
@@ -408,7 +419,12 @@ class World:
         self.demo_user = USERS[0]
         self.other_user = USERS[1]
         users = {u.id: u for u in USERS}
-        built = [_build_account(seed, i, spec, users) for i, spec in enumerate(ACCOUNT_SPECS)]
+        built = [_with_new_ads(seed, i, spec, _build_account(seed, i, spec, users))
+                 for i, spec in enumerate(ACCOUNT_SPECS)]
+        self._histories = Histories()
+        self._views_lock = threading.Lock()
+        self._views: dict[tuple[int, ...], WorldAt] = {}
+        self._creations = sorted(a.created_time for b in built for a in b.ads)
         self._by_account: dict[str, AccountEntities] = {b.account.id: b for b in built}
         self.accounts: tuple[AdAccount, ...] = tuple(b.account for b in built)
         self.campaigns_by_id: dict[str, Campaign] = {}
@@ -463,6 +479,138 @@ class World:
 
     def __repr__(self) -> str:
         return f"World(seed={self.seed}, accounts={len(self.accounts)})"
+
+    # ----- the living world (history.py) ------------------------------------------------------
+
+    def history(self, account_id: str) -> AccountHistory:
+        """The account's edits (built on first use)."""
+        ents = self._by_account[account_id]
+        return self._histories.get(account_id, lambda: AccountHistory(
+            self.seed, ents.account.index, ents.campaigns, ents.ad_groups, ents.ads))
+
+    def at(self, now: datetime | int) -> World:
+        """The world as the API shows it at ``now`` (cached until the next edit or new ad)."""
+        when = int(now.timestamp()) if isinstance(now, datetime) else int(now)
+        key = (bisect.bisect_right(self._creations, when),
+               *(self.history(a.id).events_at(when) for a in self.accounts))
+        with self._views_lock:
+            view = self._views.get(key)
+            if view is None:
+                if len(self._views) > 8:
+                    self._views.clear()
+                view = self._views[key] = WorldAt(self, when)
+            return view
+
+
+class WorldAt(World):
+    """``World.at(now)``: the same accounts and people; each account's entities as at ``now``
+    (built per account on first use)."""
+
+    def __init__(self, base: World, when: int) -> None:  # World.__init__ not called: shares base
+        self.seed = base.seed
+        self.users = base.users
+        self.demo_user = base.demo_user
+        self.other_user = base.other_user
+        self.accounts = base.accounts
+        self.base = base
+        self.when = when
+        self._lock = threading.Lock()
+        self._living: dict[str, AccountEntities] = {}
+        self._base_by_account = base._by_account
+        self._by_id: tuple[dict[str, Campaign], dict[str, AdGroup], dict[str, Ad]] | None = None
+
+    def history(self, account_id: str) -> AccountHistory:
+        return self.base.history(account_id)
+
+    def at(self, now: datetime | int) -> World:
+        return self.base.at(now)
+
+    def account(self, account_id: str) -> AdAccount | None:
+        b = self._base_by_account.get(account_id)
+        return b.account if b else None
+
+    def account_entities(self, account_id: str) -> AccountEntities:
+        with self._lock:
+            hit = self._living.get(account_id)
+        if hit is None:
+            hit = _living_entities(self._base_by_account[account_id],
+                                   self.base.history(account_id), self.when)
+            with self._lock:
+                hit = self._living.setdefault(account_id, hit)
+        return hit
+
+    def campaigns(self, account_id: str) -> tuple[Campaign, ...]:
+        return self.account_entities(account_id).campaigns
+
+    def ad_groups(self, account_id: str) -> tuple[AdGroup, ...]:
+        return self.account_entities(account_id).ad_groups
+
+    def ads(self, account_id: str) -> tuple[Ad, ...]:
+        return self.account_entities(account_id).ads
+
+    def _lookups(self) -> tuple[dict[str, Campaign], dict[str, AdGroup], dict[str, Ad]]:
+        if self._by_id is None:
+            campaigns: dict[str, Campaign] = {}
+            groups: dict[str, AdGroup] = {}
+            ads: dict[str, Ad] = {}
+            for account in self.accounts:
+                ents = self.account_entities(account.id)
+                campaigns.update((c.id, c) for c in ents.campaigns)
+                groups.update((g.id, g) for g in ents.ad_groups)
+                ads.update((a.id, a) for a in ents.ads)
+            self._by_id = (campaigns, groups, ads)
+        return self._by_id
+
+    @property
+    def campaigns_by_id(  # type: ignore[override]
+            self) -> dict[str, Campaign]:
+        return self._lookups()[0]
+
+    @property
+    def ad_groups_by_id(  # type: ignore[override]
+            self) -> dict[str, AdGroup]:
+        return self._lookups()[1]
+
+    @property
+    def ads_by_id(  # type: ignore[override]
+            self) -> dict[str, Ad]:
+        return self._lookups()[2]
+
+    def __repr__(self) -> str:
+        return f"World(seed={self.seed}, at={self.when})"
+
+
+def _living_entities(base: AccountEntities, history: AccountHistory,
+                     when: int) -> AccountEntities:
+    """The account's entities at ``when``: ads created by then, edits up to then applied."""
+    active = history.active_at(when)
+    amounts = history.amounts_at(when)
+    last = history.last_edit_at(when)
+    nc, ng = history.n_campaigns, history.n_groups
+
+    def edited(entity: Any, pos: int, **changes: Any) -> Any:
+        if last[pos] < 0:
+            return entity
+        if entity.status != "ARCHIVED":
+            changes["status"] = "ACTIVE" if active[pos] else "PAUSED"
+        changes["updated_time"] = max(entity.updated_time, int(last[pos]))
+        # A copy with the changed fields (dataclasses.replace re-runs __init__: 5x slower for
+        # the 14,000 entities of the large account).
+        new = copy.copy(entity)
+        for name, value in changes.items():
+            object.__setattr__(new, name, value)
+        return new
+
+    campaigns = tuple(
+        edited(c, i, **({"daily_spend_cap": int(amounts[i])} if c.daily_spend_cap else {}))
+        for i, c in enumerate(base.campaigns))
+    groups = tuple(
+        edited(g, nc + i, **({"budget_in_micro_currency": int(amounts[nc + i])}
+                             if g.budget_in_micro_currency else {}))
+        for i, g in enumerate(base.ad_groups))
+    ads = tuple(edited(a, nc + ng + i) for i, a in enumerate(base.ads)
+                if a.created_time <= when)
+    return AccountEntities(base.account, campaigns, groups, ads)
 
 
 def _pick_status(rng: random.Random, parent: str, active: float, paused: float) -> str:
@@ -632,3 +780,51 @@ def _creative_type(creative: str) -> str:
         "Carousel 3 Cards": "CAROUSEL", "Idea Pin Story": "IDEA", "Collections": "COLLECTION",
         "Shopping Pin": "SHOPPING",
     }.get(creative, "REGULAR")
+
+
+# New ads (the living world): from NEW_ADS_FROM on, each account gets a new ad every few days
+# (every 1.5 days on average in the large account, 7 elsewhere) in one of its ad groups that is
+# not archived, up to the history's horizon. Drawn from their own stream, so the generated
+# entities stay as they were; inserted after their ad group's last ad (world order keeps each
+# ad group's ads together).
+NEW_ADS_FROM = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+
+
+def _with_new_ads(seed: int, index: int, spec: AdAccountSpec,
+                  ents: AccountEntities) -> AccountEntities:
+    archived = {c.id for c in ents.campaigns if c.status == "ARCHIVED"}
+    groups = [g for g in ents.ad_groups if g.status != "ARCHIVED"
+              and g.campaign_id not in archived]
+    if not groups or spec.id == HOSTILE_ACCOUNT_ID:
+        return ents
+    rng = random.Random(f"{seed}:{index}:new-ads")
+    gap_days = 1.5 if spec.n_campaigns >= 100 else 7.0
+    objective = {c.id: c.objective_type for c in ents.campaigns}
+    campaign_theme = {c.id: c.name.split(" – ")[0] for c in ents.campaigns}
+    by_group: dict[str, list[Ad]] = {}
+    for ad in ents.ads:
+        by_group.setdefault(ad.ad_group_id, []).append(ad)
+    next_ad = max(int(a.id) for a in ents.ads)
+    next_pin = max(int(a.pin_id) for a in ents.ads)
+    domain = _DOMAINS[spec.id]
+    t = NEW_ADS_FROM + rng.expovariate(1.0 / (gap_days * _DAY_S))
+    while t < HORIZON:
+        group = rng.choice(groups)
+        next_ad += rng.randrange(3, 40)
+        next_pin += rng.randrange(1000, 90000)
+        creative = rng.choice(_CREATIVES)
+        if objective[group.campaign_id] == "VIDEO_COMPLETION":
+            creative = rng.choice(("Video 15s", "Video 6s"))
+        siblings = by_group.setdefault(group.id, [])
+        slug = campaign_theme[group.campaign_id].lower().replace("'", "").replace(" ", "-")
+        siblings.append(Ad(
+            id=str(next_ad), ad_account_id=spec.id, campaign_id=group.campaign_id,
+            ad_group_id=group.id, status="ACTIVE",
+            name=f"{creative} – v{len(siblings) + 1}", creative_type=_creative_type(creative),
+            pin_id=str(next_pin),
+            destination_url=f"https://www.{domain}/{slug}?utm_source=pinterest"
+                            f"&utm_medium=paid&utm_campaign={group.campaign_id}",
+            customizable_cta_type=rng.choice(_CTA), created_time=int(t), updated_time=int(t)))
+        t += rng.expovariate(1.0 / (gap_days * _DAY_S))
+    ads = tuple(a for g in ents.ad_groups for a in by_group.get(g.id, ()))
+    return dataclasses.replace(ents, ads=ads)

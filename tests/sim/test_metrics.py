@@ -199,11 +199,20 @@ def test_weekends_differ_from_weekdays(engine: MetricsEngine) -> None:
 
 def test_paused_and_archived_entities_do_not_deliver(engine: MetricsEngine,
                                                      world: World) -> None:
-    idle = {c.id for c in world.campaigns(LARGE_ACCOUNT_ID) if c.status != "ACTIVE"}
-    assert idle
-    rows = engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", sorted(idle)[:250],
-                       TODAY - timedelta(days=7), TODAY, "DAY", ["SPEND_IN_MICRO_DOLLAR"])
-    assert rows == []
+    # The world lives (statuses change over time): each day, the campaigns that were not
+    # ACTIVE at 00:00 UTC have no delivery that day; the ACTIVE ones mostly do.
+    for back in range(8):
+        day = TODAY - timedelta(days=back)
+        at_start = world.at(datetime(day.year, day.month, day.day, tzinfo=UTC))
+        campaigns = at_start.campaigns(LARGE_ACCOUNT_ID)
+        idle = sorted(c.id for c in campaigns if c.status != "ACTIVE")
+        assert idle
+        assert engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", idle[:250], day, day, "DAY",
+                           ["SPEND_IN_MICRO_DOLLAR"]) == [], day
+        live = [c.id for c in campaigns if c.status == "ACTIVE"][:250]
+        rows = engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", live, day, day, "DAY",
+                           ["SPEND_IN_MICRO_DOLLAR"])
+        assert len(rows) > 0.5 * len(live), day
 
 
 def test_empty_account_has_no_rows(engine: MetricsEngine) -> None:
@@ -510,9 +519,19 @@ def test_large_account_campaign_rows_for_90_days(engine: MetricsEngine, world: W
     start = TODAY - timedelta(days=89)
     rows = engine.rows(LARGE_ACCOUNT_ID, "CAMPAIGN", None, start, TODAY, "DAY",
                        ["SPEND_IN_MICRO_DOLLAR", "PAID_IMPRESSION", "CTR", "CAMPAIGN_NAME"])
-    active = {c.id for c in world.campaigns(LARGE_ACCOUNT_ID) if c.status == "ACTIVE"}
+    # Campaigns pause and resume over the 90 days (the living world): a campaign delivers on a
+    # day only if it was ACTIVE at 00:00 UTC that day; archived ones never.
+    active_on: dict[str, set[str]] = {}
+    for r in rows:
+        day = date.fromisoformat(r["DATE"])
+        if r["DATE"] not in active_on:
+            at = world.at(datetime(day.year, day.month, day.day, tzinfo=UTC))
+            active_on[r["DATE"]] = {c.id for c in at.campaigns(LARGE_ACCOUNT_ID)
+                                    if c.status == "ACTIVE"}
+        assert r["CAMPAIGN_ID"] in active_on[r["DATE"]], r
+    archived = {c.id for c in world.campaigns(LARGE_ACCOUNT_ID) if c.status == "ARCHIVED"}
     delivering = {r["CAMPAIGN_ID"] for r in rows}
-    assert len(delivering) >= 300 and delivering <= active
+    assert len(delivering) >= 300 and not delivering & archived
     assert len(rows) >= 300 * 90
     account = engine.rows(LARGE_ACCOUNT_ID, "AD_ACCOUNT", None, start, TODAY, "TOTAL",
                           ["SPEND_IN_MICRO_DOLLAR"])[0]
