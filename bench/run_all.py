@@ -33,6 +33,7 @@ BENCHMARKS: Final = (
     "render_cost",
     "server_load",
     "browser",
+    "replicas",
 )
 README: Final = REPO_ROOT / "bench" / "README.md"
 START: Final = "<!-- results:start -->"

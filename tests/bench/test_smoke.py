@@ -169,6 +169,26 @@ def test_browser(tmp_path: Path) -> None:
     assert facts["warm_429s"] == 0
 
 
+def test_replicas(tmp_path: Path) -> None:
+    """Real app processes (`streamlit run app.py`) driven through Streamlit's websocket
+    protocol: two processes sharing one Redis pay for each distinct query once, as one process
+    does; two without it pay twice; no 429 either way."""
+    facts = run_smoke("replicas", tmp_path)["facts"]
+    reference = facts["reference_calls"]  # one session alone on one process, each view once
+    assert reference > 0
+    assert facts["alone_failures"] == []
+    assert facts["calls_1_redis"] == reference
+    assert facts["calls_2_redis"] == reference
+    assert facts["calls_2_local"] == 2 * reference
+    for tag in ("1_redis", "2_redis", "2_local"):
+        assert facts[f"429s_{tag}"] == 0
+        assert facts[f"failures_{tag}"] == 0, facts[f"failure_samples_{tag}"]
+        assert facts[f"runs_{tag}"] == 6  # 2 views x 3 sessions, one round
+    for days in (90, 1):
+        assert facts[f"hit_in_process_s_{days}d"] > 0
+        assert facts[f"hit_through_redis_s_{days}d"] > 0
+
+
 def test_run_all_smoke_leaves_the_readme_alone(tmp_path: Path) -> None:
     readme = REPO_ROOT / "bench" / "README.md"
     before = readme.read_text()

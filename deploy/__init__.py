@@ -1,0 +1,1 @@
+"""Running the dashboard as N replicas behind nginx (deploy/README.md)."""
