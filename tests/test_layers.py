@@ -15,6 +15,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "pages": {"pinterest_client", "pinterest_sim", "web"},
     "ui": {"pinterest_client", "pinterest_sim", "web"},
     "app.py": {"pinterest_client", "pinterest_sim"},
+    "app_shell.py": {"pinterest_client", "pinterest_sim"},
     "dashboard": {"streamlit", "ui", "pages", "web", "starlette"},
     "pinterest_client": {"streamlit", "pinterest_sim", "dashboard", "ui", "pages", "web"},
     "pinterest_sim": {"streamlit", "pinterest_client", "dashboard", "ui", "pages", "web"},

@@ -44,7 +44,7 @@ NARROW_CSS: Final = f"""
     min-width: 0 !important;
     width: calc(50% - 0.25rem) !important;
   }}
-  /* Compact tiles: as high as their content (desktop's are 190 px, pages/overview.py), less
+  /* Compact tiles: as high as their content (desktop's are 190 px, ui/pages/overview.py), less
      padding, a smaller value. */
   .st-key-{TILES_KEY} [data-testid="stElementContainer"] {{
     flex: 0 0 auto !important;

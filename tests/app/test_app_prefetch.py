@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import dashboard.loaders
+import app_shell
 from dashboard.formatting import format_money
 from pinterest_sim import DEMO_ACCOUNT_ID, FORBIDDEN_ACCOUNT_ID, LARGE_ACCOUNT_ID
 from pinterest_sim.world import EUR_ACCOUNT_ID
@@ -33,7 +33,7 @@ HOLD_S = 20.0
 def _hold_account_list_until(monkeypatch: pytest.MonkeyPatch, seen: Any) -> list[bool]:
     """load_accounts waits (up to HOLD_S) until `seen(client)` is true; records whether it
     was true before the wait ran out."""
-    real = dashboard.loaders.load_accounts
+    real = app_shell.load_accounts
     outcome: list[bool] = []
 
     def held(client: Any) -> Any:
@@ -43,7 +43,7 @@ def _hold_account_list_until(monkeypatch: pytest.MonkeyPatch, seen: Any) -> list
         outcome.append(bool(seen(client)))
         return real(client)
 
-    monkeypatch.setattr(dashboard.loaders, "load_accounts", held)
+    monkeypatch.setattr(app_shell, "load_accounts", held)
     return outcome
 
 
@@ -109,13 +109,13 @@ def test_without_an_account_in_the_link_the_page_waits_for_the_list(
 ) -> None:
     """Nothing to start early: the first account is the default, known from the list."""
     seen_before: list[int] = []
-    real = dashboard.loaders.load_accounts
+    real = app_shell.load_accounts
 
     def recording(client: Any) -> Any:
         seen_before.append(_analytics_calls(client))
         return real(client)
 
-    monkeypatch.setattr(dashboard.loaders, "load_accounts", recording)
+    monkeypatch.setattr(app_shell, "load_accounts", recording)
     at = fresh_app(monkeypatch)
     rerun(at)
     assert seen_before[0] == 0
