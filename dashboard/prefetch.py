@@ -17,10 +17,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final, Generic, TypeAlias, TypeVar
+from typing import Any, Final, Generic, TypeAlias, TypeVar, cast
 
 from dashboard.admission import LEND_AFTER_S, PAGE_RUNS
 from dashboard.filters import Filters
+from dashboard.loader_memo import LOADER_MEMO
 from pinterest_client import PinterestClient
 
 T = TypeVar("T")
@@ -81,8 +82,12 @@ def start(loader: Callable[..., T], *args: Any) -> Prefetch[T]:
     return Prefetch(loader, args)
 
 
-def start_page(loader: PageLoader[T], request: PageRequest) -> Prefetch[T]:
-    return start(loader, *request.args())
+def start_page(loader: PageLoader[T], request: PageRequest) -> Prefetch[T] | None:
+    """The page's data started in the background (through the loader memo), or None when
+    the memo already holds it (nothing to wait for)."""
+    if LOADER_MEMO.ready(loader, *request.args()):
+        return None
+    return cast(Prefetch[T], start(LOADER_MEMO.load, loader, *request.args()))
 
 
 def load(prefetch: Prefetch[object] | None, loader: Callable[..., T], *args: Any) -> T:
@@ -93,5 +98,6 @@ def load(prefetch: Prefetch[object] | None, loader: Callable[..., T], *args: Any
 
 
 def load_page(prefetch: Prefetch[object] | None, loader: PageLoader[T], request: PageRequest) -> T:
-    """A page's data, through `prefetch` when it started this very request."""
-    return load(prefetch, loader, *request.args())
+    """A page's data, through `prefetch` when it started this very request, and through the
+    loader memo (dashboard/loader_memo.py: built once per data version for every session)."""
+    return cast(T, load(prefetch, LOADER_MEMO.load, loader, *request.args()))

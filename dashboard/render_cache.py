@@ -16,6 +16,13 @@ Results are shared objects: callers treat them as read-only. Frames are handed o
 shallow copies (pandas copy-on-write keeps the shared one intact if a caller changes its
 copy); figures and bytes as they are (st.plotly_chart only reads a figure).
 
+Sealed frames skip the digest. A frame that is shared read-only by construction (a loader's
+result reused by dashboard/loader_memo.py, a frame this cache hands out) is `seal`ed: its
+key is remembered for as long as the object lives, so the next session's lookup costs a
+dictionary read instead of hashing every column again (8 to 15 % of a warm view's CPU). A
+sealed frame must not be changed in place; `VERIFY_SEALED` (on in the tests) recomputes the
+digest of every sealed frame at each lookup and raises `SealBroken` if it moved.
+
 The cache is bounded (512 entries and 64 MiB: bytes and frames by their size, a figure by
 the size of the frames it was built from; least recently used out) and process-wide, guarded
 by a lock;
@@ -24,9 +31,11 @@ two sessions missing the same key at once may both build it (the result is the s
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final, ParamSpec, TypeVar, cast
@@ -85,13 +94,76 @@ def _frame_digest(value: pd.DataFrame | pd.Series) -> str:
     return digest.hexdigest()
 
 
+class SealBroken(AssertionError):
+    """A sealed (shared, read-only) frame was changed in place."""
+
+
+VERIFY_SEALED = False  # the tests turn it on: check every sealed frame at each lookup
+_SEAL_DEPTH: Final = 3  # a loader's result: a dataclass of frames, maybe in a mapping
+
+
+@dataclasses.dataclass
+class _Seal:
+    ref: weakref.ref[Any]
+    digest: str | None  # the frame's key (None: its content digest, computed when first asked)
+    content: str | None  # VERIFY_SEALED only: the content digest when it was sealed
+
+
+_SEALED: dict[int, _Seal] = {}
+_SEALED_LOCK: Final = threading.Lock()
+
+
+def seal(value: Any, digest: str | None = None, _depth: int = 0) -> None:
+    """Remember the key of every frame in `value` (a frame, or a dataclass, mapping, list or
+    tuple holding frames) for as long as it lives: `digest` when the caller knows it, else
+    the content digest, computed at the first lookup. The frames must never change."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        number = id(value)
+
+        def forget(_: weakref.ref[Any], number: int = number) -> None:
+            with _SEALED_LOCK:
+                held = _SEALED.get(number)
+                if held is not None and held.ref() is None:
+                    del _SEALED[number]
+
+        content = _frame_digest(value) if VERIFY_SEALED else None
+        with _SEALED_LOCK:
+            _SEALED[number] = _Seal(weakref.ref(value, forget), digest, content)
+        return
+    if _depth >= _SEAL_DEPTH:
+        return
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts: Any = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, Mapping):
+        parts = list(value.values())
+    elif isinstance(value, (list, tuple)):
+        parts = value
+    else:
+        return
+    for part in parts:
+        seal(part, None, _depth + 1)
+
+
+def _sealed_digest(value: pd.DataFrame | pd.Series) -> str | None:
+    """The remembered key of a sealed frame, else None."""
+    with _SEALED_LOCK:
+        held = _SEALED.get(id(value))
+    if held is None or held.ref() is not value:
+        return None
+    if held.content is not None and _frame_digest(value) != held.content:
+        raise SealBroken("a shared, read-only frame was changed in place")
+    if held.digest is None:
+        held.digest = _frame_digest(value)
+    return held.digest
+
+
 def content_key(value: Any) -> Hashable:
     """A hashable key equal for equal content (frames by their values, index, columns and
     dtypes; containers by their items). Raises _Unkeyable for anything else."""
     if value is None or isinstance(value, (str, bytes, bool, int, float)):
         return (type(value).__name__, value)
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        return (type(value).__name__, _frame_digest(value))
+        return (type(value).__name__, _sealed_digest(value) or _frame_digest(value))
     if isinstance(value, (tuple, list)):
         return (type(value).__name__, tuple(content_key(v) for v in value))
     if isinstance(value, Mapping):
@@ -171,10 +243,15 @@ class RenderCache:
 RENDER_CACHE: Final = RenderCache()
 
 
-def _handed_out(result: R) -> R:
-    if isinstance(result, (pd.DataFrame, pd.Series)):
-        return cast(R, result.copy(deep=False))  # copy-on-write: the shared one stays intact
-    return result
+def _handed_out(result: R, key: Hashable) -> R:
+    """A frame as a shallow copy (copy-on-write: the shared one stays intact), sealed with a
+    digest of the key it was built from (a pure function's inputs determine its output)."""
+    if not isinstance(result, (pd.DataFrame, pd.Series)):
+        return result
+    copy = cast(R, result.copy(deep=False))
+    digest = "derived:" + hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    seal(copy, digest)
+    return copy
 
 
 def shared(fn: Callable[P, R]) -> Callable[P, R]:
@@ -192,6 +269,6 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
                        if isinstance(v, (pd.DataFrame, pd.Series)))
 
         return _handed_out(RENDER_CACHE.get_or_build(key, lambda: fn(*args, **kwargs),
-                                                     estimate=inputs))
+                                                     estimate=inputs), key)
 
     return wrapper

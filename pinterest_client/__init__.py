@@ -31,6 +31,7 @@ from pinterest_client._errors import (
     ValidationError,
 )
 from pinterest_client._ratelimit import RateLimits
+from pinterest_client._reads import CachedRead, ReadLog
 from pinterest_client._stats import LatencyStats
 from pinterest_client.client import ClientStats, PinterestClient
 from pinterest_client.limits import (
@@ -107,6 +108,7 @@ __all__ = [
     "AuthError",
     "BadRequestError",
     "CacheStats",
+    "CachedRead",
     "Campaign",
     "ClientConfig",
     "ClientStats",
@@ -124,6 +126,7 @@ __all__ = [
     "RangeNeedsReportError",
     "RateLimitedError",
     "RateLimits",
+    "ReadLog",
     "ReportError",
     "ReportLevel",
     "ResponseCache",

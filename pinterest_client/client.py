@@ -11,10 +11,12 @@ validate and hand over to `_split`, `_listing`, `_cache` and `_http`; their shar
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import threading
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -50,6 +52,8 @@ from pinterest_client._errors import (
 from pinterest_client._http import HttpSession
 from pinterest_client._listing import ASCENDING, read_from_both_ends, read_in_sequence
 from pinterest_client._ratelimit import Limiter, RateLimits, shared_limiter
+from pinterest_client._reads import CachedRead, ReadLog, recording
+from pinterest_client._reads import current as current_read_log
 from pinterest_client._split import (
     MERGING_GRANULARITIES,
     batches,
@@ -226,6 +230,12 @@ class PinterestClient:
         return self._session.base_url
 
     @property
+    def identity(self) -> str:
+        """Whose private cache entries, access proofs and rate budget these are: a sha256 of
+        the first token or of the identity given, never a token."""
+        return self._credentials.identity
+
+    @property
     def session(self) -> HttpSession:
         """The HTTP session (for extensions such as reports and bulk)."""
         return self._session
@@ -307,7 +317,10 @@ class PinterestClient:
                     max_workers=self.max_workers, thread_name_prefix="pinterest-client"
                 )
             pool = self._pool
-        futures: list[Future[U]] = [pool.submit(task) for task in tasks]
+        # Each task in a copy of the caller's context: its cached reads are the caller's
+        # (recording_reads).
+        futures: list[Future[U]] = [pool.submit(contextvars.copy_context().run, task)
+                                    for task in tasks]
         errors = [f.exception() for f in futures]
         for error in errors:
             if error is not None:
@@ -376,6 +389,22 @@ class PinterestClient:
         token that Pinterest recently let read the same account and kind of data
         (pinterest_client/_access.py); any other token asks Pinterest itself, and its 2xx is
         what proves it (then shared)."""
+        log = current_read_log()
+        if log is None:
+            return self._cached_answer(path, key, ttl_s, fetch)
+        try:
+            answer = self._cached_answer(path, key, ttl_s, fetch)
+        except BaseException:
+            log.spoil()
+            raise
+        if answer.stale:
+            log.spoil()
+        else:
+            log.add(CachedRead(key=key, fetched_at=answer.fetched_at, scope=account_scope(path)))
+        return answer
+
+    def _cached_answer(self, path: str, key: CacheKey, ttl_s: float | Callable[[Any], float],
+                       fetch: Callable[[], tuple[Any, int]]) -> Fetched[Any]:
         scope = account_scope(path)
         if scope is None:
             return self._cache.get_or_fetch(key, ttl_s, fetch)
@@ -399,6 +428,30 @@ class PinterestClient:
                                            stale_ok=self._proofs.may_see_stale(identity, scope),
                                            allowed_now=lambda: self._proofs.proven(identity,
                                                                                    scope))
+
+    @contextmanager
+    def recording_reads(self) -> Iterator[ReadLog]:
+        """Collect the cached answers this context reads through the client (see
+        pinterest_client/_reads.py), to reuse work derived from them while
+        `reads_unchanged` holds."""
+        with recording(self._credentials.identity) as log:
+            yield log
+
+    def reads_unchanged(self, log: ReadLog) -> bool:
+        """Whether every answer in `log` would be served again as it was: the same token, each
+        entry still fresh in the cache from the same fetch, and the token's access to each
+        account still proven. No upstream call; False for a log with a failed call or a stale
+        copy in it."""
+        if not log.reusable or log.owner != self._credentials.identity:
+            return False
+        identity = self._credentials.identity
+        for read in log.reads:
+            held = self._cache.peek(read.key)
+            if held is None or held.stale or held.fetched_at != read.fetched_at:
+                return False
+            if read.scope is not None and not self._proofs.proven(identity, read.scope):
+                return False
+        return True
 
     def prove_access(self, ad_account_id: str) -> None:
         """Make sure Pinterest lets this token read the account's analytics (a cheap call of

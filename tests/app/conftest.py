@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest, app_test
 
+from dashboard import render_cache
+from dashboard.loader_memo import LOADER_MEMO
 from dashboard.render_cache import RENDER_CACHE
 from tests.app.support import ServedPagesManager, fresh_app
 from ui import secrets as ui_secrets
@@ -15,13 +17,18 @@ from ui import secrets as ui_secrets
 
 @pytest.fixture(autouse=True)
 def empty_render_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test builds its own figures and tables (the process-wide render cache would hand a
-    test what an earlier one built, past any function it patches), and reads its own secrets
-    (an earlier test's "no secrets file" is not remembered)."""
+    """Each test builds its own data, figures and tables (the process-wide loader memo and
+    render cache would hand a test what an earlier one built, past any function it patches),
+    and reads its own secrets (an earlier test's "no secrets file" is not remembered). Every
+    page run checks that no shared, sealed frame was changed in place (render_cache.SealBroken
+    shows as the page's exception)."""
     RENDER_CACHE.clear()
+    LOADER_MEMO.clear()
+    monkeypatch.setattr(render_cache, "VERIFY_SEALED", True)
     monkeypatch.setattr(ui_secrets, "_absent", None)
     yield
     RENDER_CACHE.clear()
+    LOADER_MEMO.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from dashboard import figures
+from dashboard import figures, render_cache
 from dashboard.render_cache import RENDER_CACHE, RenderCache, shared
 
 
@@ -144,3 +144,64 @@ def test_a_hit_costs_no_size_estimate() -> None:
     for _ in range(5):
         assert cache.get_or_build("k", lambda: object.__new__(object), estimate) is not None
     assert len(asked) == 1 and cache.bytes == 2048
+
+
+def test_a_sealed_frame_is_digested_once_while_it_lives(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    digests: list[int] = []
+    real = render_cache._frame_digest
+
+    def counted(value: pd.DataFrame | pd.Series) -> str:
+        digests.append(1)
+        return real(value)
+
+    monkeypatch.setattr(render_cache, "_frame_digest", counted)
+    data = frame([1.0, 2.0])
+    loose = frame([1.0, 2.0])
+    render_cache.seal({"series": data})  # a loader's result: frames inside containers
+    first = render_cache.content_key(data)
+    assert render_cache.content_key(data) == first
+    assert len(digests) == 1
+    # An unsealed frame of the same content is hashed each time, to the same key.
+    assert render_cache.content_key(loose) == first
+    assert render_cache.content_key(loose) == first
+    assert len(digests) == 3
+
+
+def test_a_sealed_frame_changed_in_place_is_caught_when_verifying(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(render_cache, "VERIFY_SEALED", True)
+    data = frame([1.0, 2.0])
+    render_cache.seal(data)
+    render_cache.content_key(data)
+    data.loc[0, "spend"] = 5.0
+    with pytest.raises(render_cache.SealBroken):
+        render_cache.content_key(data)
+
+
+def test_a_handed_out_frame_is_keyed_by_what_it_was_built_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    @shared
+    def doubled(data: pd.DataFrame) -> pd.DataFrame:
+        return data.assign(spend=data["spend"] * 2)
+
+    @shared
+    def total(data: pd.DataFrame) -> float:
+        return float(data["spend"].sum())
+
+    out = doubled(frame([1.0, 2.0]))
+    digests: list[int] = []
+    real = render_cache._frame_digest
+    monkeypatch.setattr(render_cache, "_frame_digest",
+                        lambda value: digests.append(1) or real(value))
+    assert total(out) == 6.0
+    assert total(doubled(frame([1.0, 2.0]))) == 6.0
+    assert digests == [1]  # the second input frame; the handed-out ones cost nothing
+    monkeypatch.setattr(render_cache, "VERIFY_SEALED", True)
+    checked = doubled(frame([1.0, 2.0]))
+    checked.loc[0, "spend"] = 100.0  # a caller changing its copy is caught at the next lookup
+    with pytest.raises(render_cache.SealBroken):
+        total(checked)
+    assert total(doubled(frame([1.0, 2.0]))) == 6.0  # the shared one stayed intact

@@ -1,0 +1,119 @@
+"""A page's data built once per data version and handed to every session that asks for it.
+
+A warm page view re-ran its loader on every run: it read the same cached answers and built
+the same frames (8 to 15 % of the server's CPU per view), and the render cache then hashed
+those new frames again to find the figures it had already built. Fifty people on the same
+account, range and filters need it once.
+
+`load(loader, request)` runs the loader while the client records the cached answers it reads
+(`PinterestClient.recording_reads`), keeps the result under (loader, the token's identity,
+account, filters, today), and gives it again only while `client.reads_unchanged(log)` holds:
+every answer still fresh in the client's cache from the same fetch, the token's access to
+each account still proven. So a result lives exactly as long as the data under it (a
+today's range: 25 s; a closed one: its answers' TTL), costs no call, and is never shown to
+another token. Results the loader built from anything else are not kept: a failed call or a
+stale copy (the next run must try upstream again), ranges served by async reports (their
+store is not the client's cache). The frames kept are sealed (dashboard/render_cache.py): they
+are shared read-only, and their content keys are computed once.
+
+Clock-dependent parts (a pacing's elapsed share of today, today's same-hours comparison)
+are as old as the answers under them, at most the 25 s of today's TTL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
+
+from dashboard.filters import sync_reachable
+from dashboard.render_cache import seal
+from pinterest_client import PinterestClient, ReadLog
+
+T = TypeVar("T")
+MAX_ENTRIES: Final = 256  # a few pages x accounts x ranges x people at once
+
+
+@dataclass(frozen=True)
+class _Kept:
+    result: Any
+    log: ReadLog
+
+
+@dataclass
+class MemoStats:
+    hits: int = 0
+    misses: int = 0
+    not_kept: int = 0  # built but not reusable (a failed call, a stale copy)
+
+
+class LoaderMemo:
+    """Bounded, thread-safe: the last result of each (loader, token, request)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._lock = threading.Lock()
+        self.stats = MemoStats()
+
+    def load(self, loader: Any, client: PinterestClient, account_id: str, filters: Any,
+             today: Any) -> Any:
+        if not sync_reachable(filters.start, today):  # async reports: another store
+            return loader(client, account_id, filters, today)
+        key = self._key(loader, client, account_id, filters, today)
+        kept = self._valid(key, client)
+        if kept is not None:
+            with self._lock:
+                self.stats.hits += 1
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+            return kept.result
+        with client.recording_reads() as log:
+            result = loader(client, account_id, filters, today)
+        if log.reusable:
+            seal(result)
+        with self._lock:
+            self.stats.misses += 1
+            if not log.reusable:
+                self.stats.not_kept += 1
+                self._entries.pop(key, None)
+                return result
+            self._entries[key] = _Kept(result, log)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return result
+
+    def ready(self, loader: Any, client: PinterestClient, account_id: str, filters: Any,
+              today: Any) -> bool:
+        """Whether `load` would give a kept result now (no loader run, no call)."""
+        if not sync_reachable(filters.start, today):
+            return False
+        return self._valid(self._key(loader, client, account_id, filters, today),
+                           client) is not None
+
+    @staticmethod
+    def _key(loader: Any, client: PinterestClient, account_id: str, filters: Any,
+             today: Any) -> Hashable:
+        return (loader.__module__, loader.__qualname__, client.base_url, client.identity,
+                account_id, filters, today)
+
+    def _valid(self, key: Hashable, client: PinterestClient) -> _Kept | None:
+        with self._lock:
+            kept = self._entries.get(key)
+        if kept is None or not client.reads_unchanged(kept.log):
+            return None
+        return kept
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.stats = MemoStats()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+LOADER_MEMO: Final = LoaderMemo()
