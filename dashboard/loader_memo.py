@@ -5,16 +5,16 @@ the same frames (8 to 15 % of the server's CPU per view), and the render cache t
 those new frames again to find the figures it had already built. Fifty people on the same
 account, range and filters need it once.
 
-`load(loader, request)` runs the loader while the client records the cached answers it reads
-(`PinterestClient.recording_reads`), keeps the result under (loader, the token's identity,
-account, filters, today), and gives it again only while `client.reads_unchanged(log)` holds:
-every answer still fresh in the client's cache from the same fetch, the token's access to
-each account still proven. So a result lives exactly as long as the data under it (a
-today's range: 25 s; a closed one: its answers' TTL), costs no call, and is never shown to
-another token. Results the loader built from anything else are not kept: a failed call or a
-stale copy (the next run must try upstream again), ranges served by async reports (their
-store is not the client's cache). The frames kept are sealed (dashboard/render_cache.py): they
-are shared read-only, and their content keys are computed once.
+`load(loader, client, *args)` runs the loader while the client records the cached answers
+it reads (`PinterestClient.recording_reads`), keeps the result under (loader, the token's
+identity, the other arguments: account, filters, today...), and gives it again only while
+`client.reads_unchanged(log)` holds: every answer still fresh in the client's cache from the
+same fetch, the token's access to each account still proven. So a result lives exactly as
+long as the data under it (a today's range: 25 s; a closed one: its answers' TTL), costs no
+call, and is never shown to another token. Results the loader built from anything else are
+not kept: a failed call or a stale copy (the next run must try upstream again), ranges served
+by async reports (their store is not the client's cache). The frames kept are sealed
+(dashboard/render_cache.py): they are shared read-only, and their keys are computed once.
 
 Clock-dependent parts (a pacing's elapsed share of today, today's same-hours comparison)
 are as old as the answers under them, at most the 25 s of today's TTL.
@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from datetime import date
+from typing import Any, Final, TypeVar, cast
 
-from dashboard.filters import sync_reachable
+from dashboard.filters import Filters, sync_reachable
 from dashboard.render_cache import seal
 from pinterest_client import PinterestClient, ReadLog
 
@@ -58,20 +59,21 @@ class LoaderMemo:
         self._lock = threading.Lock()
         self.stats = MemoStats()
 
-    def load(self, loader: Any, client: PinterestClient, account_id: str, filters: Any,
-             today: Any) -> Any:
-        if not sync_reachable(filters.start, today):  # async reports: another store
-            return loader(client, account_id, filters, today)
-        key = self._key(loader, client, account_id, filters, today)
+    def load(self, loader: Callable[..., T], client: PinterestClient, *args: Any) -> T:
+        """`loader(client, *args)`, or the result kept for the same call while the answers
+        under it are unchanged. The arguments must be hashable (a list: pass a tuple)."""
+        key = self._key(loader, client, args)
+        if key is None:
+            return loader(client, *args)
         kept = self._valid(key, client)
         if kept is not None:
             with self._lock:
                 self.stats.hits += 1
                 if key in self._entries:
                     self._entries.move_to_end(key)
-            return kept.result
+            return cast(T, kept.result)
         with client.recording_reads() as log:
-            result = loader(client, account_id, filters, today)
+            result = loader(client, *args)
         if log.reusable:
             seal(result)
         with self._lock:
@@ -86,19 +88,25 @@ class LoaderMemo:
                 self._entries.popitem(last=False)
         return result
 
-    def ready(self, loader: Any, client: PinterestClient, account_id: str, filters: Any,
-              today: Any) -> bool:
+    def ready(self, loader: Any, client: PinterestClient, *args: Any) -> bool:
         """Whether `load` would give a kept result now (no loader run, no call)."""
-        if not sync_reachable(filters.start, today):
-            return False
-        return self._valid(self._key(loader, client, account_id, filters, today),
-                           client) is not None
+        key = self._key(loader, client, args)
+        return key is not None and self._valid(key, client) is not None
 
     @staticmethod
-    def _key(loader: Any, client: PinterestClient, account_id: str, filters: Any,
-             today: Any) -> Hashable:
-        return (loader.__module__, loader.__qualname__, client.base_url, client.identity,
-                account_id, filters, today)
+    def _key(loader: Any, client: PinterestClient, args: tuple[Any, ...]) -> Hashable | None:
+        """The call's key, or None when it is not to be kept: a range served by async
+        reports (their store is not the client's cache), or an unhashable argument."""
+        filters = next((a for a in args if isinstance(a, Filters)), None)
+        today = next((a for a in args if type(a) is date), None)
+        if filters is not None and (today is None or not sync_reachable(filters.start, today)):
+            return None
+        key = (loader.__module__, loader.__qualname__, client.base_url, client.identity, args)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
 
     def _valid(self, key: Hashable, client: PinterestClient) -> _Kept | None:
         with self._lock:

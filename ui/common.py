@@ -7,7 +7,7 @@ reads it with `context()`. Logic lives in `dashboard/`; this module only draws.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, TypeVar
@@ -21,6 +21,7 @@ from dashboard.csv_export import to_safe_csv
 from dashboard.errors import DataUnavailable, PinterestError, describe_error
 from dashboard.filters import PRESET, Filters, describe_range
 from dashboard.formatting import MICRO, currency_decimals, currency_symbol, format_age
+from dashboard.loader_memo import LOADER_MEMO
 from dashboard.loaders import AccountInfo, Freshness
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.render_cache import shared
@@ -53,6 +54,11 @@ class PageContext:
         prefetch when it started this very request."""
         request = PageRequest(self.client, account.id, self.filters, self.today)
         return prefetch.load_page(self.prefetch, loader, request)
+
+    def load_shared(self, loader: Callable[..., T], *args: Any) -> T:
+        """`loader(client, *args)` through the loader memo (dashboard/loader_memo.py): built
+        once per data version for every session of this token. Arguments must be hashable."""
+        return LOADER_MEMO.load(loader, self.client, *args)
 
     @property
     def client(self) -> PinterestClient:

@@ -40,6 +40,8 @@ from dashboard.loaders.campaigns import (
     load_ads,
     load_campaigns,
     load_keywords,
+    pacing_rows,
+    spending_rows,
 )
 from dashboard.loaders.fetch import (
     MAX_PARALLEL_CALLS,
@@ -53,7 +55,7 @@ from dashboard.loaders.fetch import (
     gather,
     unwrap,
 )
-from dashboard.loaders.frames import add_kpi_columns, series_frame
+from dashboard.loaders.frames import add_kpi_columns, series_frame, sorted_rows
 from dashboard.loaders.glossary import (
     MetricInfo,
     glossary_frame,
@@ -116,9 +118,12 @@ __all__ = [
     "metric_column_kinds",
     "metric_column_labels",
     "metric_definitions",
+    "pacing_rows",
     "same_hours_kpis",
     "search_glossary",
     "series_frame",
+    "sorted_rows",
+    "spending_rows",
     "targeting_frame",
     "unwrap",
 ]

@@ -32,6 +32,7 @@ from dashboard.loaders.fetch import (
     unwrap,
 )
 from dashboard.loaders.frames import add_kpi_columns
+from dashboard.render_cache import shared
 from pinterest_client import LEVEL_ID_COLUMNS, Fetched, PinterestClient
 
 ALL_STATUSES: Final[tuple[str, ...]] = ("ACTIVE", "PAUSED", "ARCHIVED")
@@ -243,6 +244,19 @@ def load_ads(
     return _entity_table("AD", ads, client, account_id, filters, today)
 
 
+@shared
+def spending_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The entities that spent anything in the period (the top-N chart's candidates)."""
+    return frame[frame[SPEND] > 0]
+
+
+@shared
+def pacing_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Active campaigns with a budget to pace against (the pacing chart's rows)."""
+    return frame[(frame["budget_type"] != "none") & (frame["status"] == "ACTIVE")]
+
+
+@shared
 def filter_entities(
     frame: pd.DataFrame,
     *,
@@ -251,7 +265,8 @@ def filter_entities(
     sort_by: str | None = None,
     descending: bool = True,
 ) -> pd.DataFrame:
-    """Search by name or id (any case), keep chosen statuses, sort by a column (NaN last)."""
+    """Search by name or id (any case), keep chosen statuses, sort by a column (NaN last).
+    Built once per content and choice for every session (dashboard/render_cache.py)."""
     out = frame
     words = search.strip().lower().split()
     if words:

@@ -14,6 +14,14 @@ import pandas as pd
 
 from dashboard.kpis import BASE_COLUMNS, kpi_columns
 from dashboard.periods import bucket_start, period_label, periods
+from dashboard.render_cache import shared
+
+
+@shared
+def sorted_rows(frame: pd.DataFrame, column: str, *, ascending: bool = True) -> pd.DataFrame:
+    """The rows sorted by one column, built once per content for every session (a page's
+    shared, read-only frames are sorted here, not in place)."""
+    return frame.sort_values(column, ascending=ascending)
 
 
 def add_kpi_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from dashboard.loaders.fetch import (
     unwrap,
 )
 from dashboard.loaders.frames import add_kpi_columns
+from dashboard.render_cache import shared
 from pinterest_client import Fetched, PinterestClient
 
 TARGETING_TYPES: Final[tuple[str, ...]] = (
@@ -59,7 +60,25 @@ class TargetingData:
     notes: tuple[str, ...] = ()
 
     def of_type(self, targeting_type: str) -> pd.DataFrame:
-        return self.frame[self.frame["targeting_type"] == targeting_type].reset_index(drop=True)
+        return _rows_of_type(self.frame, targeting_type)
+
+    @property
+    def has_delivery(self) -> bool:
+        """Whether any breakdown spent anything (else there is nothing to break down)."""
+        return _has_delivery(self.frame)
+
+
+@shared
+def _rows_of_type(frame: pd.DataFrame, targeting_type: str) -> pd.DataFrame:
+    return frame[frame["targeting_type"] == targeting_type].reset_index(drop=True)
+
+
+@shared
+def _has_delivery(frame: pd.DataFrame) -> bool:
+    if frame.empty:
+        return False
+    totals = frame.groupby("targeting_type")[SPEND].sum()
+    return not float(pd.to_numeric(totals, errors="coerce").max()) <= 0  # as NaN counts
 
 
 def _targeting_label(

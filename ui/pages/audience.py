@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.figures import interest_index_bar, share_bar
 from dashboard.formatting import format_count
-from dashboard.loaders import AUDIENCE_INSIGHT_TYPES, AudienceView, load_audience
+from dashboard.loaders import AUDIENCE_INSIGHT_TYPES, AudienceView, load_audience, sorted_rows
 from dashboard.text import md_escape
 from ui.common import context, page_header, require_account, show_error, show_freshness, table
 
@@ -45,7 +45,7 @@ def _shares(view: AudienceView, title: str, attr: str, *, horizontal: bool, top:
     st.plotly_chart(share_bar(frame, horizontal=horizontal, top=top, height=height),
                     key=f"{key}_{attr}")
     with st.expander(f"{title} table"):
-        table(frame.sort_values("ratio", ascending=False), SHARE_KINDS, "",
+        table(sorted_rows(frame, "ratio", ascending=False), SHARE_KINDS, "",
               key=f"{key}_{attr}_table", filename=f"audience_{attr}.csv", labels=SHARE_LABELS)
 
 
@@ -79,7 +79,7 @@ def _view(view: AudienceView, key: str) -> None:
                "more interested than Pinterest users at large.")
     st.plotly_chart(interest_index_bar(view.interests), key=f"{key}_interests")
     table(
-        view.interests.sort_values("index", ascending=False),
+        sorted_rows(view.interests, "index", ascending=False),
         {"name": "text", "index": "ratio", "ratio": "percent"},
         "",
         key=f"{key}_interests_table",
@@ -93,7 +93,7 @@ def main() -> None:
     page_header("Audience", ctx, show_range=False)
     account = require_account(ctx)
     try:
-        data = load_audience(ctx.client, account.id)
+        data = ctx.load_shared(load_audience, account.id)
     except Exception as exc:
         show_error(exc)
         return

@@ -20,7 +20,10 @@ from dashboard.loaders import (
     load_keywords,
     metric_column_kinds,
     metric_column_labels,
+    pacing_rows,
+    spending_rows,
 )
+from dashboard.render_cache import shared
 from dashboard.text import md_escape
 from ui.common import (
     PageContext,
@@ -117,14 +120,12 @@ def _entity_table(
     so on screen they are money text, "–" when there is no cap. The CSV keeps them numbers
     (in currency units), an empty cell when there is no cap."""
     numbers = display_frame(frame, kinds, labels)
-    shown = numbers.copy()
+    shown = _caps_as_text(frame, numbers, labels, currency)
     shown_kinds = {labels.get(c, c): k for c, k in kinds.items() if c in frame}
     right = {}
     for column in CAP_COLUMNS:
         if column in frame:
             label = labels.get(column, column)
-            micro = pd.to_numeric(frame[column], errors="coerce")
-            shown[label] = [format_money(value, currency) for value in micro]
             shown_kinds[label] = "text"
             right[label] = st.column_config.TextColumn(label, alignment="right")
     st.dataframe(
@@ -136,6 +137,18 @@ def _entity_table(
         key=key,
     )
     download_csv(numbers, filename, key=f"{key}_csv")
+
+
+@shared
+def _caps_as_text(frame: pd.DataFrame, numbers: pd.DataFrame, labels: Mapping[str, str],
+                  currency: str) -> pd.DataFrame:
+    """The shown table: budget caps as money text ("–" without a cap), once per content."""
+    shown = numbers.copy()
+    for column in CAP_COLUMNS:
+        if column in frame:
+            micro = pd.to_numeric(frame[column], errors="coerce")
+            shown[labels.get(column, column)] = [format_money(value, currency) for value in micro]
+    return shown
 
 
 def _readable(labels: Mapping[str, str]) -> dict[str, object]:
@@ -164,7 +177,7 @@ def _top_n(ctx: PageContext, data: EntityTable) -> None:
     spec = KPI_BY_NAME[metric]
     column = KPI_COLUMNS[metric]
     # "Top" by a cost means the cheapest.
-    frame = data.frame[data.frame["SPEND_IN_MICRO_DOLLAR"] > 0]
+    frame = spending_rows(data.frame)
     if frame.empty:
         st.info("No campaign spent anything in this period.")
         return
@@ -185,7 +198,7 @@ def _top_n(ctx: PageContext, data: EntityTable) -> None:
 
 def _pacing(ctx: PageContext, data: EntityTable) -> None:
     st.subheader("Budget pacing")
-    frame = data.frame[(data.frame["budget_type"] != "none") & (data.frame["status"] == "ACTIVE")]
+    frame = pacing_rows(data.frame)
     if frame.empty:
         st.info("No active campaign has a daily or lifetime spend cap to pace against.")
         return

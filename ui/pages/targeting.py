@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.figures import (
@@ -20,6 +19,7 @@ from dashboard.loaders import (
     load_targeting,
     metric_column_kinds,
     metric_column_labels,
+    sorted_rows,
 )
 from dashboard.text import md_escape
 from ui.common import (
@@ -63,7 +63,7 @@ def _section(ctx: PageContext, data: TargetingData, ttype: str, title: str, metr
         figure = us_states_choropleth(frame, region_column="value", value_column=column,
                                       kind=kind, currency=currency, label=label)
     elif ttype in ("AGE_BUCKET", "GENDER", "APPTYPE", "PLACEMENT"):
-        ordered = frame.sort_values("value") if ttype == "AGE_BUCKET" else frame
+        ordered = sorted_rows(frame, "value") if ttype == "AGE_BUCKET" else frame
         figure = category_bar(ordered, label_column="label", value_column=column, kind=kind,
                               currency=currency, label=label)
     else:
@@ -127,15 +127,15 @@ def main() -> None:
         campaign_ids = _campaign_choice(ctx)
     try:
         with long_range_progress(ctx):
-            data = load_targeting(ctx.client, account.id, ctx.filters, ctx.today, campaign_ids)
+            data = ctx.load_shared(load_targeting, account.id, ctx.filters, ctx.today,
+                                   None if campaign_ids is None else tuple(campaign_ids))
     except Exception as exc:
         show_error(exc)
         return
     show_freshness(data.freshness)
     for note in data.notes:
         st.caption(md_escape(note, 1000))
-    totals = data.frame.groupby("targeting_type")["SPEND_IN_MICRO_DOLLAR"].sum()
-    if data.frame.empty or float(pd.to_numeric(totals, errors="coerce").max()) <= 0:
+    if not data.has_delivery:
         st.info("No delivery in this period, so there is nothing to break down. Try a longer "
                 "range.", icon=":material/inbox:")
         return
