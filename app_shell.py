@@ -31,7 +31,7 @@ from dashboard.session_cookie import SESSION_COOKIE
 from dashboard.settings import Settings, SettingsError, load_settings
 from dashboard.text import md_code, md_escape
 from dashboard.token_store import TokenStoreError
-from ui.admission import page_turn
+from ui.admission import PageTurn, page_turn
 from ui.common import CONTEXT_KEY, EXPECTED_ERRORS, PageContext
 from ui.narrow import narrow_layout_css
 from ui.secrets import secrets_section
@@ -141,6 +141,13 @@ def _start_prefetch(
 
 
 def main() -> None:
+    # A crowd takes turns (dashboard/admission.py): a run whose turn comes soon computes all
+    # of it in that turn; one that waits longer shows the page links, its title and a spinner.
+    with page_turn() as turn:
+        _shell(turn)
+
+
+def _shell(turn: PageTurn) -> None:
     st.set_page_config(
         page_title="Pinterest Ads dashboard",
         # A local file (found from any working directory): a :material: icon loads from Google.
@@ -162,10 +169,8 @@ def main() -> None:
         show_sign_in(login_link(_current_link(page)), session.reason)
         st.stop()
     page = st.navigation(pages)
-    # A crowd takes turns from here (dashboard/admission.py): the page links, its title and a
-    # spinner show while a session waits; the sidebar's filters and the page run in its turn.
-    with page_turn(str(page.title)):
-        _sidebar_and_page(page, prefetched, settings, session, connection)
+    turn.when_drawn(str(page.title))
+    _sidebar_and_page(page, prefetched, settings, session, connection)
 
 
 def _sidebar_and_page(page: Any, prefetched: Mapping[str, PageLoader[object]],

@@ -165,3 +165,29 @@ def test_gather_lends_the_slot_while_its_calls_wait() -> None:
     finally:
         PAGE_RUNS.leave()
     assert PAGE_RUNS.running == 0
+
+
+def test_a_place_in_line_is_kept_across_waits_and_given_up_once() -> None:
+    slots = RunSlots(1)
+    slots.enter()  # another run's turn
+    first = slots.line_up()
+    assert not first.wait(0.01) and not first.held
+    second = slots.line_up()  # arrives later
+    assert not first.wait(0.01)  # still waiting, still first in line
+    slots.leave()
+    assert first.wait(0) and first.held and not second.wait(0.01)
+    assert second.cancel() is False  # gives up its place...
+    assert second.cancel() is False and slots.waiting == 0  # ...once
+    slots.leave()  # first's turn ends: nobody left in line
+    assert slots.running == 0 and slots.try_enter()
+    slots.leave()
+
+
+def test_a_turn_that_came_just_before_giving_up_is_taken() -> None:
+    slots = RunSlots(1)
+    slots.enter()
+    ticket = slots.line_up()
+    slots.leave()  # the slot passes to the ticket before it looks again
+    assert ticket.cancel() is True and ticket.held
+    slots.leave()
+    assert slots.running == 0
