@@ -53,14 +53,27 @@ def run_one(name: str, extra: list[str], scratch: Path) -> BenchResult:
     return result
 
 
+def commit_measured() -> str:
+    """The commit measured, and whether the tree had changes on top of it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                              check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown (not a git checkout)"
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return commit + (" with uncommitted changes" if changed else "")
+
+
 def results_markdown(results: list[BenchResult], before: dict[str, str],
                      after: dict[str, str], args: argparse.Namespace) -> str:
     latency = "smoke" if args.smoke else f"{args.latency_ms or 150:g} ms per call"
     lines = [
-        f"Measured {before['date_utc']} on {before['nproc']} CPUs ({before['cpu']}), "
-        f"Python {before['python']}, {before['platform']}; added latency {latency}.",
+        f"Measured {before['date_utc']} at commit {commit_measured()}, on {before['nproc']} "
+        f"CPUs ({before['cpu']}), Python {before['python']}, {before['platform']}; added "
+        f"latency {latency}.",
         f"Load average (1/5/15 min) before: {before['loadavg']}, after: {after['loadavg']} "
-        "(the machine is shared; other work was running).",
+        "(the benchmarks' own processes count in the after figure).",
         "",
         *table_lines(results),
     ]
