@@ -30,17 +30,19 @@ from datetime import date
 from typing import Any, Final, TypeVar, cast
 
 from dashboard.filters import Filters, sync_reachable
-from dashboard.render_cache import seal
+from dashboard.render_cache import frames_in, seal, size_of
 from pinterest_client import PinterestClient, ReadLog
 
 T = TypeVar("T")
 MAX_ENTRIES: Final = 256  # a few pages x accounts x ranges x people at once
+MAX_BYTES: Final = 128 * 1024 * 1024  # and never more than this of frames (pandas' count)
 
 
 @dataclass(frozen=True)
 class _Kept:
     result: Any
     log: ReadLog
+    size: int  # bytes of its frames
 
 
 @dataclass
@@ -51,10 +53,13 @@ class MemoStats:
 
 
 class LoaderMemo:
-    """Bounded, thread-safe: the last result of each (loader, token, request)."""
+    """Bounded (entries and bytes of frames, least recently used out), thread-safe: the
+    last result of each (loader, token, request)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, _Kept] = OrderedDict()
         self._lock = threading.Lock()
         self.stats = MemoStats()
@@ -74,19 +79,25 @@ class LoaderMemo:
             return cast(T, kept.result)
         with client.recording_reads() as log:
             result = loader(client, *args)
+        size = sum(size_of(frame) for frame in frames_in(result)) if log.reusable else 0
         if log.reusable:
             seal(result)
         with self._lock:
             self.stats.misses += 1
-            if not log.reusable:
+            self._drop(key)
+            if not log.reusable or size > self.max_bytes:
                 self.stats.not_kept += 1
-                self._entries.pop(key, None)
                 return result
-            self._entries[key] = _Kept(result, log)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries[key] = _Kept(result, log, size)
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
         return result
+
+    def _drop(self, key: Hashable) -> None:
+        kept = self._entries.pop(key, None)
+        if kept is not None:
+            self._bytes -= kept.size
 
     def ready(self, loader: Any, client: PinterestClient, *args: Any) -> bool:
         """Whether `load` would give a kept result now (no loader run, no call)."""
@@ -111,14 +122,24 @@ class LoaderMemo:
     def _valid(self, key: Hashable, client: PinterestClient) -> _Kept | None:
         with self._lock:
             kept = self._entries.get(key)
-        if kept is None or not client.reads_unchanged(kept.log):
+        if kept is None:
+            return None
+        if not client.reads_unchanged(kept.log):
+            with self._lock:  # outdated: its memory goes now, not when pushed out
+                if self._entries.get(key) is kept:
+                    self._drop(key)
             return None
         return kept
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self.stats = MemoStats()
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -37,7 +37,7 @@ import hashlib
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import numpy as np
@@ -113,22 +113,11 @@ _SEALED: dict[int, _Seal] = {}
 _SEALED_LOCK: Final = threading.Lock()
 
 
-def seal(value: Any, digest: str | None = None, _depth: int = 0) -> None:
-    """Remember the key of every frame in `value` (a frame, or a dataclass, mapping, list or
-    tuple holding frames) for as long as it lives: `digest` when the caller knows it, else
-    the content digest, computed at the first lookup. The frames must never change."""
+def frames_in(value: Any, _depth: int = 0) -> Iterator[pd.DataFrame | pd.Series]:
+    """Every frame in `value`: itself, or those in a dataclass, mapping, list or tuple (a
+    loader's result), a few levels down."""
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        number = id(value)
-
-        def forget(_: weakref.ref[Any], number: int = number) -> None:
-            with _SEALED_LOCK:
-                held = _SEALED.get(number)
-                if held is not None and held.ref() is None:
-                    del _SEALED[number]
-
-        content = _frame_digest(value) if VERIFY_SEALED else None
-        with _SEALED_LOCK:
-            _SEALED[number] = _Seal(weakref.ref(value, forget), digest, content)
+        yield value
         return
     if _depth >= _SEAL_DEPTH:
         return
@@ -141,7 +130,25 @@ def seal(value: Any, digest: str | None = None, _depth: int = 0) -> None:
     else:
         return
     for part in parts:
-        seal(part, None, _depth + 1)
+        yield from frames_in(part, _depth + 1)
+
+
+def seal(value: Any, digest: str | None = None) -> None:
+    """Remember the key of every frame in `value` (frames_in) for as long as it lives:
+    `digest` when the caller knows it (one frame), else the content digest, computed at the
+    first lookup. The frames must never change."""
+    for frame in frames_in(value):
+        number = id(frame)
+
+        def forget(_: weakref.ref[Any], number: int = number) -> None:
+            with _SEALED_LOCK:
+                held = _SEALED.get(number)
+                if held is not None and held.ref() is None:
+                    del _SEALED[number]
+
+        content = _frame_digest(frame) if VERIFY_SEALED else None
+        with _SEALED_LOCK:
+            _SEALED[number] = _Seal(weakref.ref(frame, forget), digest, content)
 
 
 def _sealed_digest(value: pd.DataFrame | pd.Series) -> str | None:

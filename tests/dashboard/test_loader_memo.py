@@ -171,3 +171,23 @@ def test_ranges_served_by_async_reports_are_not_kept(shared: Shared) -> None:
     first = memo.load(loader, shared.client(), DEMO_ACCOUNT_ID, old, TODAY)
     assert memo.load(loader, shared.client(), DEMO_ACCOUNT_ID, old, TODAY) is not first
     assert len(runs) == 2 and len(memo) == 0
+
+
+def test_memory_is_bounded_by_the_frames_kept(shared: Shared) -> None:
+    import pandas as pd
+
+    def loader(client: PinterestClient, rows: int) -> pd.DataFrame:
+        client.list_ad_accounts()  # a cached answer under it
+        return pd.DataFrame({"n": range(rows)})  # int64: 8 bytes a row (+ the index)
+
+    memo, client = LoaderMemo(max_bytes=20_000), shared.client()
+    small = memo.load(loader, client, 1_000)  # about 8 kB
+    assert memo.load(loader, client, 1_000) is small and 8_000 <= memo.bytes <= 10_000
+    memo.load(loader, client, 1_100)
+    assert len(memo) == 2 and memo.bytes <= 20_000
+    memo.load(loader, client, 1_200)  # over the bound: the least recently used goes
+    assert len(memo) == 2 and memo.bytes <= 20_000
+    assert memo.load(loader, client, 1_000) is not small
+    huge = memo.load(loader, client, 10_000)  # alone over the bound: not kept
+    assert memo.load(loader, client, 10_000) is not huge
+    assert memo.stats.not_kept == 2 and memo.bytes <= 20_000
