@@ -4,7 +4,7 @@ response cache filled to its configured bound.
 
     python -m bench.render_cost [--smoke] [--fill-mib N]
 
-Pages come from app.py's st.Page list. Each page is run once cold (its data fetched into the
+Pages come from app_shell.py's st.Page list. Each page is run once cold (its data fetched into the
 app's one client), then timed on a second run, which must make 0 upstream calls. Then the
 app client's cache (the process-wide `default_cache()`) is filled with distinct analytics
 answers of the large account (fetched from a loopback simulator process, so the simulator's
@@ -42,12 +42,17 @@ from pinterest_client import PinterestClient, ResponseCache, default_cache
 from pinterest_sim import DEMO_ACCOUNT_ID, LARGE_ACCOUNT_ID
 
 APP: Final = REPO_ROOT / "app.py"
+SHELL: Final = REPO_ROOT / "app_shell.py"  # where the page list is
 MIB: Final = 1024 * 1024
 
 
 def page_scripts() -> list[str]:
-    """The app's pages, in sidebar order, as AppTest.switch_page paths."""
-    return [f"pages/{name}" for name in re.findall(r'_page\(\s*"([^"]+\.py)"', APP.read_text())]
+    """The app's pages, in sidebar order (app_shell.py's st.Page list), as
+    AppTest.switch_page paths."""
+    names = re.findall(r'_page\(\s*"([^"]+\.py)"', SHELL.read_text())
+    if not names:
+        raise RuntimeError(f"no _page(...) list found in {SHELL}")
+    return [f"pages/{name}" for name in names]
 
 
 def peak_rss_mib() -> float:
