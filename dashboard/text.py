@@ -1,4 +1,5 @@
-"""Text from outside (link values, names from Pinterest, error texts) made inert for Markdown.
+"""Text from outside (link values, names from Pinterest, error texts) made inert for Markdown,
+Plotly and table cells.
 
 Streamlit draws `st.warning`, `st.error`, `st.caption` and `st.markdown` bodies as Markdown:
 a link value echoed as-is can become a live link (`[Sign in again](https://evil.example)`), an
@@ -26,15 +27,22 @@ _SEAMS: Final = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE | re.ASCII
 MAX_CHARS: Final = 300
 
 
+def one_line(text: str, max_chars: int | None = None) -> str:
+    """`text` on one line (each space, tab or line break a space) without control or format
+    characters (bidirectional overrides that reorder what follows, zero-width marks); cut to
+    `max_chars` characters plus '…' when given. What every other function here starts from,
+    and what a table cell shows."""
+    line = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable()
+                   or ch.isspace())
+    if max_chars is not None and len(line) > max_chars:
+        line = line[:max_chars] + "…"
+    return line
+
+
 def md_escape(text: str, max_chars: int = MAX_CHARS) -> str:
     """`text` as Markdown that Streamlit renders literally: one line, no links, images, HTML,
     emphasis, code, maths, directives or emoji; cut to `max_chars` characters plus '…'."""
-    one_line = "".join(
-        " " if ch.isspace() else ch for ch in text if ch.isprintable() or ch.isspace()
-    )
-    if len(one_line) > max_chars:
-        one_line = one_line[:max_chars] + "…"
-    seamed = _SEAMS.sub(WORD_JOINER, one_line)
+    seamed = _SEAMS.sub(WORD_JOINER, one_line(text, max_chars))
     escaped = "".join("\\" + ch if ch in _ALWAYS_ESCAPED else ch for ch in seamed)
     return _LIST_MARKER.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], escaped)
 
@@ -49,22 +57,15 @@ CHART_LABEL_CHARS: Final = 48
 def plotly_escape(text: str, max_chars: int | None = None) -> str:
     """`text` as Plotly draws it literally (labels, ticks, hover, legend), on one line; cut to
     `max_chars` characters plus '…' when given (a 256-character name would crush an axis)."""
-    one_line = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable()
-                       or ch.isspace())
-    if max_chars is not None and len(one_line) > max_chars:
-        one_line = one_line[:max_chars] + "…"
-    return one_line.translate(_PLOTLY_ENTITIES)
+    return one_line(text, max_chars).translate(_PLOTLY_ENTITIES)
 
 
 def md_code(text: str, max_chars: int = MAX_CHARS) -> str:
     """`text` as a Markdown code span: drawn literally and copyable as it is (no invisible
     characters, unlike `md_escape`), for addresses and identifiers. The fence is one backtick
     longer than any run of backticks inside, as CommonMark requires."""
-    one_line = "".join(" " if ch.isspace() else ch for ch in text if ch.isprintable()
-                       or ch.isspace())
-    if len(one_line) > max_chars:
-        one_line = one_line[:max_chars] + "…"
-    longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
+    line = one_line(text, max_chars)
+    longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
-    return f"{fence}{pad}{one_line}{pad}{fence}"
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{fence}{pad}{line}{pad}{fence}"

@@ -25,7 +25,7 @@ from dashboard.loader_memo import LOADER_MEMO
 from dashboard.loaders import AccountInfo, Freshness
 from dashboard.prefetch import PageLoader, PageRequest, Prefetch
 from dashboard.render_cache import shared
-from dashboard.text import md_escape
+from dashboard.text import md_escape, one_line
 from ui.narrow import NARROW_ONLY_KEY
 from ui.sidebar import quick_range_picker
 
@@ -202,6 +202,7 @@ def display_frame(
     """The columns to show, money converted from micro units to currency units, counts as
     whole numbers (a CSV reads 596909, not 596909.0), renamed.
 
+    Text cells are drawn on one line without control or format characters (`inert_cells`).
     Money keeps every micro unit (not rounded to cents): a spreadsheet summing the CSV's days
     then gets the tile's total to the cent; rounded days could miss it by one."""
     labels = labels or {}
@@ -213,7 +214,25 @@ def display_frame(
             shown[column] = pd.to_numeric(shown[column], errors="coerce") / MICRO
         elif kind == "count":
             shown[column] = pd.to_numeric(shown[column], errors="coerce").round().astype("Int64")
+        elif kind == "text":
+            shown[column] = _inert_column(shown[column])
     return shown.rename(columns={c: labels.get(c, c) for c in shown.columns})
+
+
+def _inert_column(values: pd.Series) -> pd.Series:
+    # Names from outside: a bidirectional override would draw the rest of the cell backwards
+    # ("txt.exe" as "exe.txt"), a line break split it (dashboard.text.one_line).
+    return values.map(lambda v: one_line(v) if isinstance(v, str) else v)
+
+
+def inert_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text column's cells on one line, without control or format
+    characters, for st.dataframe (files keep the data as it came)."""
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_datetime64_any_dtype(frame[c])]
+    if not text:
+        return frame
+    return frame.assign(**{str(c): _inert_column(frame[c]) for c in text})
 
 
 def table(

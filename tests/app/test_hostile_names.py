@@ -110,3 +110,15 @@ def test_campaign_charts_and_drill_down_show_the_names_escaped(
         _assert_inert(at)
     headings = [visible_text(b) for b in _bodies(at) if b.startswith("**Ad groups of")]
     assert headings
+
+
+def test_table_cells_draw_names_on_one_line_without_reordering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A right-to-left override (U+202E) in a name would draw the rest of its cell backwards
+    ("txt.exe" as "exe.txt"); tables show names without control or format characters."""
+    at = _hostile_open(monkeypatch, "campaigns")
+    cells = [value for table in at.dataframe for column in table.value.columns
+             for value in table.value[column] if isinstance(value, str)]
+    assert "مرحبا بالعالم txt.exe" in cells  # the name, minus its override
+    assert [c for c in cells if not all(ch.isprintable() for ch in c)] == []

@@ -32,7 +32,7 @@ from dashboard.jobs import (
 )
 from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from dashboard.text import md_escape
-from ui.common import column_config_for, context, page_header, require_account
+from ui.common import column_config_for, context, inert_cells, page_header, require_account
 from ui.job_panel import JobPanel
 
 PANEL_KEY: Final = "bulk"
@@ -116,7 +116,7 @@ def _show_result(result: BulkResult, currency: str) -> None:
                 if frame.empty:
                     st.caption("None.")
                 else:
-                    st.dataframe(frame, hide_index=True, width="stretch",
+                    st.dataframe(inert_cells(frame), hide_index=True, width="stretch",
                                  key=f"bulk_table_{entity_type}",
                                  column_config=column_config_for(
                                      _formatted(bulk_kinds(frame, currency)), currency))

@@ -49,7 +49,14 @@ from dashboard.report_builder import (
 )
 from dashboard.spreadsheets import to_csv_bytes, to_xlsx_bytes
 from dashboard.text import md_escape
-from ui.common import PageContext, column_config_for, context, page_header, require_account
+from ui.common import (
+    PageContext,
+    column_config_for,
+    context,
+    inert_cells,
+    page_header,
+    require_account,
+)
 from ui.job_panel import JobPanel
 
 GRANULARITY_LABELS: Final = {
@@ -195,7 +202,7 @@ def _show_outcome(outcome: ReportOutcome, names: dict[str, str], currency: str) 
     for note in outcome.notes:
         st.caption(md_escape(note, 1000))
     shown, kinds = display_frame(frame)
-    st.dataframe(shown, hide_index=True, width="stretch", key="rb_table",
+    st.dataframe(inert_cells(shown), hide_index=True, width="stretch", key="rb_table",
                  column_config=_column_config(kinds, names, currency))
     metrics = chartable_columns(frame)
     if metrics:
