@@ -140,7 +140,7 @@ class RedisProcess:
         self._process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self._dir), "--maxmemory", "256mb",
-             "--maxmemory-policy", "allkeys-lru", "--loglevel", "warning"],
+             "--maxmemory-policy", "volatile-lru", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -17,6 +17,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis
+
 from dashboard.settings import Settings
 from dashboard.shared_reports import InFlightReports
 from dashboard.token_store import TokenStore
@@ -38,6 +40,8 @@ class SharedBackend:
     store: SharedStore | None = field(default=None, repr=False)
     processes: int = 1
     problem: str | None = None  # a configured store that cannot be used, in words
+    # What check() last learnt from the store (its eviction policy).
+    _asked: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
     state: SharedState | Any = field(default=None, repr=False)  # the client's shared parts
     report_jobs: InFlightReports | None = field(default=None, repr=False)
 
@@ -64,10 +68,12 @@ class SharedBackend:
         return kwargs
 
     def check(self) -> None:
-        """Ask the store once (PING) so a status shown now is not one from minutes ago."""
+        """Ask the store once (PING) so a status shown now is not one from minutes ago, and
+        how it evicts keys when full."""
         if self.store is not None:
             with suppress(SharedStoreDown):  # down: the store now says why
                 self.store.attempt(lambda r: r.ping())
+                self._asked["eviction_policy"] = _eviction_policy(self.store)
 
     def status_text(self) -> str:
         """One line for API status: shared where, or in process and why; never a password."""
@@ -80,12 +86,31 @@ class SharedBackend:
                     f"keeps its own cache, rate budget and sign-ins · {budget}")
         status = self.store.status()
         if status.shared:
-            return f"Shared store: shared at {status.where} · {budget}"
+            warning = ""
+            policy = self._asked.get("eviction_policy")
+            if policy is not None and policy.startswith("allkeys"):
+                # Sign-ins and token pairs are the only keys kept without a TTL.
+                warning = (f" · Redis evicts any key when full (maxmemory-policy {policy}): "
+                           "sign-ins may be lost; set volatile-lru (deploy/README.md)")
+            return f"Shared store: shared at {status.where} · {budget}{warning}"
         share = f"1/{n} of Pinterest's rate budget" if n > 1 else "Pinterest's rate budget"
         detail = (status.detail or "unavailable").removesuffix("; in-process fallback")
         return (f"Shared store: in-process fallback: {status.where} is {detail}; this process "
                 f"uses its own cache, its own sign-in file and {share} until it is back · "
                 f"{budget}")
+
+
+def _eviction_policy(store: SharedStore) -> str | None:
+    """Redis's maxmemory-policy, or None when it will not say (CONFIG is often disabled on
+    managed Redis; that is no fault of the store)."""
+    try:
+        answer = store.redis.config_get("maxmemory-policy")
+    except redis.RedisError:
+        return None
+    value = answer.get("maxmemory-policy") if isinstance(answer, dict) else None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
 
 
 _lock = threading.Lock()

@@ -62,7 +62,7 @@ if [ -z "${PINTEREST_DASHBOARD_REDIS_URL:-}" ]; then
     # first when the memory bound is reached. Loopback only.
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --protected-mode yes \
         --save "" --appendonly no --dir "$RUN_DIR" \
-        --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy allkeys-lru \
+        --maxmemory "$REDIS_MAXMEMORY" --maxmemory-policy volatile-lru \
         --loglevel warning --logfile "$RUN_DIR/redis.log" &
     PIDS+=("$!")
     export PINTEREST_DASHBOARD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"

@@ -27,11 +27,14 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One redis-server process on 127.0.0.1:`port` (no RDB, no AOF, 64 MB, LRU eviction)."""
+    """One redis-server process on 127.0.0.1:`port` (no RDB, no AOF, 64 MB, and deploy/'s
+    eviction policy: least recently used among keys with a TTL)."""
 
-    def __init__(self, port: int | None = None, *, maxmemory: str = "64mb") -> None:
+    def __init__(self, port: int | None = None, *, maxmemory: str = "64mb",
+                 policy: str = "volatile-lru") -> None:
         self.port = port or free_port()
         self.maxmemory = maxmemory
+        self.policy = policy
         self._dir = tempfile.TemporaryDirectory(prefix="redis-test-")
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -45,7 +48,7 @@ class RedisServer:
         self._proc = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", self._dir.name,
-             "--maxmemory", self.maxmemory, "--maxmemory-policy", "allkeys-lru",
+             "--maxmemory", self.maxmemory, "--maxmemory-policy", self.policy,
              "--protected-mode", "yes", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -9,8 +9,9 @@ a versioned envelope (`codec.py`), never pickle; one that does not decode is a m
 and counted). A value larger than `max_value_bytes` once encoded is kept in process only.
 
 Size bound: Redis enforces it. The operator runs it with ``maxmemory`` and
-``maxmemory-policy allkeys-lru`` (see deploy/): least recently used entries go first, stale
-copies (rarely read) before fresh ones.
+``maxmemory-policy volatile-lru`` (see deploy/): every entry here has a TTL, so least recently
+used entries go first, stale copies (rarely read) before fresh ones, and keys kept without a
+TTL (the dashboard's sign-ins) are never evicted.
 
 Single flight across processes: threads of one process join one in-process flight (as in
 `ResponseCache`); its leader then takes the Redis lock of the key (``SET NX PX``, renewed while

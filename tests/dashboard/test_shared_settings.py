@@ -124,3 +124,20 @@ def test_a_wrong_password_is_a_fallback_not_an_error(redis_server: RedisServer) 
 
 def test_an_unconfigured_backend_says_so() -> None:
     assert SharedBackend(processes=4).status_text().endswith("· 4 app processes configured")
+
+
+@pytest.mark.parametrize(("policy", "warned"), [("volatile-lru", False), ("allkeys-lru", True)])
+def test_the_status_line_warns_when_redis_may_evict_sign_ins(policy: str, warned: bool) -> None:
+    """Sign-ins and token pairs are the only keys kept without a TTL: a Redis that evicts any
+    key when full may drop them, and API status says so."""
+    with RedisServer(policy=policy) as server:
+        settings = load_settings(env={"PINTEREST_DASHBOARD_REDIS_URL": server.url}, secrets={})
+        backend = connect_backend(settings)
+        try:
+            line = shared_store_line(backend)
+            assert line.startswith(f"Shared store: shared at {server.url}")
+            assert ("maxmemory-policy allkeys-lru" in line) is warned
+            assert ("sign-ins may be lost; set volatile-lru" in line) is warned
+        finally:
+            assert backend.store is not None
+            backend.store.close()

@@ -325,3 +325,24 @@ def test_a_rotation_made_while_cut_off_from_redis_reaches_it_when_back(
     sim.stats.reset()
     assert late.list_campaigns(DEMO_ACCOUNT_ID).data
     assert oauth_posts(sim) == 0 and isinstance(second.session_state(sid), SignedIn)
+
+
+def test_a_full_redis_evicts_cached_answers_never_a_persons_tokens(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """With deploy/'s eviction policy (keys with a TTL only), a Redis filled past its bound by
+    cached answers still holds every sign-in: another process, with an empty SQLite file of
+    its own, reads the person's tokens from it."""
+    import redis
+
+    with RedisServer(maxmemory="4mb") as server:
+        first = sim_people(sim, tmp_path, "first", server.url)
+        person = first.sign_in(token_answer(sim, DEMO_USER_ID))
+        filler = redis.Redis(port=server.port)
+        answer = b"x" * 8192  # cached answers carry their TTL, as the shared cache writes them
+        for number in range(2_000):  # 16 MB through a 4 MB Redis
+            filler.set(f"pinterest:cache:filler:{number}", answer, px=600_000)
+        assert int(filler.info("stats")["evicted_keys"]) > 1_000
+        second = sim_people(sim, tmp_path, "second", server.url)
+        kept = second.store.load(person.user_id)
+        assert kept is not None and kept == first.store.load(person.user_id)
