@@ -3,8 +3,11 @@ computer only (pure ASGI middleware).
 
 A request or websocket from any address but loopback (127.0.0.0/8, ::1) gets a plain 403 page
 saying why and what the operator can do: team mode, or PINTEREST_DASHBOARD_SHARE_TOKEN=1.
-A reverse proxy on the same machine makes every visitor look local: such a deployment is a
-shared one and should use team mode (README: Three modes).
+Behind a reverse proxy on the same machine the address is the visitor's only if the proxy
+says so: Streamlit's server (uvicorn) takes `X-Forwarded-For` from a loopback peer, and
+deploy/'s nginx sets it to the visitor's address. A proxy that does not set it makes every
+visitor look local; a deployment behind a proxy is a shared one anyway and should use team
+mode (README: Three modes).
 
 The Host header must name this computer too (localhost, 127.0.0.0/8, ::1): a web page on any
 site can make its own name resolve to 127.0.0.1 (DNS rebinding), so the browser's requests
