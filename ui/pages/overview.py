@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.figures import (
@@ -16,6 +17,7 @@ from dashboard.formatting import format_delta, format_kpi
 from dashboard.kpis import kpi_deltas, reach_deltas, relative_change
 from dashboard.loaders import KPI_COLUMNS, OverviewData, load_overview
 from dashboard.periods import hourly_fallback_notice
+from dashboard.render_cache import shared
 from dashboard.text import md_escape
 from ui.common import (
     PageContext,
@@ -42,18 +44,27 @@ def _tile_help(data: OverviewData, column: str, fallback: str) -> str:
 
 def _sparkline(data: OverviewData, name: str) -> list[float] | None:
     """The KPI per period of the chart, for the tile's sparkline (all tiles get one, so they
-    line up). Periods without delivery carry the last ratio forward. Weeks or months the range
-    cuts (a 1-day "August") are left out: in a line without labels they would read as a dip."""
-    column = KPI_COLUMNS[name]
-    series = data.series
+    line up)."""
+    return _sparklines(data.series, data.granularity).get(name)
+
+
+@shared
+def _sparklines(series: pd.DataFrame, granularity: str) -> dict[str, list[float] | None]:
+    """Every tile's sparkline at once, built once per series for every session. Periods
+    without delivery carry the last ratio forward. Weeks or months the range cuts (a 1-day
+    "August") are left out: in a line without labels they would read as a dip."""
     if "partial" in series:
         series = series[~series["partial"].astype(bool)]
-    if len(series) < 2 or column not in series:
-        return None
-    if data.granularity == "HOUR" and name in ("conversions", "conversion_value", "roas", "cpa"):
-        return None
-    values = series[column].astype(float).ffill().fillna(0.0)
-    return [float(v) for v in values]
+    lines: dict[str, list[float] | None] = {}
+    for name, column in KPI_COLUMNS.items():
+        if len(series) < 2 or column not in series or (
+                granularity == "HOUR"
+                and name in ("conversions", "conversion_value", "roas", "cpa")):
+            lines[name] = None
+        else:
+            values = series[column].astype(float).ffill().fillna(0.0)
+            lines[name] = [float(v) for v in values]
+    return lines
 
 
 def _tiles(ctx: PageContext, data: OverviewData) -> None:
