@@ -371,7 +371,13 @@ class PinterestClient:
                 self._list_lengths[key] = len(items)
             return items, size
 
-        return self._cached(path, key, ttl_s, fetch)
+        answer = self._cached(path, key, ttl_s, fetch)
+        if not answer.stale and isinstance(answer.data, list):
+            # A list this client got from a shared cache (another session's or process's
+            # fetch) teaches its length too: its own next read then costs one call, not two.
+            with self._lazy_lock:
+                self._list_lengths[key] = len(answer.data)
+        return answer
 
     def _list_key(self, path: str, params: Mapping[str, Any]) -> CacheKey:
         return self._key("GET*", path, params)

@@ -194,3 +194,24 @@ def test_a_list_asks_for_one_order_once_its_length_is_known(make_env: MakeEnv) -
     again = [c.id for c in client.list_campaigns(DEMO_ACCOUNT_ID).data]
     assert [u.params.get("order") for u in recording.urls] == ["ASCENDING"]
     assert again == first == sorted(first, key=int)
+
+
+def test_a_list_read_from_the_shared_cache_teaches_its_length_too(make_env: MakeEnv) -> None:
+    """A second process (here a second client on the same cache) that got a list from the
+    cache, not from Pinterest, knows its length as well: when the entry expires and that one
+    reads it again, one call per status, as the process that first read it would make (it
+    cost one extra call on every later period in the 3-process replicas benchmark)."""
+    timer = FakeTimer()
+    cache = ResponseCache(timer=timer)
+    env = make_env(cache=cache)
+    path = f"/v5/ad_accounts/{DEMO_ACCOUNT_ID}/campaigns"
+    statuses = ["ACTIVE", "PAUSED", "ARCHIVED"]
+    first = env.client.list_campaigns(DEMO_ACCOUNT_ID, entity_statuses=statuses).data
+    assert env.sim.stats.by_path[path] == 2 * len(statuses)  # unknown lengths: both ends
+    other = env.new_client(cache=cache)
+    assert other.list_campaigns(DEMO_ACCOUNT_ID, entity_statuses=statuses).data == first
+    assert env.sim.stats.by_path[path] == 2 * len(statuses)  # from the cache
+    timer.now += other.config.ttl_entities_s + 1
+    again = other.list_campaigns(DEMO_ACCOUNT_ID, entity_statuses=statuses).data
+    assert sorted(c.id for c in again) == sorted(c.id for c in first)
+    assert env.sim.stats.by_path[path] == 2 * len(statuses) + len(statuses)
